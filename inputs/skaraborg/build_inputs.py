@@ -1,0 +1,446 @@
+"""Build the Parquet input files of region ``skaraborg`` from the tables in ``sources/``.
+
+Run from the repository root with the project's virtual environment::
+
+    .venv/bin/python inputs/skaraborg/build_inputs.py            # writes inputs/skaraborg/*.parquet
+    .venv/bin/python inputs/skaraborg/build_inputs.py --check    # fails if the files are stale
+
+Every figure written is either copied from a source table (``sources/*.csv``, each row carrying
+its source) or derived from them by the rules below, whose parameters are the module constants.
+``README.md`` beside this script documents each rule and says which outputs are data and which
+are estimates. The output is deterministic: the same sources and pyarrow version give
+byte-identical files (no pandas metadata, no timestamps, fixed row order and compression).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+HERE = Path(__file__).resolve().parent
+SOURCES = HERE / "sources"
+
+# --- Parameters (see README.md for the source or reasoning behind each) -------------------------
+BASE_YEAR = 2024  # the model's base year: stocks are as of 31 Dec 2024
+TREND_FIRST_YEAR, TREND_LAST_YEAR = 2015, 2020  # trend used to bring older populations to 2024
+
+PERSONS_PER_HOUSEHOLD = 2.2  # SCB: ~4.83 M households in 2021, ~2.2 persons per household
+VACANCY_RATE = 0.02  # assumed share of dwellings without a registered household
+RENTAL_SHARE_OF_FLATS = 2.0 / 3.0  # rental share of multi-dwelling flats (assumption, see README)
+DETACHED_SHARE_BOUNDS = (0.30, 0.90)  # clip range of the detached-share rule
+
+PLAN_RESERVE_YEARS = 3.0  # plan reserve = this many years of construction
+CONSTRUCTION_PER_1000 = 4.2  # completed dwellings per 1000 residents and year (VG county, 2018)
+
+SHARE_AGED_20_64 = 0.55  # assumed share of residents aged 20-64 (national 2023: about 0.566)
+EMPLOYMENT_RATE_20_64 = 0.80  # assumed employment rate 20-64 (national Nov 2020: 0.783)
+JOB_CONCENTRATION_EXPONENT = 1.1  # jobs located in a municipality grow as population**1.1
+NET_OUT_COMMUTING_SHARE = 0.03  # assumed net out-commuting of the region's employed residents
+
+CIRCUITY = 1.3  # road distance / great-circle distance
+CAR_SPEED_KMH = 80.0  # average door-to-door car speed between municipal seats
+INTRA_SPEED_KMH = 50.0  # average car speed of trips within a municipality
+TERMINAL_MINUTES = 5.0  # fixed time added to every trip (parking, walking to and from the car)
+EXTERNAL_INTRA_MINUTES = 20.0  # intra-municipal time assumed for the five external cities
+EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
+
+LIBRARY_COST_SEK_PER_CAPITA = 444.0  # KB library statistics 2019: mean public-library cost
+ARTS_SCHOOL_COST_SEK_PER_CAPITA = 270.0  # SKL 2018: > 2.7 bn SEK in 2016 / ~10.0 M inhabitants
+LIBRARY_PLACES_PER_1000, LIBRARY_MIN_PLACES = 4.0, 40  # assumed visitor places
+ARTS_SCHOOL_PLACES_PER_1000, ARTS_SCHOOL_MIN_PLACES = 3.0, 30  # assumed simultaneous pupils
+MUSEUM_DEFAULT_CAPACITY = 150  # assumed simultaneous visitors of a museum
+MUSEUM_DEFAULT_COST_MSEK = 8.0  # assumed yearly operating cost of a museum
+STAGE_COST_MSEK_PER_SEAT = 0.04  # assumed yearly operating cost per seat of a theatre/concert hall
+EXISTING_FACILITY_OPENING_YEAR = BASE_YEAR  # placeholder where the real opening year is unknown
+
+SECTORS = (
+    "agriculture",
+    "manufacturing",
+    "construction",
+    "retail_hospitality",
+    "private_services",
+    "knowledge_services",
+    "public_services",
+)
+DWELLING_TYPES = ("detached", "rental_flat", "owner_flat")
+
+# --- Output schemas ------------------------------------------------------------------------------
+SCHEMAS: dict[str, pa.Schema] = {
+    "municipalities.parquet": pa.schema(
+        [
+            ("code", pa.string()),
+            ("name", pa.string()),
+            ("population", pa.int64()),
+            ("population_source_year", pa.int64()),
+            ("land_area_km2", pa.float64()),
+            ("lat", pa.float64()),
+            ("lon", pa.float64()),
+            ("tax_rate_pct", pa.float64()),
+            ("households", pa.int64()),
+            ("plan_reserve_dwellings", pa.int64()),
+            ("growth_rate_2015_2020", pa.float64()),
+        ]
+    ),
+    "externals.parquet": pa.schema(
+        [
+            ("name", pa.string()),
+            ("lat", pa.float64()),
+            ("lon", pa.float64()),
+            ("population", pa.int64()),
+        ]
+    ),
+    "travel_times.parquet": pa.schema(
+        [("origin", pa.string()), ("destination", pa.string()), ("minutes", pa.float64())]
+    ),
+    "dwellings.parquet": pa.schema(
+        [("code", pa.string()), ("dwelling_type", pa.string()), ("dwellings", pa.int64())]
+    ),
+    "jobs.parquet": pa.schema(
+        [("code", pa.string()), ("sector", pa.string()), ("jobs", pa.int64())]
+    ),
+    "culture_facilities.parquet": pa.schema(
+        [
+            ("facility_id", pa.string()),
+            ("name", pa.string()),
+            ("code", pa.string()),
+            ("facility_type", pa.string()),
+            ("capacity", pa.int64()),
+            ("opening_year", pa.int64()),
+            ("operating_cost_msek", pa.float64()),
+        ]
+    ),
+}
+
+
+# --- Small numeric helpers -----------------------------------------------------------------------
+def round_half_up(x: float) -> int:
+    """Round a non-negative number to the nearest integer, halves upwards."""
+    return int(math.floor(x + 0.5))
+
+
+def apportion(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split an integer total in proportion to weights (largest-remainder method).
+
+    The parts are non-negative integers summing exactly to ``total``; ties in the remainders
+    go to the earlier position, so the result is deterministic.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    raw = total * w / w.sum()
+    parts = np.floor(raw).astype(np.int64)
+    missing = int(total - parts.sum())
+    order = np.argsort(-(raw - parts), kind="stable")
+    parts[order[:missing]] += 1
+    return parts
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km between two WGS84 points (spherical Earth)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+# --- Sources -------------------------------------------------------------------------------------
+def read_csv(name: str, **kwargs: object) -> pd.DataFrame:
+    """Read one UTF-8 source table from ``sources/``."""
+    return pd.read_csv(SOURCES / name, encoding="utf-8", **kwargs)
+
+
+# --- Builders ------------------------------------------------------------------------------------
+def build_municipalities() -> pd.DataFrame:
+    """Municipalities with 2024 population, households and plan reserve (see README)."""
+    muni = read_csv("skaraborg_municipalities.csv", dtype={"code": str})
+    hist = read_csv("skaraborg_population_history.csv", dtype={"code": str})
+    df = muni.merge(hist[["code", "pop_2015", "pop_2020"]], on="code", how="left", validate="1:1")
+    if df["pop_2020"].isna().any():
+        raise ValueError("population history missing for some municipality")
+    df = df.sort_values("code", kind="stable").reset_index(drop=True)
+
+    years = TREND_LAST_YEAR - TREND_FIRST_YEAR
+    rate = (df["pop_2020"] / df["pop_2015"]) ** (1.0 / years) - 1.0
+    horizon = BASE_YEAR - df["pop_year"]
+    population = [
+        round_half_up(p * (1.0 + r) ** h)
+        for p, r, h in zip(df["population"], rate, horizon, strict=True)
+    ]
+    households = [round_half_up(p / PERSONS_PER_HOUSEHOLD) for p in population]
+    plan_reserve = [
+        round_half_up(PLAN_RESERVE_YEARS * CONSTRUCTION_PER_1000 * p / 1000.0) for p in population
+    ]
+    return pd.DataFrame(
+        {
+            "code": df["code"],
+            "name": df["name"],
+            "population": population,
+            "population_source_year": df["pop_year"].astype("int64"),
+            "land_area_km2": df["land_area_km2"].astype("float64"),
+            "lat": df["lat"].astype("float64"),
+            "lon": df["lon"].astype("float64"),
+            "tax_rate_pct": df["municipal_tax_rate_pct"].astype("float64"),
+            "households": households,
+            "plan_reserve_dwellings": plan_reserve,
+            "growth_rate_2015_2020": rate.astype("float64"),
+        }
+    )
+
+
+def build_externals() -> pd.DataFrame:
+    """External labour markets: copied from ``sources/externals.csv``."""
+    ext = read_csv("externals.csv")
+    return ext[["name", "lat", "lon", "population"]].reset_index(drop=True)
+
+
+def build_travel_times(muni: pd.DataFrame, ext: pd.DataFrame) -> pd.DataFrame:
+    """Estimated car travel times between all nodes (municipality codes, then external names).
+
+    Between two nodes: ``TERMINAL + CIRCUITY * haversine / CAR_SPEED``. Within a municipality:
+    ``TERMINAL + CIRCUITY * (2/3) * R / INTRA_SPEED`` with ``R = sqrt(land_area / pi)`` (the mean
+    distance from the centre of a disc of radius R is 2R/3). Within an external city: a fixed
+    ``EXTERNAL_INTRA_MINUTES``. Minutes are rounded to 0.1, and the matrix is symmetric.
+    """
+    nodes = list(muni["code"]) + list(ext["name"])
+    lats = list(muni["lat"]) + list(ext["lat"])
+    lons = list(muni["lon"]) + list(ext["lon"])
+    n_muni = len(muni)
+    n = len(nodes)
+    minutes = np.zeros((n, n), dtype=np.float64)
+    for i in range(n):
+        if i < n_muni:
+            radius = math.sqrt(float(muni["land_area_km2"].iloc[i]) / math.pi)
+            km = CIRCUITY * 2.0 * radius / 3.0
+            minutes[i, i] = round(TERMINAL_MINUTES + 60.0 * km / INTRA_SPEED_KMH, 1)
+        else:
+            minutes[i, i] = EXTERNAL_INTRA_MINUTES
+        for j in range(i + 1, n):
+            km = CIRCUITY * haversine_km(lats[i], lons[i], lats[j], lons[j])
+            value = round(TERMINAL_MINUTES + 60.0 * km / CAR_SPEED_KMH, 1)
+            minutes[i, j] = minutes[j, i] = value
+    origin = [o for o in nodes for _ in nodes]
+    destination = [d for _ in nodes for d in nodes]
+    return pd.DataFrame({"origin": origin, "destination": destination, "minutes": minutes.ravel()})
+
+
+def detached_share(population: float) -> float:
+    """Share of dwellings that are detached (småhus), falling log-linearly with population.
+
+    The line passes through two sourced calibration points (``dwelling_type_calibration.csv``:
+    Falköping and Essunga) and is clipped to ``DETACHED_SHARE_BOUNDS``.
+    """
+    cal = read_csv("dwelling_type_calibration.csv", dtype={"code": str})
+    (p1, s1), (p2, s2) = cal[["population", "detached_share"]].to_numpy(dtype=np.float64)
+    slope = (s2 - s1) / math.log(p1 / p2)
+    share = s1 + slope * math.log(p1 / population)
+    lo, hi = DETACHED_SHARE_BOUNDS
+    return min(max(share, lo), hi)
+
+
+def build_dwellings(muni: pd.DataFrame) -> pd.DataFrame:
+    """Dwellings by type: households x (1 + vacancy), split by the detached-share rule."""
+    rows = []
+    for code, pop, hh in zip(muni["code"], muni["population"], muni["households"], strict=True):
+        total = round_half_up(hh * (1.0 + VACANCY_RATE))
+        detached = round_half_up(total * detached_share(pop))
+        rental = round_half_up((total - detached) * RENTAL_SHARE_OF_FLATS)
+        owner = total - detached - rental
+        for kind, count in zip(DWELLING_TYPES, (detached, rental, owner), strict=True):
+            rows.append((code, kind, count))
+    return pd.DataFrame(rows, columns=["code", "dwelling_type", "dwellings"])
+
+
+def regional_sector_shares() -> pd.Series:
+    """Skaraborg's share of jobs by model sector (an estimate, see README).
+
+    National employment 2020 by industry (SCB) is multiplied by Skaraborg's location quotient
+    for the matching older industry group (Skaraborg % / national %, Invest in Skaraborg), then
+    mapped to the seven model sectors and renormalised. Unknown industry is left out.
+    """
+    nat = read_csv("national_employment_by_sector_2020.csv", keep_default_na=False)
+    prof = read_csv("skaraborg_sector_profile.csv")
+    lq = dict(zip(prof["lq_group"], prof["skaraborg_pct"] / prof["riket_pct"], strict=True))
+    lq["none"] = 1.0
+    nat = nat[nat["model_sector"] != ""]
+    weight = nat["employed_20_64"] * nat["lq_group"].map(lq)
+    if weight.isna().any():
+        raise ValueError("unknown lq_group in national_employment_by_sector_2020.csv")
+    by_sector = weight.groupby(nat["model_sector"]).sum()
+    return (by_sector / by_sector.sum()).reindex(list(SECTORS))
+
+
+def employed_residents(population: pd.Series | np.ndarray) -> np.ndarray:
+    """Estimated employed residents: population x share aged 20-64 x employment rate."""
+    return np.asarray(population, dtype=np.float64) * SHARE_AGED_20_64 * EMPLOYMENT_RATE_20_64
+
+
+def build_jobs(muni: pd.DataFrame) -> pd.DataFrame:
+    """Jobs located in each municipality by sector (an estimate, see README)."""
+    employed = employed_residents(muni["population"])
+    total_jobs = round_half_up(employed.sum() * (1.0 - NET_OUT_COMMUTING_SHARE))
+    weights = muni["population"].to_numpy(dtype=np.float64) ** JOB_CONCENTRATION_EXPONENT
+    jobs_by_muni = apportion(total_jobs, weights)
+    shares = regional_sector_shares().to_numpy()
+    rows = []
+    for code, jobs in zip(muni["code"], jobs_by_muni, strict=True):
+        for sector, count in zip(SECTORS, apportion(int(jobs), shares), strict=True):
+            rows.append((code, sector, int(count)))
+    return pd.DataFrame(rows, columns=["code", "sector", "jobs"])
+
+
+def build_culture_facilities(muni: pd.DataFrame) -> pd.DataFrame:
+    """One library and one arts school per municipality plus the named facilities (see README)."""
+    rows = []
+    for code, name, pop in zip(muni["code"], muni["name"], muni["population"], strict=True):
+        rows.append(
+            (
+                f"{code}-library",
+                f"{name} huvudbibliotek",
+                code,
+                "library",
+                max(LIBRARY_MIN_PLACES, round_half_up(LIBRARY_PLACES_PER_1000 * pop / 1000.0)),
+                EXISTING_FACILITY_OPENING_YEAR,
+                round(LIBRARY_COST_SEK_PER_CAPITA * pop / 1e6, 2),
+            )
+        )
+        rows.append(
+            (
+                f"{code}-arts_school",
+                f"{name} kulturskola",
+                code,
+                "arts_school",
+                max(
+                    ARTS_SCHOOL_MIN_PLACES,
+                    round_half_up(ARTS_SCHOOL_PLACES_PER_1000 * pop / 1000.0),
+                ),
+                EXISTING_FACILITY_OPENING_YEAR,
+                round(ARTS_SCHOOL_COST_SEK_PER_CAPITA * pop / 1e6, 2),
+            )
+        )
+    named = read_csv("culture_facilities_named.csv", dtype={"code": str})
+    for rec in named.itertuples(index=False):
+        if rec.facility_type == "museum":
+            capacity = MUSEUM_DEFAULT_CAPACITY if pd.isna(rec.capacity) else int(rec.capacity)
+            cost = MUSEUM_DEFAULT_COST_MSEK
+        else:  # theatre, concert_hall: seats are sourced
+            capacity = int(rec.capacity)
+            cost = round(STAGE_COST_MSEK_PER_SEAT * capacity, 2)
+        rows.append(
+            (
+                rec.facility_id,
+                rec.name,
+                rec.code,
+                rec.facility_type,
+                capacity,
+                int(rec.opening_year),
+                cost,
+            )
+        )
+    columns = list(SCHEMAS["culture_facilities.parquet"].names)
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --- Writing -------------------------------------------------------------------------------------
+def write_parquet(df: pd.DataFrame, schema: pa.Schema, path: Path) -> None:
+    """Write ``df`` with exactly ``schema`` (no pandas metadata, no index), deterministically."""
+    arrays = [pa.array(df[field.name].tolist(), type=field.type) for field in schema]
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    pq.write_table(table, path, compression="zstd", compression_level=3, write_statistics=True)
+
+
+def build(out_dir: Path = HERE) -> dict[str, pd.DataFrame]:
+    """Build all tables and write them as Parquet into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : Path
+        Target directory (created if missing).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        The tables written, keyed by file name.
+    """
+    muni = build_municipalities()
+    ext = build_externals()
+    tables = {
+        "municipalities.parquet": muni,
+        "externals.parquet": ext,
+        "travel_times.parquet": build_travel_times(muni, ext),
+        "dwellings.parquet": build_dwellings(muni),
+        "jobs.parquet": build_jobs(muni),
+        "culture_facilities.parquet": build_culture_facilities(muni),
+    }
+    check_invariants(tables)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for file_name, df in tables.items():
+        write_parquet(df, SCHEMAS[file_name], out_dir / file_name)
+    return tables
+
+
+def check_invariants(tables: dict[str, pd.DataFrame]) -> None:
+    """Fail the build when the derived data break the facts the model relies on."""
+    muni = tables["municipalities.parquet"]
+    jobs = tables["jobs.parquet"].groupby("code", sort=False)["jobs"].sum()
+    employed = pd.Series(employed_residents(muni["population"]), index=muni["code"])
+    skovde = "1496"
+    if jobs.idxmax() != skovde:
+        raise AssertionError(f"Skövde must be the largest job centre, got {jobs.idxmax()}")
+    if not jobs[skovde] > employed[skovde]:
+        raise AssertionError("Skövde must have more jobs than employed residents")
+
+
+def summary(tables: dict[str, pd.DataFrame]) -> str:
+    """Regional totals of the built tables, as text."""
+    muni = tables["municipalities.parquet"]
+    dwell = tables["dwellings.parquet"].groupby("dwelling_type")["dwellings"].sum()
+    jobs = tables["jobs.parquet"].groupby("sector")["jobs"].sum()
+    lines = [
+        f"population {BASE_YEAR}: {muni['population'].sum():,}",
+        f"households: {muni['households'].sum():,}",
+        f"plan reserve dwellings: {muni['plan_reserve_dwellings'].sum():,}",
+        f"employed residents (estimate): {employed_residents(muni['population']).sum():,.0f}",
+        f"dwellings: {dwell.sum():,} = " + ", ".join(f"{t} {dwell[t]:,}" for t in DWELLING_TYPES),
+        f"jobs: {jobs.sum():,} = " + ", ".join(f"{s} {jobs[s]:,}" for s in SECTORS),
+        f"culture facilities: {len(tables['culture_facilities.parquet'])}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the process exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out-dir", type=Path, default=HERE, help="where to write the files")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="build into a temporary directory and fail if the files in --out-dir differ",
+    )
+    args = parser.parse_args(argv)
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            build(Path(tmp))
+            stale = [
+                name
+                for name in SCHEMAS
+                if not (args.out_dir / name).is_file()
+                or (Path(tmp) / name).read_bytes() != (args.out_dir / name).read_bytes()
+            ]
+        if stale:
+            print("stale or missing: " + ", ".join(stale), file=sys.stderr)
+            return 1
+        print("all input files are up to date")
+        return 0
+    tables = build(args.out_dir)
+    print(summary(tables))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

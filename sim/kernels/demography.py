@@ -1,0 +1,41 @@
+"""Kernels of demography: keeping every household headed by an adult."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def promote_orphans(
+    household: np.ndarray, role: np.ndarray, age: np.ndarray, alive: np.ndarray, n_households: int
+) -> np.ndarray:
+    """Make the oldest member of every household without an adult its adult.
+
+    Households lose their adults through deaths and out-migration; the remaining children
+    (in practice adult children at home) then head the household. Returns the new role array.
+
+    Parameters
+    ----------
+    household, role, age, alive : arrays over persons
+    n_households : int
+
+    Returns
+    -------
+    role : int8 array, a copy with promotions applied (0 adult, 1 child at home)
+    """
+    has_adult = np.zeros(n_households, dtype=np.bool_)
+    oldest = np.full(n_households, -1, dtype=np.int64)
+    for p in range(household.shape[0]):
+        if not alive[p]:
+            continue
+        h = household[p]
+        if role[p] == 0:
+            has_adult[h] = True
+        if oldest[h] < 0 or age[p] > age[oldest[h]]:
+            oldest[h] = p
+    out = role.copy()
+    for h in range(n_households):
+        if not has_adult[h] and oldest[h] >= 0:
+            out[oldest[h]] = 0
+    return out

@@ -1,0 +1,213 @@
+"""Kernel of the housing market: households choose among a sample of vacant dwellings."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _utility(
+    d: int,
+    income: float,
+    size: int,
+    has_children: bool,
+    work_node: int,
+    dwelling_muni: np.ndarray,
+    dwelling_type: np.ndarray,
+    dwelling_rooms: np.ndarray,
+    dwelling_cost: np.ndarray,
+    attractiveness: np.ndarray,
+    travel: np.ndarray,
+    weights: np.ndarray,
+) -> float:
+    price_w, commute_w, attract_w, size_w, detached_bonus = (
+        weights[0],
+        weights[1],
+        weights[2],
+        weights[3],
+        weights[4],
+    )
+    m = dwelling_muni[d]
+    u = -price_w * dwelling_cost[d] / max(income, 50.0)
+    if work_node >= 0:
+        u -= commute_w * travel[work_node, m]
+    u += attract_w * attractiveness[m]
+    u -= size_w * abs(dwelling_rooms[d] - (size + 1))
+    if has_children and dwelling_type[d] == 0:
+        u += detached_bonus
+    return u
+
+
+@njit(cache=True)
+def choose_dwellings(
+    mover_dwelling: np.ndarray,
+    mover_muni: np.ndarray,
+    mover_restricted: np.ndarray,
+    mover_work_node: np.ndarray,
+    mover_income: np.ndarray,
+    mover_size: np.ndarray,
+    mover_children: np.ndarray,
+    dwelling_muni: np.ndarray,
+    dwelling_type: np.ndarray,
+    dwelling_rooms: np.ndarray,
+    dwelling_cost: np.ndarray,
+    dwelling_vacant: np.ndarray,
+    attractiveness: np.ndarray,
+    travel: np.ndarray,
+    search_decay: np.ndarray,
+    weights: np.ndarray,
+    own_share: float,
+    moving_cost: float,
+    max_cost_share: float,
+    uniforms: np.ndarray,
+) -> np.ndarray:
+    """Let movers, one by one, pick the best of a sample of vacant dwellings.
+
+    Each mover draws ``K = uniforms.shape[1]`` candidates: with probability ``own_share`` in its
+    own municipality, otherwise in a municipality drawn with weight ``vacant[m] * search_decay[a, m]``
+    (``a`` the workplace node, or home when not working), then a vacant dwelling uniformly within
+    it. The utility of a dwelling is ``-price_w * cost / income - commute_w * minutes(work, m)
+    + attract_w * attractiveness[m] - size_w * |rooms - (size + 1)| + detached_bonus * (children and
+    detached)`` plus Gumbel noise; dwellings costing more than ``max_cost_share`` of income are
+    skipped. A mover with a dwelling moves only when the best candidate beats staying by
+    ``moving_cost``. A dwelling left behind becomes vacant at once, so vacancy chains form.
+
+    Parameters
+    ----------
+    mover_dwelling : int array (n_movers,)
+        Current dwelling, or -1 for a household in the queue.
+    mover_muni : int array
+        Municipality of the household.
+    mover_restricted : bool array
+        True when candidates must lie in the household's municipality (arriving in-migrants).
+    mover_work_node, mover_income, mover_size, mover_children : arrays
+        Workplace node of the main earner (-1 none), income (kSEK/year), members, has children.
+    dwelling_muni, dwelling_type, dwelling_rooms, dwelling_cost : arrays over dwellings
+        Cost is the yearly housing cost in kSEK.
+    dwelling_vacant : bool array over dwellings
+        Vacant and available; updated in place.
+    attractiveness : float array (n_muni,)
+    travel : float array (n_nodes, n_nodes)
+        Travel minutes.
+    search_decay : float array (n_nodes, n_muni)
+        ``exp(-search_beta * minutes)``.
+    weights : float array (5,)
+        price_w, commute_w, attract_w, size_w, detached_bonus.
+    own_share, moving_cost, max_cost_share : float
+    uniforms : float array (n_movers, K + 1, 4)
+        Draws: [k, 0] own or other municipality, [k, 1] municipality, [k, 2] dwelling,
+        [k, 3] Gumbel noise of candidate k; [K, 3] Gumbel noise of staying.
+
+    Returns
+    -------
+    chosen : int array (n_movers,)
+        The dwelling moved into, or -1 when the household stays where it is.
+    """
+    n_movers = mover_dwelling.shape[0]
+    k_max = uniforms.shape[1] - 1
+    n_muni = search_decay.shape[1]
+    n_dwellings = dwelling_muni.shape[0]
+    # Vacant dwellings listed per municipality, with room for every dwelling of it.
+    per_muni = np.zeros(n_muni + 1, dtype=np.int64)
+    for d in range(n_dwellings):
+        if dwelling_muni[d] >= 0:
+            per_muni[dwelling_muni[d] + 1] += 1
+    start = np.cumsum(per_muni)
+    count = np.zeros(n_muni, dtype=np.int64)
+    slots = np.empty(max(n_dwellings, 1), dtype=np.int64)
+    slot_of = np.full(n_dwellings, -1, dtype=np.int64)
+    for d in range(n_dwellings):
+        if dwelling_vacant[d]:
+            m = dwelling_muni[d]
+            slots[start[m] + count[m]] = d
+            slot_of[d] = start[m] + count[m]
+            count[m] += 1
+
+    chosen = np.full(n_movers, -1, dtype=np.int64)
+    muni_weight = np.empty(n_muni, dtype=np.float64)
+    for i in range(n_movers):
+        home = mover_muni[i]
+        anchor = mover_work_node[i] if mover_work_node[i] >= 0 else home
+        income = mover_income[i]
+        total = 0.0
+        for m in range(n_muni):
+            muni_weight[m] = count[m] * search_decay[anchor, m]
+            total += muni_weight[m]
+        best = -1
+        best_u = -np.inf
+        for k in range(k_max):
+            if mover_restricted[i] or uniforms[i, k, 0] < own_share:
+                m = home
+            else:
+                if total <= 0.0:
+                    continue
+                target = uniforms[i, k, 1] * total
+                acc = 0.0
+                m = n_muni - 1
+                for j in range(n_muni):
+                    acc += muni_weight[j]
+                    if target < acc:
+                        m = j
+                        break
+            if count[m] == 0:
+                continue
+            d = slots[start[m] + min(int(uniforms[i, k, 2] * count[m]), count[m] - 1)]
+            if dwelling_cost[d] > max_cost_share * max(income, 50.0):
+                continue
+            u = _utility(
+                d,
+                income,
+                mover_size[i],
+                mover_children[i],
+                mover_work_node[i],
+                dwelling_muni,
+                dwelling_type,
+                dwelling_rooms,
+                dwelling_cost,
+                attractiveness,
+                travel,
+                weights,
+            ) - np.log(-np.log(uniforms[i, k, 3] + 1e-300))
+            if u > best_u:
+                best_u = u
+                best = d
+        if best < 0:
+            continue
+        old = mover_dwelling[i]
+        if old >= 0:
+            stay_u = _utility(
+                old,
+                income,
+                mover_size[i],
+                mover_children[i],
+                mover_work_node[i],
+                dwelling_muni,
+                dwelling_type,
+                dwelling_rooms,
+                dwelling_cost,
+                attractiveness,
+                travel,
+                weights,
+            ) - np.log(-np.log(uniforms[i, k_max, 3] + 1e-300))
+            if best_u < stay_u + moving_cost:
+                continue
+        # Take the dwelling: swap-remove it from its municipality's vacant list.
+        m = dwelling_muni[best]
+        s = slot_of[best]
+        last = slots[start[m] + count[m] - 1]
+        slots[s] = last
+        slot_of[last] = s
+        slot_of[best] = -1
+        count[m] -= 1
+        dwelling_vacant[best] = False
+        if total > 0.0:
+            total -= search_decay[anchor, m]
+        chosen[i] = best
+        if old >= 0:
+            mo = dwelling_muni[old]
+            slots[start[mo] + count[mo]] = old
+            slot_of[old] = start[mo] + count[mo]
+            count[mo] += 1
+            dwelling_vacant[old] = True
+    return chosen

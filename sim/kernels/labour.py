@@ -1,0 +1,127 @@
+"""Kernels of the labour market: job matching with travel-time decay, and lay-offs."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def match_jobs(
+    seeker_node: np.ndarray,
+    firm_node: np.ndarray,
+    firm_vacancies: np.ndarray,
+    decay: np.ndarray,
+    external_weight: np.ndarray,
+    efficiency: float,
+    uniforms: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Match job seekers one by one to vacancies anywhere in the region or outside it.
+
+    A seeker searches with probability ``efficiency``; a searching seeker living in node ``o``
+    picks the destination municipality ``d`` with probability proportional to
+    ``vacancies[d] * decay[o, d]`` (a gravity rule), or an external labour market ``e`` with weight
+    ``external_weight[e] * decay[o, e]``, then a firm in ``d`` with probability proportional to its
+    vacancies. Vacancies are used up as seekers take them, so the order of seekers matters: callers
+    pass them in a random order.
+
+    Parameters
+    ----------
+    seeker_node : int array (n_seekers,)
+        Home municipality of each seeker (a node index).
+    firm_node : int array (n_firms,)
+        Municipality of each firm.
+    firm_vacancies : int array (n_firms,)
+        Open positions of each firm; updated in place.
+    decay : float array (n_nodes, n_nodes)
+        ``exp(-beta * travel_minutes)``; the first ``n_muni`` nodes are municipalities.
+    external_weight : float array (n_nodes - n_muni,)
+        Openings in each external market reachable by the region's residents.
+    efficiency : float
+        Probability that a seeker searches successfully this year.
+    uniforms : float array (n_seekers, 3)
+        Uniform draws on [0, 1): search success, destination, firm.
+
+    Returns
+    -------
+    firm : int array (n_seekers,)
+        The firm taken, or -1 (none, or a job in an external market).
+    node : int array (n_seekers,)
+        The workplace node, or -1 when no job was found.
+    """
+    n_seekers = seeker_node.shape[0]
+    n_nodes = decay.shape[0]
+    n_muni = n_nodes - external_weight.shape[0]
+    n_firms = firm_node.shape[0]
+    # Firms grouped by municipality (counting sort), and open positions per municipality.
+    counts = np.zeros(n_muni + 1, dtype=np.int64)
+    muni_vacancies = np.zeros(n_muni, dtype=np.float64)
+    for f in range(n_firms):
+        counts[firm_node[f] + 1] += 1
+        muni_vacancies[firm_node[f]] += firm_vacancies[f]
+    start = np.cumsum(counts)
+    fill = start[:-1].copy()
+    firms_by_muni = np.empty(n_firms, dtype=np.int64)
+    for f in range(n_firms):
+        firms_by_muni[fill[firm_node[f]]] = f
+        fill[firm_node[f]] += 1
+
+    firm_out = np.full(n_seekers, -1, dtype=np.int64)
+    node_out = np.full(n_seekers, -1, dtype=np.int64)
+    weights = np.empty(n_nodes, dtype=np.float64)
+    for i in range(n_seekers):
+        if uniforms[i, 0] >= efficiency:
+            continue
+        o = seeker_node[i]
+        total = 0.0
+        for d in range(n_muni):
+            weights[d] = muni_vacancies[d] * decay[o, d]
+            total += weights[d]
+        for e in range(n_nodes - n_muni):
+            weights[n_muni + e] = external_weight[e] * decay[o, n_muni + e]
+            total += weights[n_muni + e]
+        if total <= 0.0:
+            continue
+        target = uniforms[i, 1] * total
+        d = n_nodes - 1
+        acc = 0.0
+        for k in range(n_nodes):
+            acc += weights[k]
+            if target < acc:
+                d = k
+                break
+        node_out[i] = d
+        if d >= n_muni:
+            continue
+        target = uniforms[i, 2] * muni_vacancies[d]
+        acc = 0.0
+        chosen = -1
+        for j in range(start[d], start[d + 1]):
+            f = firms_by_muni[j]
+            if firm_vacancies[f] <= 0:
+                continue
+            acc += firm_vacancies[f]
+            chosen = f
+            if target < acc:
+                break
+        firm_vacancies[chosen] -= 1
+        muni_vacancies[d] -= 1.0
+        firm_out[i] = chosen
+    return firm_out, node_out
+
+
+@njit(cache=True)
+def lay_off(worker_firm: np.ndarray, excess: np.ndarray) -> np.ndarray:
+    """Choose workers to lay off until each firm's excess of workers over positions is gone.
+
+    ``worker_firm`` holds the firm of each employed person in a random order (drawn by the caller);
+    the first workers met of a firm with an excess are laid off. Returns a boolean mask over
+    ``worker_firm``. ``excess`` is consumed in place.
+    """
+    laid_off = np.zeros(worker_firm.shape[0], dtype=np.bool_)
+    for i in range(worker_firm.shape[0]):
+        f = worker_firm[i]
+        if excess[f] > 0:
+            excess[f] -= 1
+            laid_off[i] = True
+    return laid_off

@@ -1,0 +1,131 @@
+"""The recorder: yearly indicators into a labelled xarray Dataset, and its atomic writer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+M = ("municipality",)
+MS = ("municipality", "sector")
+MD = ("municipality", "dwelling_type")
+MA = ("municipality", "age_group")
+
+# name: (dims besides year, units, long name, is a flow during the year)
+VARIABLES: dict[str, tuple[tuple[str, ...], str, str, bool]] = {
+    "population": (MA, "persons", "Residents by age group at the end of the year", False),
+    "households": (M, "households", "Resident households at the end of the year", False),
+    "births": (M, "persons", "Live births during the year", True),
+    "deaths": (M, "persons", "Deaths during the year", True),
+    "in_migration": (M, "persons", "Persons moving into the region during the year", True),
+    "out_migration": (M, "persons", "Persons moving out of the region during the year", True),
+    "moves_in": (M, "persons", "Persons moving in from another municipality of the region", True),
+    "moves_out": (M, "persons", "Persons moving out to another municipality of the region", True),
+    "unmet_in_migration": (
+        M, "households", "In-migrant households that found no dwelling and did not move in", True,
+    ),
+    "dwellings": (MD, "dwellings", "Dwelling stock at the end of the year", False),
+    "vacant_dwellings": (MD, "dwellings", "Vacant dwellings at the end of the year", False),
+    "housing_queue": (
+        M, "households", "Households without a dwelling of their own (housing queue)", False,
+    ),
+    "price_index": (MD, "1", "Housing price index (base year = 1)", False),
+    "completions": (MD, "dwellings", "Dwellings completed during the year", True),
+    "housing_starts": (MD, "dwellings", "Dwellings started during the year", True),
+    "under_construction": (MD, "dwellings", "Dwellings under construction at the end of the year", False),
+    "demolitions": (M, "dwellings", "Dwellings demolished during the year", True),
+    "plan_reserve": (M, "dwellings", "Plan reserve: building rights ready for construction", False),
+    "jobs": (MS, "positions", "Job positions at workplaces in the municipality", False),
+    "filled_jobs": (MS, "positions", "Filled job positions at workplaces in the municipality", False),
+    "jobs_held_by_incommuters_from_outside": (
+        M, "positions", "Positions held by in-commuters living outside the region", False,
+    ),
+    "open_vacancies": (M, "positions", "Vacancies left open after matching and in-commuting", True),
+    "employed_residents": (M, "persons", "Employed residents (anywhere)", False),
+    "unemployed_residents": (M, "persons", "Unemployed residents seeking work", False),
+    "unemployment_rate": (M, "1", "Unemployed share of the resident labour force", False),
+    "commuting": (
+        ("origin", "destination"), "persons", "Employed residents by home and workplace", False,
+    ),
+    "municipal_revenue": (M, "MSEK/year", "Municipal revenue: tax and state grants", True),
+    "municipal_tax_revenue": (M, "MSEK/year", "Municipal income tax revenue", True),
+    "municipal_grants": (M, "MSEK/year", "State grants and income equalisation", True),
+    "municipal_costs": (M, "MSEK/year", "Municipal costs, incl. capital costs", True),
+    "municipal_service_costs": (M, "MSEK/year", "Age-related service costs", True),
+    "municipal_result": (M, "MSEK/year", "Municipal result: revenue minus costs", True),
+    "municipal_investment": (M, "MSEK/year", "Municipal investment outlays", True),
+    "municipal_borrowing": (
+        M, "MSEK/year", "Investment outlays financed by borrowing (net of depreciation)", True,
+    ),
+    "municipal_debt": (M, "MSEK", "Municipal debt at the end of the year", False),
+    "tax_rate": (M, "percent", "Municipal income tax rate", False),
+    "cultural_access": (
+        M, "places", "Type-weighted cultural places reachable, decayed by travel time", False,
+    ),
+    "attractiveness": (M, "1", "Attractiveness index (exp of weighted standardised terms)", False),
+    "facilities_open": (M, "facilities", "Cultural facilities open in the municipality", False),
+    "plan_reserve_released": (
+        M, "dwellings", "Decision: plan reserve released by the municipality", True,
+    ),
+    "tax_rate_change": (M, "percentage points", "Decision: change of the municipal tax rate", True),
+}
+
+
+class Recorder:
+    """Collects one row per year of every variable in ``VARIABLES``."""
+
+    def __init__(self) -> None:
+        self.years: list[int] = []
+        self.rows: list[dict[str, np.ndarray]] = []
+
+    def begin(self, year: int) -> None:
+        self.years.append(int(year))
+        self.rows.append({})
+
+    def put(self, name: str, value) -> None:
+        if name not in VARIABLES:
+            raise KeyError(f"unknown result variable {name!r}; declare it in sim/results.py")
+        self.rows[-1][name] = np.asarray(value, dtype=np.float64)
+
+    def to_dataset(self, coords: dict[str, list], base_year: int) -> xr.Dataset:
+        """Stack the rows into a Dataset; flows of the base year (nothing simulated) are NaN."""
+        data_vars = {}
+        for name, (dims, units, long_name, is_flow) in VARIABLES.items():
+            missing = [y for y, row in zip(self.years, self.rows) if name not in row]
+            if missing:
+                raise KeyError(f"variable {name!r} was not recorded in years {missing}")
+            values = np.stack([row[name] for row in self.rows])
+            if is_flow:
+                values[np.asarray(self.years) == base_year] = np.nan
+            data_vars[name] = (
+                ("year", *dims),
+                values,
+                {"units": units, "long_name": long_name},
+            )
+        ds = xr.Dataset(data_vars, coords={"year": self.years, **coords})
+        ds["year"].attrs.update(units="year", long_name="Calendar year (state at 31 December)")
+        return ds
+
+
+def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+    """Write ``ds`` to ``path`` atomically: to a temporary name in the same folder, then rename.
+
+    A run killed while writing leaves no (partial) file under the final name.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    encoding = {
+        name: {"zlib": True, "complevel": 4}
+        for name, var in ds.data_vars.items()
+        if var.dtype.kind == "f"
+    }
+    try:
+        ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path

@@ -132,7 +132,9 @@ class RegionModel(mesa.Model):
         self.pop: Population = synthesize(self)
         muni = inputs.municipalities
         self.plan_reserve = muni["plan_reserve_dwellings"].to_numpy(dtype=np.float64)
-        for i, (code, name, rate) in enumerate(zip(self.codes, self.names, muni["tax_rate_pct"])):
+        for i, (code, name, rate) in enumerate(
+            zip(self.codes, self.names, muni["tax_rate_pct"], strict=True)
+        ):
             Municipality(self, i, code, name, float(rate))
         self.municipalities = self.agents_by_type[Municipality]
 
@@ -215,7 +217,9 @@ class RegionModel(mesa.Model):
         """(stock, vacant) per municipality and dwelling type."""
         d = self.pop.dwellings
         alive = d.alive[: d.n]
-        cell = d.municipality[: d.n].astype(np.int64) * self.n_dwelling_types + d.dwelling_type[: d.n]
+        cell = (
+            d.municipality[: d.n].astype(np.int64) * self.n_dwelling_types + d.dwelling_type[: d.n]
+        )
         size = self.n_muni * self.n_dwelling_types
         shape = (self.n_muni, self.n_dwelling_types)
         stock = np.bincount(cell[alive], minlength=size).reshape(shape)

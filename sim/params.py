@@ -34,9 +34,11 @@ class LabourParams:
     local_sectors: list[int] = MISSING
     local_elasticity: float = MISSING
     separation_rate: float = MISSING
+    base_unemployment: float = MISSING
+    reservation_weight: float = MISSING
     matching_efficiency: float = MISSING
     commute_beta: float = MISSING
-    external_job_weight: float = MISSING
+    external_positions: float = MISSING
     incommuter_fill_rate: float = MISSING
     incommuter_beta: float = MISSING
     retirement_rates: list[float] = MISSING
@@ -60,9 +62,10 @@ class LabourParams:
 class MigrationParams:
     out_rate_by_age: list[float] = MISSING
     unemployment_push: float = MISSING
+    unemployed_factor: float = MISSING
     attractiveness_pull: float = MISSING
     recruitment_share: float = MISSING
-    household_size_in: list[float] = MISSING
+    recruit_household_shares: list[float] = MISSING
     age_in_mean: float = MISSING
     age_in_sd: float = MISSING
     trend_calibration_years: int = MISSING

@@ -24,30 +24,52 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str, bool]] = {
     "moves_in": (M, "persons", "Persons moving in from another municipality of the region", True),
     "moves_out": (M, "persons", "Persons moving out to another municipality of the region", True),
     "unmet_in_migration": (
-        M, "households", "In-migrant households that found no dwelling and did not move in", True,
+        M,
+        "households",
+        "In-migrant households that found no dwelling and did not move in",
+        True,
     ),
     "dwellings": (MD, "dwellings", "Dwelling stock at the end of the year", False),
     "vacant_dwellings": (MD, "dwellings", "Vacant dwellings at the end of the year", False),
     "housing_queue": (
-        M, "households", "Households without a dwelling of their own (housing queue)", False,
+        M,
+        "households",
+        "Households without a dwelling of their own (housing queue)",
+        False,
     ),
     "price_index": (MD, "1", "Housing price index (base year = 1)", False),
     "completions": (MD, "dwellings", "Dwellings completed during the year", True),
     "housing_starts": (MD, "dwellings", "Dwellings started during the year", True),
-    "under_construction": (MD, "dwellings", "Dwellings under construction at the end of the year", False),
+    "under_construction": (
+        MD,
+        "dwellings",
+        "Dwellings under construction at the end of the year",
+        False,
+    ),
     "demolitions": (M, "dwellings", "Dwellings demolished during the year", True),
     "plan_reserve": (M, "dwellings", "Plan reserve: building rights ready for construction", False),
     "jobs": (MS, "positions", "Job positions at workplaces in the municipality", False),
-    "filled_jobs": (MS, "positions", "Filled job positions at workplaces in the municipality", False),
+    "filled_jobs": (
+        MS,
+        "positions",
+        "Filled job positions at workplaces in the municipality",
+        False,
+    ),
     "jobs_held_by_incommuters_from_outside": (
-        M, "positions", "Positions held by in-commuters living outside the region", False,
+        M,
+        "positions",
+        "Positions held by in-commuters living outside the region",
+        False,
     ),
     "open_vacancies": (M, "positions", "Vacancies left open after matching and in-commuting", True),
     "employed_residents": (M, "persons", "Employed residents (anywhere)", False),
     "unemployed_residents": (M, "persons", "Unemployed residents seeking work", False),
     "unemployment_rate": (M, "1", "Unemployed share of the resident labour force", False),
     "commuting": (
-        ("origin", "destination"), "persons", "Employed residents by home and workplace", False,
+        ("origin", "destination"),
+        "persons",
+        "Employed residents by home and workplace",
+        False,
     ),
     "municipal_revenue": (M, "MSEK/year", "Municipal revenue: tax and state grants", True),
     "municipal_tax_revenue": (M, "MSEK/year", "Municipal income tax revenue", True),
@@ -57,17 +79,26 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str, bool]] = {
     "municipal_result": (M, "MSEK/year", "Municipal result: revenue minus costs", True),
     "municipal_investment": (M, "MSEK/year", "Municipal investment outlays", True),
     "municipal_borrowing": (
-        M, "MSEK/year", "Investment outlays financed by borrowing (net of depreciation)", True,
+        M,
+        "MSEK/year",
+        "Investment outlays financed by borrowing (net of depreciation)",
+        True,
     ),
     "municipal_debt": (M, "MSEK", "Municipal debt at the end of the year", False),
     "tax_rate": (M, "percent", "Municipal income tax rate", False),
     "cultural_access": (
-        M, "places", "Type-weighted cultural places reachable, decayed by travel time", False,
+        M,
+        "places",
+        "Type-weighted cultural places reachable, decayed by travel time",
+        False,
     ),
     "attractiveness": (M, "1", "Attractiveness index (exp of weighted standardised terms)", False),
     "facilities_open": (M, "facilities", "Cultural facilities open in the municipality", False),
     "plan_reserve_released": (
-        M, "dwellings", "Decision: plan reserve released by the municipality", True,
+        M,
+        "dwellings",
+        "Decision: plan reserve released by the municipality",
+        True,
     ),
     "tax_rate_change": (M, "percentage points", "Decision: change of the municipal tax rate", True),
 }
@@ -87,13 +118,13 @@ class Recorder:
     def put(self, name: str, value) -> None:
         if name not in VARIABLES:
             raise KeyError(f"unknown result variable {name!r}; declare it in sim/results.py")
-        self.rows[-1][name] = np.asarray(value, dtype=np.float64)
+        self.rows[-1][name] = np.array(value, dtype=np.float64)  # a copy: counters are reused
 
     def to_dataset(self, coords: dict[str, list], base_year: int) -> xr.Dataset:
         """Stack the rows into a Dataset; flows of the base year (nothing simulated) are NaN."""
         data_vars = {}
         for name, (dims, units, long_name, is_flow) in VARIABLES.items():
-            missing = [y for y, row in zip(self.years, self.rows) if name not in row]
+            missing = [y for y, row in zip(self.years, self.rows, strict=True) if name not in row]
             if missing:
                 raise KeyError(f"variable {name!r} was not recorded in years {missing}")
             values = np.stack([row[name] for row in self.rows])

@@ -26,7 +26,7 @@ from sim.population import (
     Population,
 )
 from sim.submodels.demography import MAX_AGE
-from sim.submodels.labour import match_residents
+from sim.submodels.labour import external_positions, match_residents
 
 if TYPE_CHECKING:
     from sim.model import RegionModel
@@ -51,19 +51,18 @@ def synthesize(model: RegionModel) -> Population:
     )
     shares = model.demography.stable_age_distribution()
     for m, (population, households) in enumerate(
-        zip(muni["population"].to_numpy(), muni["households"].to_numpy())
+        zip(muni["population"].to_numpy(), muni["households"].to_numpy(), strict=True)
     ):
         _persons_and_households(model, pop, rng, m, int(population), int(households), shares)
     _dwellings(model, pop, rng)
     _firms(model, pop, rng)
     model.pop = pop
-    # Fill jobs with residents by the yearly matching rule, everyone searching.
-    labour = model.labour
-    labour_params = model.params.labour
-    decay = np.exp(-labour_params.commute_beta * model.travel)
-    external = labour_params.external_job_weight * inputs.externals["population"].to_numpy(float)
-    match_residents(model, rng, decay, external, efficiency=1.0)
-    labour.update_incomes(model)
+    # Fill jobs with residents by the yearly matching rule; all but the base unemployment search.
+    lp = model.params.labour
+    decay = np.exp(-lp.commute_beta * model.travel)
+    vacancies = external_positions(model)
+    match_residents(model, rng, decay, vacancies, efficiency=1.0 - lp.base_unemployment)
+    model.labour.update_incomes(model)
     return pop
 
 
@@ -95,9 +94,13 @@ def _persons_and_households(model, pop, rng, m, population, households, shares) 
     r = lp.retirement_rates
     still_working = np.select(
         [age < 61, age < 65, age == 65, age == 66, age < 70],
-        [1.0, (1 - r[0]) ** (age - 60.0), (1 - r[0]) ** 4 * (1 - r[1]),
-         (1 - r[0]) ** 4 * (1 - r[1]) * (1 - r[2]),
-         (1 - r[0]) ** 4 * (1 - r[1]) * (1 - r[2]) * (1 - r[3]) ** (age - 66.0)],
+        [
+            1.0,
+            (1 - r[0]) ** (age - 60.0),
+            (1 - r[0]) ** 4 * (1 - r[1]),
+            (1 - r[0]) ** 4 * (1 - r[1]) * (1 - r[2]),
+            (1 - r[0]) ** 4 * (1 - r[1]) * (1 - r[2]) * (1 - r[3]) ** (age - 66.0),
+        ],
         default=0.0,
     )
     activity[(age >= 61) & (rng.random(n) >= still_working)] = RETIRED

@@ -65,9 +65,9 @@ def choose_dwellings(
     """Let movers, one by one, pick the best of a sample of vacant dwellings.
 
     Each mover draws ``K = uniforms.shape[1]`` candidates: with probability ``own_share`` in its
-    own municipality, otherwise in a municipality drawn with weight ``vacant[m] * search_decay[a, m]``
-    (``a`` the workplace node, or home when not working), then a vacant dwelling uniformly within
-    it. The utility of a dwelling is ``-price_w * cost / income - commute_w * minutes(work, m)
+    own municipality, otherwise in a municipality drawn with weight
+    ``vacant[m] * search_decay[a, m]`` (``a`` the workplace node, or home when not working),
+    then a vacant dwelling uniformly within it. The utility of a dwelling is ``-price_w * cost / income - commute_w * minutes(work, m)
     + attract_w * attractiveness[m] - size_w * |rooms - (size + 1)| + detached_bonus * (children and
     detached)`` plus Gumbel noise; dwellings costing more than ``max_cost_share`` of income are
     skipped. A mover with a dwelling moves only when the best candidate beats staying by
@@ -201,8 +201,6 @@ def choose_dwellings(
         slot_of[best] = -1
         count[m] -= 1
         dwelling_vacant[best] = False
-        if total > 0.0:
-            total -= search_decay[anchor, m]
         chosen[i] = best
         if old >= 0:
             mo = dwelling_muni[old]

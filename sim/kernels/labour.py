@@ -12,7 +12,8 @@ def match_jobs(
     firm_node: np.ndarray,
     firm_vacancies: np.ndarray,
     decay: np.ndarray,
-    external_weight: np.ndarray,
+    external_openings: np.ndarray,
+    reservation: float,
     efficiency: float,
     uniforms: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -21,9 +22,10 @@ def match_jobs(
     A seeker searches with probability ``efficiency``; a searching seeker living in node ``o``
     picks the destination municipality ``d`` with probability proportional to
     ``vacancies[d] * decay[o, d]`` (a gravity rule), or an external labour market ``e`` with weight
-    ``external_weight[e] * decay[o, e]``, then a firm in ``d`` with probability proportional to its
-    vacancies. Vacancies are used up as seekers take them, so the order of seekers matters: callers
-    pass them in a random order.
+    ``external_openings[e] * decay[o, e]``, or declines all with weight ``reservation``; then a
+    firm in ``d`` with probability proportional to its vacancies. Vacancies and external openings
+    are used up as seekers take them, so the order of seekers matters: callers pass them in a
+    random order.
 
     Parameters
     ----------
@@ -35,8 +37,10 @@ def match_jobs(
         Open positions of each firm; updated in place.
     decay : float array (n_nodes, n_nodes)
         ``exp(-beta * travel_minutes)``; the first ``n_muni`` nodes are municipalities.
-    external_weight : float array (n_nodes - n_muni,)
-        Openings in each external market reachable by the region's residents.
+    external_openings : float array (n_nodes - n_muni,)
+        Openings in each external market open to the region's residents; updated in place.
+    reservation : float
+        Weight of declining every offer (in vacancies at zero travel time).
     efficiency : float
         Probability that a seeker searches successfully this year.
     uniforms : float array (n_seekers, 3)
@@ -51,7 +55,7 @@ def match_jobs(
     """
     n_seekers = seeker_node.shape[0]
     n_nodes = decay.shape[0]
-    n_muni = n_nodes - external_weight.shape[0]
+    n_muni = n_nodes - external_openings.shape[0]
     n_firms = firm_node.shape[0]
     # Firms grouped by municipality (counting sort), and open positions per municipality.
     counts = np.zeros(n_muni + 1, dtype=np.int64)
@@ -78,11 +82,13 @@ def match_jobs(
             weights[d] = muni_vacancies[d] * decay[o, d]
             total += weights[d]
         for e in range(n_nodes - n_muni):
-            weights[n_muni + e] = external_weight[e] * decay[o, n_muni + e]
+            weights[n_muni + e] = external_openings[e] * decay[o, n_muni + e]
             total += weights[n_muni + e]
         if total <= 0.0:
             continue
-        target = uniforms[i, 1] * total
+        target = uniforms[i, 1] * (total + reservation)
+        if target >= total:
+            continue
         d = n_nodes - 1
         acc = 0.0
         for k in range(n_nodes):
@@ -92,6 +98,7 @@ def match_jobs(
                 break
         node_out[i] = d
         if d >= n_muni:
+            external_openings[d - n_muni] = max(external_openings[d - n_muni] - 1.0, 0.0)
             continue
         target = uniforms[i, 2] * muni_vacancies[d]
         acc = 0.0

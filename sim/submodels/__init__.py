@@ -1,1 +1,1 @@
-"""Submodels: one class per file, each with ``init(model)``, ``step(model, year)``, ``record(rec)``."""
+"""Submodels: one class per file with ``init(model)``, ``step(model, year)``, ``record``."""

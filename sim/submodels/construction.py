@@ -47,7 +47,6 @@ class Construction(Submodel):
 
     def step(self, model: RegionModel, year: int) -> None:
         rng = model.stream(self.name)
-        p = self.params
         # Completions.
         done = self.pipeline[0].copy()
         self.pipeline[:-1] = self.pipeline[1:]

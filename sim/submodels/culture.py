@@ -39,13 +39,16 @@ class Culture(Submodel):
         self.operating_cost = fac["operating_cost_msek"].to_numpy(dtype=np.float64)
         self.closing_year = np.full(len(fac), np.iinfo(np.int64).max)
         self.type_weight = np.asarray(self.params.type_weight, dtype=np.float64)
-        self.decay = np.exp(-model.travel[: model.n_muni, : model.n_muni] / self.params.decay_minutes)
+        self.decay = np.exp(
+            -model.travel[: model.n_muni, : model.n_muni] / self.params.decay_minutes
+        )
         self.year = model.base_year
         self.access = self.cultural_access(model.base_year)
         self.base_access_mean = float(self.access.mean())
         services = self._services_per_resident(model)
         self.base_services_mean = float(services.mean())
         self.base_employment_mean = float((1 - model.unemployment_rate()).mean())
+        self.base_vacancy_mean = float(model.housing.effective_vacancy(model).mean())
         self.attractiveness = self._attractiveness(model)
 
     def add_facility(self, muni: int, kind: int, capacity: float, opening: int, cost: float) -> int:
@@ -63,7 +66,9 @@ class Culture(Submodel):
 
     def cultural_access(self, year: int) -> np.ndarray:
         """Type-weighted places reachable from each municipality, decayed by travel time."""
-        places = np.where(self.is_open(year), self.capacity * self.type_weight[self.facility_type], 0)
+        places = np.where(
+            self.is_open(year), self.capacity * self.type_weight[self.facility_type], 0
+        )
         return self.decay[:, self.facility_muni] @ places
 
     def operating_costs(self, model: RegionModel) -> np.ndarray:
@@ -76,7 +81,9 @@ class Culture(Submodel):
         sector = model.sectors.index(PUBLIC_SERVICES)
         public = f.alive[: f.n] & (f.sector[: f.n] == sector)
         jobs = np.bincount(
-            f.municipality[: f.n][public], weights=f.positions[: f.n][public], minlength=model.n_muni
+            f.municipality[: f.n][public],
+            weights=f.positions[: f.n][public],
+            minlength=model.n_muni,
         )
         return jobs / np.maximum(model.resident_counts(), 1)
 
@@ -86,7 +93,7 @@ class Culture(Submodel):
         services = np.log(
             np.maximum(self._services_per_resident(model), 1e-9) / self.base_services_mean
         )
-        housing = model.housing.effective_vacancy(model) - model.params.housing.natural_vacancy
+        housing = model.housing.effective_vacancy(model) - self.base_vacancy_mean
         labour = (1 - model.unemployment_rate()) - self.base_employment_mean
         prices = np.log(model.housing.price_index.mean(axis=1))
         index = (
@@ -106,6 +113,7 @@ class Culture(Submodel):
     def record(self, model: RegionModel, rec: Recorder) -> None:
         rec.put("cultural_access", self.access)
         rec.put("attractiveness", self.attractiveness)
-        rec.put("facilities_open", np.bincount(
-            self.facility_muni[self.is_open(self.year)], minlength=model.n_muni
-        ))
+        rec.put(
+            "facilities_open",
+            np.bincount(self.facility_muni[self.is_open(self.year)], minlength=model.n_muni),
+        )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.kernels.demography import promote_orphans
-from sim.population import ADULT, CHILD, CHILD_AT_HOME, NO_ID
+from sim.population import ADULT, CHILD, CHILD_AT_HOME, NO_ID, STUDENT
 from sim.submodels.base import Submodel
 
 if TYPE_CHECKING:
@@ -159,8 +159,12 @@ class Demography(Submodel):
 
     def _leave_home(self, model: RegionModel, rng: np.random.Generator) -> None:
         p = model.pop.persons
+        # Students stay at home (or leave the region, see migration) until they finish.
         at_home = np.flatnonzero(
-            p.alive[: p.n] & (p.role[: p.n] == CHILD_AT_HOME) & (p.age[: p.n] >= 18)
+            p.alive[: p.n]
+            & (p.role[: p.n] == CHILD_AT_HOME)
+            & (p.age[: p.n] >= 18)
+            & (p.activity[: p.n] != STUDENT)
         )
         leavers = at_home[rng.random(at_home.size) < self.params.leave_home_rate]
         model.pop.split_off(leavers)

@@ -4,8 +4,9 @@ Households move on life events (no dwelling: young adults who left home, separat
 arriving in-migrants) and on mismatch (crowding, a long commute), plus a base mobility. Each mover
 compares a sample of vacant dwellings by a utility of cost against income, commute, attractiveness,
 size and type (sim/kernels/housing.py). Households without a dwelling after the market form the
-queue. Price indices move with the gap between the natural and the effective vacancy rate, where the
-queue counts as negative vacancy.
+queue. Price indices move with the gap between the natural and the actual vacancy rate of each
+dwelling type; the queue acts through construction (municipalities release plan reserve) and
+attractiveness.
 """
 
 from __future__ import annotations
@@ -69,9 +70,9 @@ class Housing(Submodel):
         income = pop.household_income()
         alive_p = per.alive[: per.n]
         hh_of = per.household[: per.n]
-        children = np.bincount(
-            hh_of[alive_p & (per.role[: per.n] != ADULT)], minlength=nh
-        ).astype(bool)
+        children = np.bincount(hh_of[alive_p & (per.role[: per.n] != ADULT)], minlength=nh).astype(
+            bool
+        )
         # The workplace of each household's main earner.
         earners = np.flatnonzero(alive_p & (per.work_node[: per.n] >= 0))
         order = np.lexsort((per.income[earners], hh_of[earners]))
@@ -84,9 +85,7 @@ class Housing(Submodel):
         u = rng.random(nh)
         rooms = np.where(housed, d.rooms[np.maximum(h.dwelling[:nh], 0)], 0)
         home = np.maximum(h.municipality[:nh], 0)
-        commute = np.where(
-            main_work >= 0, model.travel[home, np.maximum(main_work, 0)], 0.0
-        )
+        commute = np.where(main_work >= 0, model.travel[home, np.maximum(main_work, 0)], 0.0)
         rate = np.full(nh, p.base_mobility)
         rate = np.where(sizes > rooms + 1, np.maximum(rate, p.crowding_move_rate), rate)
         rate = np.where(commute > p.commute_move_limit, np.maximum(rate, p.commute_move_rate), rate)
@@ -167,10 +166,9 @@ class Housing(Submodel):
     def _update_prices(self, model: RegionModel) -> None:
         p = self.params
         stock, vacant = model.dwelling_counts()
-        share = stock / np.maximum(stock.sum(axis=1, keepdims=True), 1)
-        effective = (vacant - self.queue[:, None] * share) / np.maximum(stock, 1)
+        vacancy = vacant / np.maximum(stock, 1)
         change = np.clip(
-            p.price_adjustment * (p.natural_vacancy - effective),
+            p.price_adjustment * (p.natural_vacancy - vacancy),
             -p.max_price_change,
             p.max_price_change,
         )

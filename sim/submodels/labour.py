@@ -1,9 +1,9 @@
 """Labour demand, job matching and commuting, and the activity of persons.
 
 Labour demand per municipality and sector follows a sector trend for base sectors and the
-population served for local sectors (the regional multiplier: more residents, more shops, schools and
-care). Seekers choose among vacancies everywhere with a probability falling with travel time, so the
-commuting matrix emerges from the matching.
+population served for local sectors (the regional multiplier: more residents, more shops, schools
+and care). Seekers choose among vacancies everywhere with a probability falling with travel time,
+so the commuting matrix emerges from the matching.
 """
 
 from __future__ import annotations
@@ -43,8 +43,6 @@ class Labour(Submodel):
     def init(self, model: RegionModel) -> None:
         p = self.params
         self.decay = np.exp(-p.commute_beta * model.travel)
-        ext_pop = model.inputs.externals["population"].to_numpy(dtype=np.float64)
-        self.external_weight = p.external_job_weight * ext_pop
         # In-commuter supply from outside falls with the time to the nearest external market.
         to_external = model.travel[: model.n_muni, model.n_muni :].min(axis=1)
         self.incommuter_rate = p.incommuter_fill_rate * np.exp(-p.incommuter_beta * to_external)
@@ -98,7 +96,9 @@ class Labour(Submodel):
         pop.release_jobs(separating)
         per.activity[separating] = UNEMPLOYED
 
-        in_labour_force = alive & ((per.activity[:n] == EMPLOYED) | (per.activity[:n] == UNEMPLOYED))
+        in_labour_force = alive & (
+            (per.activity[:n] == EMPLOYED) | (per.activity[:n] == UNEMPLOYED)
+        )
         adult = (age >= 20) & (age <= 64)
         w = rng.random(n)
         to_outside = np.flatnonzero(in_labour_force & adult & (w < p.outside_entry_rate))
@@ -143,7 +143,7 @@ class Labour(Submodel):
 
     # -- matching, then in-commuters from outside fill part of what is left --
     def _match(self, model: RegionModel, rng: np.random.Generator) -> None:
-        match_residents(model, rng, self.decay, self.external_weight, self.params.matching_efficiency)
+        match_residents(model, rng, self.decay, external_vacancies(model))
         self._fill_from_outside(model, rng)
 
     def _fill_from_outside(self, model: RegionModel, rng: np.random.Generator) -> None:
@@ -204,27 +204,60 @@ class Labour(Submodel):
         rec.put("open_vacancies", self.open_vacancies)
 
 
+def external_positions(model: RegionModel) -> np.ndarray:
+    """Positions in each external labour market open to the region's residents."""
+    population = model.inputs.externals["population"].to_numpy(dtype=np.float64)
+    return np.round(model.params.labour.external_positions * population)
+
+
+def external_vacancies(model: RegionModel) -> np.ndarray:
+    """Open external positions: positions minus those held by the region's residents."""
+    per = model.pop.persons
+    node = per.work_node[: per.n][per.alive[: per.n]].astype(np.int64)
+    held = np.bincount(
+        node[node >= model.n_muni] - model.n_muni, minlength=model.n_nodes - model.n_muni
+    )
+    return np.maximum(external_positions(model) - held, 0.0)
+
+
 def match_residents(
     model: RegionModel,
     rng: np.random.Generator,
     decay: np.ndarray,
-    external_weight: np.ndarray,
-    efficiency: float,
+    external_openings: np.ndarray,
+    efficiency: float | None = None,
 ) -> None:
     """Match the region's unemployed residents to vacancies, in a random order."""
-    per, f = model.pop.persons, model.pop.firms
+    per = model.pop.persons
     muni = model.pop.resident_municipality()
     seekers = np.flatnonzero((muni >= 0) & (per.activity[: per.n] == UNEMPLOYED))
-    seekers = rng.permutation(seekers)
+    match_persons(model, rng, seekers, muni[seekers], decay, external_openings, efficiency)
+
+
+def match_persons(
+    model: RegionModel,
+    rng: np.random.Generator,
+    seekers: np.ndarray,
+    home: np.ndarray,
+    decay: np.ndarray,
+    external_openings: np.ndarray,
+    efficiency: float | None = None,
+) -> None:
+    """Match ``seekers`` (living in municipalities ``home``) to vacancies, in a random order."""
+    lp = model.params.labour
+    f = model.pop.firms
+    order = rng.permutation(seekers.size)
+    seekers, home = seekers[order], home[order]
     vacancies = np.maximum(f.positions[: f.n] - f.filled[: f.n] - f.filled_external[: f.n], 0)
     vacancies = np.where(f.alive[: f.n], vacancies, 0).astype(np.int64)
     firm, node = match_jobs(
-        muni[seekers].astype(np.int64),
+        home.astype(np.int64),
         f.municipality[: f.n].astype(np.int64),
         vacancies,
         decay,
-        external_weight,
-        efficiency,
+        external_openings,
+        lp.reservation_weight,
+        lp.matching_efficiency if efficiency is None else efficiency,
         rng.random((seekers.size, 3)),
     )
     got = node >= 0

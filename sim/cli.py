@@ -14,8 +14,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.inputs import InputError
 from sim.params import register_configs
+from sim.run import CONFIG_DIR
 
-CONFIG_DIR = str(Path(__file__).resolve().parents[1] / "configs")
 
 USAGE = """usage: sim <command> [options]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from sim.results import Recorder, write_netcdf
 from sim.submodels.finance import AGE_GROUPS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+CONFIG_DIR = str(REPO_ROOT / "configs")
 MAX_END_YEAR = 2100
 
 
@@ -39,6 +41,26 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return sim.__version__
     return f"{sim.__version__}+g{sha}" if sha else sim.__version__
+
+
+def compose_config(overrides: list[str] | None = None) -> DictConfig:
+    """The config ``sim run`` would use, without Hydra's run folder or a progress bar.
+
+    Examples
+    --------
+    >>> cfg = compose_config(["years.end=2030", "seed=3"])
+    >>> cfg.seed, cfg.years.end
+    (3, 2030)
+    """
+    from hydra import compose, initialize_config_dir
+
+    from sim.params import register_configs
+
+    register_configs()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return compose(
+            "config", overrides=["output_dir=null", "progress=false", *(overrides or [])]
+        )
 
 
 def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
@@ -68,8 +90,16 @@ class Run:
     results: xr.Dataset
 
 
-def simulate(cfg: DictConfig | RunConfig | dict, progress: bool | None = None) -> Run:
-    """Run one simulation and return the model and its Dataset (written if ``output_dir``)."""
+def simulate(
+    cfg: DictConfig | RunConfig | dict,
+    progress: bool | None = None,
+    on_year: Callable[[RegionModel], None] | None = None,
+) -> Run:
+    """Run one simulation and return the model and its Dataset (written if ``output_dir``).
+
+    ``on_year(model)``, when given, is called on the base year and after every simulated year
+    (tests use it to check invariants on the agent arrays).
+    """
     cfg = resolve_config(cfg)
     show = cfg.progress if progress is None else progress
     inputs = load_region(cfg.region.input_dir or cfg.region.name)
@@ -77,6 +107,8 @@ def simulate(cfg: DictConfig | RunConfig | dict, progress: bool | None = None) -
     model = RegionModel(inputs, params, seed=cfg.seed, base_year=cfg.years.start)
     recorder = Recorder()
     record(model, recorder)
+    if on_year is not None:
+        on_year(model)
     years = range(cfg.years.start + 1, cfg.years.end + 1)
     if show:
         from rich.progress import track
@@ -85,6 +117,8 @@ def simulate(cfg: DictConfig | RunConfig | dict, progress: bool | None = None) -
     for _ in years:
         model.step()
         record(model, recorder)
+        if on_year is not None:
+            on_year(model)
     ds = recorder.to_dataset(coordinates(model), base_year=model.base_year)
     ds.attrs.update(run_attributes(cfg, inputs.checksums))
     if cfg.output_dir:

@@ -7,6 +7,7 @@ Municipalities are Mesa agents that make their own decisions (plan reserve relea
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -25,6 +26,9 @@ from sim.submodels.housing import Housing
 from sim.submodels.labour import Labour
 from sim.submodels.migration import Migration
 from sim.synth import synthesize
+
+# Mesa logs every model step at DEBUG level; Hydra's stdout logging would print each of them.
+logging.getLogger("mesa").setLevel(logging.WARNING)
 
 COUNTERS = (
     "births",

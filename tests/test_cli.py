@@ -1,0 +1,66 @@
+"""The ``sim`` command end to end: a short run writes results; bad input writes nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import xarray as xr
+
+SIM = [sys.executable, "-m", "sim.cli"]
+
+
+def run_sim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*SIM, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def test_sim_run_writes_results_and_summary(tmp_path):
+    out = tmp_path / "run"
+    result = run_sim("run", "years.end=2027", "seed=3", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "population" in result.stdout and "2027" in result.stdout
+    ds = xr.open_dataset(out / "results.nc")
+    assert ds.year.values.tolist() == [2024, 2025, 2026, 2027]
+    assert ds.attrs["seed"] == 3
+    assert "commute_beta" in ds.attrs["config"]
+    assert (out / "config.yaml").exists()
+    assert not list(out.glob(".*tmp"))
+
+
+def test_bad_year_is_refused_without_output(tmp_path):
+    out = tmp_path / "run"
+    result = run_sim("run", "years.end=2200", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "years.end: 2200 is not allowed" in result.stderr
+    assert not out.exists()
+
+
+def test_unknown_key_is_refused(tmp_path):
+    out = tmp_path / "run"
+    result = run_sim("run", "params.labour.commute_bet=0.1", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "commute_bet" in result.stderr
+    assert not out.exists()
+
+
+def test_wrong_type_is_refused(tmp_path):
+    out = tmp_path / "run"
+    result = run_sim("run", "seed=abc", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "seed" in result.stderr
+    assert not out.exists()
+
+
+def test_unknown_region_is_refused(tmp_path):
+    out = tmp_path / "run"
+    result = run_sim("run", "region.name=nowhere", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "nowhere" in result.stderr
+    assert not out.exists()
+
+
+def test_usage_without_command():
+    result = subprocess.run(SIM, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "sim run" in result.stdout

@@ -1,0 +1,67 @@
+"""Configs: every group composes against its schema, and every parameter is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+from omegaconf.errors import ConfigKeyError, ValidationError
+
+from sim.params import Params
+from sim.run import CONFIG_DIR, ConfigError, compose_config, resolve_config
+
+PARAMS_FILE = Path(CONFIG_DIR) / "params" / "default.yaml"
+LEAF = re.compile(r"^\s+(\w+): (\S.*?)\s+# \[(?P<unit>[^\]]+)\] (?P<source>.+)$")
+
+
+def test_every_config_group_composes():
+    for group in ("region", "params"):
+        for option in sorted((Path(CONFIG_DIR) / group).glob("*.yaml")):
+            cfg = compose_config([f"{group}={option.stem}"])
+            resolve_config(cfg)
+
+
+def test_every_parameter_has_a_unit_and_a_source():
+    lines = PARAMS_FILE.read_text(encoding="utf-8").splitlines()
+    section, documented = None, set()
+    for line in lines:
+        if re.match(r"^\w+:$", line):
+            section = None if line == "defaults:" else line[:-1]
+        elif section and line.startswith("  ") and not line.strip().startswith("#"):
+            match = LEAF.match(line)
+            assert match, f"parameter line without '# [unit] source': {line!r}"
+            assert len(match["source"]) > 15, line
+            documented.add(f"{section}.{match.group(1)}")
+    schema = OmegaConf.structured(Params)
+    expected = {f"{s}.{k}" for s in schema for k in schema[s]}
+    assert documented == expected
+
+
+def test_parameters_have_the_schema_types():
+    cfg = compose_config()
+    params = OmegaConf.to_object(cfg.params)
+    assert isinstance(params, Params)
+    assert len(params.labour.wage_by_sector) == 7
+
+
+def test_unknown_and_mistyped_keys_fail():
+    with pytest.raises(ConfigKeyError):
+        resolve_config({"params": {"labour": {"no_such_parameter": 1.0}}})
+    with pytest.raises(ValidationError):
+        resolve_config({"seed": "seven"})
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"years": {"start": 2020}}, "years.start"),
+        ({"years": {"end": 2024}}, "years.end"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_bad_values_name_the_field(overrides, field):
+    cfg = OmegaConf.merge(compose_config(), overrides)
+    with pytest.raises(ConfigError, match=f"^{re.escape(field)}:"):
+        resolve_config(cfg)

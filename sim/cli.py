@@ -16,7 +16,6 @@ from sim.inputs import InputError
 from sim.params import register_configs
 from sim.run import CONFIG_DIR
 
-
 USAGE = """usage: sim <command> [options]
 
 commands:

@@ -18,7 +18,8 @@ def baseline_checked():
 
     violations: dict[int, list[str]] = {}
     run = simulate(
-        compose_config(), on_year=lambda model: violations.update({model.year: state_violations(model)})
+        compose_config(),
+        on_year=lambda model: violations.update({model.year: state_violations(model)}),
     )
     return run, violations
 

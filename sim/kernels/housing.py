@@ -67,9 +67,10 @@ def choose_dwellings(
     Each mover draws ``K = uniforms.shape[1]`` candidates: with probability ``own_share`` in its
     own municipality, otherwise in a municipality drawn with weight
     ``vacant[m] * search_decay[a, m]`` (``a`` the workplace node, or home when not working),
-    then a vacant dwelling uniformly within it. The utility of a dwelling is ``-price_w * cost / income - commute_w * minutes(work, m)
-    + attract_w * attractiveness[m] - size_w * |rooms - (size + 1)| + detached_bonus * (children and
-    detached)`` plus Gumbel noise; dwellings costing more than ``max_cost_share`` of income are
+    then a vacant dwelling uniformly within it. The utility of a dwelling is
+    ``-price_w * cost / income - commute_w * minutes(work, m) + attract_w * attractiveness[m]
+    - size_w * |rooms - (size + 1)| + detached_bonus * (children and detached)`` plus Gumbel
+    noise; dwellings costing more than ``max_cost_share`` of income are
     skipped. A mover with a dwelling moves only when the best candidate beats staying by
     ``moving_cost``. A dwelling left behind becomes vacant at once, so vacancy chains form.
 

@@ -62,17 +62,16 @@ class Municipality(mesa.Agent):
     def decide_plan_reserve(self, year: int) -> None:
         """Release building rights when the queue has persisted, and keep a routine reserve."""
         model, p, i = self.model, self.model.params.construction, self.index
-        households = max(model.household_counts()[i], 1)
-        if model.housing.queue[i] / households > p.queue_trigger:
+        seen = model.construction
+        if model.housing.queue[i] / max(seen.households[i], 1) > p.queue_trigger:
             self.queue_years += 1
         else:
             self.queue_years = 0
-        stock, _ = model.dwelling_counts()
         release = 0.0
         if self.queue_years >= p.queue_trigger_years:
-            release = np.ceil(p.release_share * stock[i].sum())
+            release = np.ceil(p.release_share * seen.stock[i].sum())
             self.queue_years = 0
-        wanted = model.construction.expected_starts(model)[i].sum()
+        wanted = seen.wanted[i].sum()
         floor = np.ceil(p.routine_release_years * wanted)
         release += max(0.0, floor - (model.plan_reserve[i] + release))
         model.plan_reserve[i] += release

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.kernels.population import resident_municipality
+
 # Activity codes of persons.
 CHILD, STUDENT, EMPLOYED, UNEMPLOYED, RETIRED, OUTSIDE = range(6)
 ACTIVITIES = ("child", "student", "employed", "unemployed", "retired", "outside_labour_force")
@@ -147,12 +149,9 @@ class Population:
     def resident_municipality(self) -> np.ndarray:
         """Municipality index of every person (NO_ID for the dead, gone or not yet arrived)."""
         p, h = self.persons, self.households
-        hh = p.household[: p.n]
-        muni = np.full(p.n, NO_ID, dtype=np.int16)
-        ok = p.alive[: p.n] & (hh >= 0)
-        muni[ok] = h.municipality[hh[ok]]
-        muni[ok & h.pending[np.maximum(hh, 0)]] = NO_ID
-        return muni
+        return resident_municipality(
+            p.alive[: p.n], p.household[: p.n], h.municipality[: h.n], h.pending[: h.n]
+        )
 
     def household_sizes(self) -> np.ndarray:
         """Number of living members of every household."""

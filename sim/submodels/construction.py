@@ -33,6 +33,7 @@ class Construction(Submodel):
         stock, _ = model.dwelling_counts()
         # Documented assumption: construction under way at the start equals base-rate starts.
         self.pipeline[:] = np.round(stock * p.base_start_rate).astype(np.int64)
+        self.stock = stock
         self.rooms_by_type = np.asarray(model.params.housing.rooms_by_type, dtype=np.int64)
         self.completions = np.zeros(shape)
         self.starts = np.zeros(shape)
@@ -41,7 +42,7 @@ class Construction(Submodel):
     def expected_starts(self, model: RegionModel) -> np.ndarray:
         """Market-led starts per municipality and type wanted this year, before the plan reserve."""
         p = self.params
-        stock, _ = model.dwelling_counts()
+        stock = self.stock
         pressure = np.maximum(0.0, 1.0 + p.price_elasticity * (model.housing.price_index - 1.0))
         return stock * p.base_start_rate * pressure
 
@@ -54,10 +55,14 @@ class Construction(Submodel):
         self.completions = done.astype(float)
         self.build(model, rng, done, year)
 
-        # Municipalities decide on plan reserve before this year's starts.
+        # Municipalities decide on plan reserve before this year's starts, seeing this year's
+        # stock, households and wanted starts.
+        self.stock, _ = model.dwelling_counts()
+        self.households = model.household_counts()
+        self.wanted = self.expected_starts(model)
         model.municipalities.do("decide_plan_reserve", year)
         # Starts, within the plan reserve.
-        wanted = rng.poisson(self.expected_starts(model))
+        wanted = rng.poisson(self.wanted)
         total = wanted.sum(axis=1)
         reserve = model.plan_reserve
         scale = np.where(total > reserve, reserve / np.maximum(total, 1), 1.0)

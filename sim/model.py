@@ -45,7 +45,7 @@ class Municipality(mesa.Agent):
     """A municipality: the decision-making agent of the model.
 
     Holds its tax rate and decides, each year, on releasing plan reserve when its housing queue
-    persists and on raising its tax rate after repeated deficits (the balance requirement).
+    persists and on its tax rate after repeated deficits (the balance requirement) or surpluses.
     """
 
     def __init__(self, model: RegionModel, index: int, code: str, name: str, tax_rate: float):
@@ -56,6 +56,7 @@ class Municipality(mesa.Agent):
         self.tax_rate = tax_rate  # percent
         self.queue_years = 0
         self.deficit_years = 0
+        self.surplus_years = 0
         self.released = 0.0  # plan reserve released this year, dwellings
         self.tax_change = 0.0  # percentage points decided this year
 
@@ -78,15 +79,35 @@ class Municipality(mesa.Agent):
         self.released = float(release)
 
     def decide_budget(self, year: int) -> None:
-        """Raise the tax rate after ``deficit_years`` consecutive deficits."""
+        """Adjust the tax rate after repeated deficits or surpluses.
+
+        After ``deficit_years`` consecutive years with a negative result (the balance requirement)
+        or with a result above ``surplus_share`` of revenue, the municipality changes its tax rate
+        by what would bring the result back to the target share of revenue, at most ``tax_step``
+        percentage points, within ``[min_tax_rate, max_tax_rate]``.
+        """
         p = self.model.params.finance
-        result = self.model.finance.accounts["result"][self.index]
-        self.deficit_years = self.deficit_years + 1 if result < 0 else 0
+        accounts = self.model.finance.accounts
+        i = self.index
+        result, revenue = accounts["result"][i], accounts["revenue"][i]
+        if result < 0:
+            self.deficit_years, self.surplus_years = self.deficit_years + 1, 0
+        elif result > p.surplus_share * revenue:
+            self.deficit_years, self.surplus_years = 0, self.surplus_years + 1
+        else:
+            self.deficit_years = self.surplus_years = 0
         self.tax_change = 0.0
-        if self.deficit_years >= p.deficit_years and self.tax_rate < p.max_tax_rate:
-            self.tax_change = min(p.tax_step, p.max_tax_rate - self.tax_rate)
-            self.tax_rate += self.tax_change
-            self.deficit_years = 0
+        if max(self.deficit_years, self.surplus_years) < p.deficit_years:
+            return
+        needed = (p.target_result_share * revenue - result) / accounts["taxable_income"][i] * 100
+        new_rate = np.clip(
+            self.tax_rate + np.clip(needed, -p.tax_step, p.tax_step),
+            p.min_tax_rate,
+            p.max_tax_rate,
+        )
+        self.tax_change = float(new_rate - self.tax_rate)
+        self.tax_rate = float(new_rate)
+        self.deficit_years = self.surplus_years = 0
 
 
 class RegionModel(mesa.Model):

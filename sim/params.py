@@ -119,6 +119,8 @@ class FinanceParams:
     initial_debt: float = MISSING
     target_result_share: float = MISSING
     tax_step: float = MISSING
+    surplus_share: float = MISSING
+    min_tax_rate: float = MISSING
     deficit_years: int = MISSING
     max_tax_rate: float = MISSING
 

@@ -99,3 +99,17 @@ def test_same_seed_is_bit_identical_and_seeds_differ():
     xr.testing.assert_identical(a, b)
     assert not a["population"].equals(c["population"])
     assert not a["commuting"].equals(c["commuting"])
+
+
+def test_municipal_finances_stay_balanced(baseline):
+    result = region(baseline, "municipal_result").isel(year=slice(1, None))
+    revenue = region(baseline, "municipal_revenue").isel(year=slice(1, None))
+    share = result / revenue
+    assert ((share > -0.03) & (share < 0.08)).all(), share.values
+    rates = baseline["tax_rate"]
+    assert ((rates >= 17.0) & (rates <= 24.0)).all()
+
+
+def test_persons_per_household_stay_plausible(baseline):
+    size = region(baseline, "population") / region(baseline, "households")
+    assert ((size > 1.9) & (size < 2.4)).all(), size.values

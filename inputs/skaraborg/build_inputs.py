@@ -42,12 +42,13 @@ CONSTRUCTION_PER_1000 = 4.2  # completed dwellings per 1000 residents and year (
 
 SHARE_AGED_20_64 = 0.55  # assumed share of residents aged 20-64 (national 2023: about 0.566)
 EMPLOYMENT_RATE_20_64 = 0.80  # assumed employment rate 20-64 (national Nov 2020: 0.783)
-JOB_CONCENTRATION_EXPONENT = 1.1  # jobs located in a municipality grow as population**1.1
+JOB_CONCENTRATION_EXPONENT = 1.2  # jobs located in a municipality grow as population**1.2
 NET_OUT_COMMUTING_SHARE = 0.03  # assumed net out-commuting of the region's employed residents
 
 CIRCUITY = 1.3  # road distance / great-circle distance
 CAR_SPEED_KMH = 80.0  # average door-to-door car speed between municipal seats
 INTRA_SPEED_KMH = 50.0  # average car speed of trips within a municipality
+INTRA_DISTANCE_FACTOR = 1.0 / 3.0  # mean intra-municipal trip length as a share of the disc radius
 TERMINAL_MINUTES = 5.0  # fixed time added to every trip (parking, walking to and from the car)
 EXTERNAL_INTRA_MINUTES = 20.0  # intra-municipal time assumed for the five external cities
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
@@ -203,8 +204,9 @@ def build_travel_times(muni: pd.DataFrame, ext: pd.DataFrame) -> pd.DataFrame:
     """Estimated car travel times between all nodes (municipality codes, then external names).
 
     Between two nodes: ``TERMINAL + CIRCUITY * haversine / CAR_SPEED``. Within a municipality:
-    ``TERMINAL + CIRCUITY * (2/3) * R / INTRA_SPEED`` with ``R = sqrt(land_area / pi)`` (the mean
-    distance from the centre of a disc of radius R is 2R/3). Within an external city: a fixed
+    ``TERMINAL + CIRCUITY * R / 3 / INTRA_SPEED`` with ``R = sqrt(land_area / pi)``: half the mean
+    distance from the centre of a uniform disc (2R/3), because residents and jobs cluster in the
+    central town. Within an external city: a fixed
     ``EXTERNAL_INTRA_MINUTES``. Minutes are rounded to 0.1, and the matrix is symmetric.
     """
     nodes = list(muni["code"]) + list(ext["name"])
@@ -216,7 +218,7 @@ def build_travel_times(muni: pd.DataFrame, ext: pd.DataFrame) -> pd.DataFrame:
     for i in range(n):
         if i < n_muni:
             radius = math.sqrt(float(muni["land_area_km2"].iloc[i]) / math.pi)
-            km = CIRCUITY * 2.0 * radius / 3.0
+            km = CIRCUITY * INTRA_DISTANCE_FACTOR * radius
             minutes[i, i] = round(TERMINAL_MINUTES + 60.0 * km / INTRA_SPEED_KMH, 1)
         else:
             minutes[i, i] = EXTERNAL_INTRA_MINUTES

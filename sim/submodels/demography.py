@@ -193,7 +193,7 @@ class Demography(Submodel):
         adults = np.flatnonzero(p.alive[: p.n] & (p.role[: p.n] == ADULT))
         n_adults = np.bincount(p.household[adults], minlength=h.n)
         age = p.age[adults]
-        single = (n_adults[p.household[adults]] == 1) & (age >= 20) & (age <= 49)
+        single = (n_adults[p.household[adults]] == 1) & (age >= 20) & (age <= 69)
         seekers = adults[single]
         seekers = seekers[rng.random(seekers.size) < self.params.couple_formation_rate]
         muni = h.municipality[p.household[seekers]]

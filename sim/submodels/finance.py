@@ -1,6 +1,7 @@
 """Municipal finance: tax revenue, state grants with income equalisation, costs, result and debt.
 
-All money in million SEK (MSEK) per year; per-resident parameters are in kSEK. The money identity
+All money in million SEK (MSEK) per year at constant 2024 prices (no wage or price indexation);
+per-resident parameters are in kSEK. The money identity
 holds by construction: ``debt(t+1) = debt(t) - result(t) + borrowing(t)``, where borrowing is the
 part of investment outlays not covered by depreciation (the self-financed part).
 """
@@ -84,6 +85,7 @@ class Finance(Submodel):
         costs = services + facilities + depreciation + interest + other
         revenue = tax + grants
         return {
+            "taxable_income": taxable / 1000.0,
             "tax_revenue": tax,
             "grants": grants,
             "revenue": revenue,

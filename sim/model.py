@@ -252,11 +252,8 @@ class RegionModel(mesa.Model):
 
     def resident_households(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ids, age of the oldest member, members) of the resident households."""
-        p, h = self.pop.persons, self.pop.households
-        alive = p.alive[: p.n]
-        oldest = np.zeros(h.n, dtype=np.int64)
-        np.maximum.at(oldest, p.household[: p.n][alive], p.age[: p.n][alive])
-        sizes = self.pop.household_sizes()
+        h = self.pop.households
+        sizes, _, _, oldest, _ = self.pop.household_summary()
         ids = np.flatnonzero(h.alive[: h.n] & ~h.pending[: h.n] & (sizes > 0))
         return ids, oldest[ids], sizes[ids]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.kernels.population import resident_municipality
+from sim.kernels.population import household_members, household_summary, resident_municipality
 
 # Activity codes of persons.
 CHILD, STUDENT, EMPLOYED, UNEMPLOYED, RETIRED, OUTSIDE = range(6)
@@ -156,15 +156,21 @@ class Population:
     def household_sizes(self) -> np.ndarray:
         """Number of living members of every household."""
         p = self.persons
-        alive = p.alive[: p.n]
-        return np.bincount(p.household[: p.n][alive], minlength=self.households.n).astype(np.int32)
+        return household_members(p.alive[: p.n], p.household[: p.n], self.households.n)
 
-    def household_income(self) -> np.ndarray:
-        """Total income of every household, kSEK per year."""
+    def household_summary(self) -> tuple[np.ndarray, ...]:
+        """Per household: members, income (kSEK/year), has children at home, age of the oldest
+        member, workplace node of the top earner (see ``sim.kernels.population``)."""
         p = self.persons
-        alive = p.alive[: p.n]
-        return np.bincount(
-            p.household[: p.n][alive], weights=p.income[: p.n][alive], minlength=self.households.n
+        n = p.n
+        return household_summary(
+            p.alive[:n],
+            p.household[:n],
+            p.role[:n],
+            p.age[:n],
+            p.income[:n],
+            p.work_node[:n],
+            self.households.n,
         )
 
     # ---- changes that keep the arrays consistent (the requests of the submodels) ----
@@ -173,16 +179,15 @@ class Population:
         """End the jobs of these persons: their firms' filled positions fall."""
         p, f = self.persons, self.firms
         firm = p.firm[person_ids]
-        held = firm >= 0
-        np.subtract.at(f.filled, firm[held], 1)
+        f.filled[: f.n] -= np.bincount(firm[firm >= 0], minlength=f.n).astype(np.int32)
         p.firm[person_ids] = NO_ID
         p.work_node[person_ids] = NO_ID
 
     def employ(self, person_ids: np.ndarray, firm_ids: np.ndarray, nodes: np.ndarray) -> None:
         """Give these persons jobs (firm NO_ID with an external node: a job outside the region)."""
         p = self.persons
-        held = firm_ids >= 0
-        np.add.at(self.firms.filled, firm_ids[held], 1)
+        f = self.firms
+        f.filled[: f.n] += np.bincount(firm_ids[firm_ids >= 0], minlength=f.n).astype(np.int32)
         p.firm[person_ids] = firm_ids
         p.work_node[person_ids] = nodes
         p.activity[person_ids] = EMPLOYED

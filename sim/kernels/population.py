@@ -17,3 +17,47 @@ def resident_municipality(
         if alive[p] and h >= 0 and not pending[h]:
             out[p] = household_muni[h]
     return out
+
+
+@njit(cache=True)
+def household_members(alive: np.ndarray, household: np.ndarray, n_households: int) -> np.ndarray:
+    """Number of living members of every household."""
+    sizes = np.zeros(n_households, dtype=np.int32)
+    for p in range(alive.shape[0]):
+        if alive[p]:
+            sizes[household[p]] += 1
+    return sizes
+
+
+@njit(cache=True)
+def household_summary(
+    alive: np.ndarray,
+    household: np.ndarray,
+    role: np.ndarray,
+    age: np.ndarray,
+    income: np.ndarray,
+    work_node: np.ndarray,
+    n_households: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per household: members, total income, has children at home, age of the oldest member,
+    and the workplace node of the top earner among its workers (-1 if none; ties: the first)."""
+    sizes = np.zeros(n_households, dtype=np.int32)
+    total = np.zeros(n_households, dtype=np.float64)
+    children = np.zeros(n_households, dtype=np.bool_)
+    oldest = np.zeros(n_households, dtype=np.int64)
+    main_work = np.full(n_households, -1, dtype=np.int64)
+    top = np.full(n_households, -1.0, dtype=np.float64)
+    for p in range(alive.shape[0]):
+        if not alive[p]:
+            continue
+        h = household[p]
+        sizes[h] += 1
+        total[h] += income[p]
+        if role[p] != 0:
+            children[h] = True
+        if age[p] > oldest[h]:
+            oldest[h] = age[p]
+        if work_node[p] >= 0 and income[p] > top[h]:
+            top[h] = income[p]
+            main_work[h] = work_node[p]
+    return sizes, total, children, oldest, main_work

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.kernels.housing import choose_dwellings
-from sim.population import ADULT, NO_ID
+from sim.population import NO_ID
 from sim.submodels.base import Submodel
 
 if TYPE_CHECKING:
@@ -62,23 +62,11 @@ class Housing(Submodel):
     def step(self, model: RegionModel, year: int) -> None:
         rng = model.stream(self.name)
         pop = model.pop
-        h, d, per = pop.households, pop.dwellings, pop.persons
+        h, d = pop.households, pop.dwellings
         p = self.params
         nh = h.n
 
-        sizes = pop.household_sizes()
-        income = pop.household_income()
-        alive_p = per.alive[: per.n]
-        hh_of = per.household[: per.n]
-        children = np.bincount(hh_of[alive_p & (per.role[: per.n] != ADULT)], minlength=nh).astype(
-            bool
-        )
-        # The workplace of each household's main earner.
-        earners = np.flatnonzero(alive_p & (per.work_node[: per.n] >= 0))
-        order = np.lexsort((per.income[earners], hh_of[earners]))
-        earners = earners[order]
-        main_work = np.full(nh, NO_ID, dtype=np.int64)
-        main_work[hh_of[earners]] = per.work_node[earners]  # the last write is the top earner
+        sizes, income, children, _, main_work = pop.household_summary()
 
         alive_h = h.alive[:nh]
         housed = alive_h & (h.dwelling[:nh] >= 0)

@@ -192,6 +192,7 @@ class RegionModel(mesa.Model):
     def step(self) -> None:
         """Simulate one year."""
         self.year += 1
+        self.pop.compact_persons()
         for name in self.counters:
             self.counters[name][:] = 0.0
         for m in self.municipalities:

@@ -1,8 +1,10 @@
 """Agents as arrays: persons, households, dwellings and firms.
 
-Each agent kind is a struct of 1-D numpy arrays indexed by a stable integer id. Ids are never
-reused: an agent that dies, leaves or is demolished keeps its row with ``alive`` set to False, so
-references held by other arrays stay valid. Capacity grows geometrically (as in Starsim's ``Arr``).
+Each agent kind is a struct of 1-D numpy arrays indexed by an integer id, with capacity grown
+geometrically (as in Starsim's ``Arr``). Households, dwellings and firms keep stable ids: one that
+dissolves, is demolished or closes keeps its row with ``alive`` set to False, so references held by
+other arrays stay valid. Persons are referenced by no other array, so their dead rows are dropped
+once a year (``Population.compact_persons``), which keeps every yearly pass over persons short.
 """
 
 from __future__ import annotations
@@ -70,11 +72,18 @@ class AgentArrays:
         start = self.n
         self._grow(start + count)
         self.n = start + count
-        for name, value in values.items():
-            getattr(self, name)[start : self.n] = value
+        for name, (_, fill) in self.FIELDS.items():
+            getattr(self, name)[start : self.n] = values.get(name, fill)
         if "alive" in self.FIELDS:
             self.alive[start : self.n] = True
         return np.arange(start, self.n, dtype=np.int64)
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Keep only ``rows`` (in their order) and renumber them 0..len(rows)-1."""
+        for name in self.FIELDS:
+            column = getattr(self, name)
+            column[: rows.size] = column[rows]
+        self.n = int(rows.size)
 
     def active(self) -> np.ndarray:
         """Ids of the agents that are alive."""
@@ -145,6 +154,11 @@ class Population:
         self.households = Households(households)
         self.dwellings = Dwellings(dwellings)
         self.firms = Firms(firms)
+
+    def compact_persons(self) -> None:
+        """Drop the rows of persons who died or left; the survivors keep their order."""
+        p = self.persons
+        p.keep(np.flatnonzero(p.alive[: p.n]))
 
     def resident_municipality(self) -> np.ndarray:
         """Municipality index of every person (NO_ID for the dead, gone or not yet arrived)."""

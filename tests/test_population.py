@@ -52,3 +52,23 @@ def test_split_off_and_merge():
     assert pop.persons.household[1] == 1
     assert not pop.households.alive[new[0]]
     assert pop.household_sizes()[1] == 2
+
+
+def test_compact_persons_keeps_survivors_in_order():
+    pop = small_population()
+    pop.persons.alive[1] = False
+    pop.compact_persons()
+    assert pop.persons.n == 2
+    assert pop.persons.age[:2].tolist() == [40, 30]
+    assert pop.persons.household[:2].tolist() == [0, 1]
+    assert pop.persons.alive[:2].all()
+
+
+def test_rows_added_after_compaction_get_fill_values():
+    pop = small_population()
+    pop.persons.firm[:3] = 0
+    pop.persons.alive[2] = False
+    pop.compact_persons()
+    new = pop.persons.add(1, age=5)
+    assert pop.persons.firm[new[0]] == NO_ID
+    assert pop.persons.household[new[0]] == NO_ID

@@ -100,6 +100,8 @@ class ConstructionParams:
     base_start_rate: float = MISSING
     price_elasticity: float = MISSING
     demolition_rate: float = MISSING
+    surplus_vacancy_factor: float = MISSING
+    surplus_exit_rate: float = MISSING
     queue_trigger: float = MISSING
     queue_trigger_years: int = MISSING
     release_share: float = MISSING

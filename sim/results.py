@@ -46,7 +46,12 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str, bool]] = {
         "Dwellings under construction at the end of the year",
         False,
     ),
-    "demolitions": (M, "dwellings", "Dwellings demolished during the year", True),
+    "demolitions": (
+        M,
+        "dwellings",
+        "Dwellings demolished or converted to holiday homes during the year",
+        True,
+    ),
     "plan_reserve": (M, "dwellings", "Plan reserve: building rights ready for construction", False),
     "jobs": (MS, "positions", "Job positions at workplaces in the municipality", False),
     "filled_jobs": (

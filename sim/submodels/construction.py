@@ -1,4 +1,5 @@
-"""Construction: market-led starts within the plan reserve, completions after a lag, demolition.
+"""Construction: market-led starts within the plan reserve, completions after a lag, demolition
+and the exit of surplus vacant dwellings (to holiday homes).
 
 Market-led starts per municipality and dwelling type are a base share of the stock, raised where
 price indices exceed 1 (prices above building costs at base-year conditions) and lowered below it,
@@ -93,7 +94,15 @@ class Construction(Submodel):
     def _demolish(self, model: RegionModel, rng) -> None:
         d = model.pop.dwellings
         stock, vacant = model.dwelling_counts()
-        expected = stock.sum(axis=1) * self.params.demolition_rate
+        p = self.params
+        natural = model.params.housing.natural_vacancy
+        expected = stock.sum(axis=1) * p.demolition_rate
+        # Vacancy far above the natural rate leaves the market: surplus houses become holiday
+        # homes or are torn down (common in shrinking Swedish rural municipalities).
+        surplus = np.maximum(
+            vacant.sum(axis=1) - p.surplus_vacancy_factor * natural * stock.sum(axis=1), 0
+        )
+        expected = expected + p.surplus_exit_rate * surplus
         target = np.minimum(rng.poisson(expected), vacant.sum(axis=1))
         ids = np.flatnonzero(d.alive[: d.n] & (d.occupant[: d.n] == NO_ID))
         # The oldest vacant dwellings of each municipality go first.

@@ -13,16 +13,20 @@ from collections.abc import Callable
 
 import mesa
 import numpy as np
+from omegaconf import OmegaConf
 
 from sim.inputs import DWELLING_TYPES, SECTORS, RegionInputs
 from sim.params import Params
 from sim.population import EMPLOYED, NO_ID, UNEMPLOYED, Population
 from sim.rng import stream
+from sim.scenario.schema import Scenario
 from sim.submodels.construction import Construction
 from sim.submodels.culture import Culture
 from sim.submodels.demography import Demography
 from sim.submodels.finance import Finance, residents_by_age_group
+from sim.submodels.governance import Governance
 from sim.submodels.housing import Housing
+from sim.submodels.interventions import Interventions
 from sim.submodels.labour import Labour
 from sim.submodels.migration import Migration
 from sim.synth import synthesize
@@ -125,8 +129,17 @@ class RegionModel(mesa.Model):
         The year of the synthetic population; the first simulated year is ``base_year + 1``.
     """
 
-    def __init__(self, inputs: RegionInputs, params: Params, seed: int, base_year: int) -> None:
+    def __init__(
+        self,
+        inputs: RegionInputs,
+        params: Params,
+        seed: int,
+        base_year: int,
+        scenario: Scenario | None = None,
+    ) -> None:
         super().__init__(seed=seed)
+        scenario = scenario if scenario is not None else OmegaConf.structured(Scenario)
+        self.scenario = scenario
         self.inputs = inputs
         self.params = params
         self.seed = int(seed)
@@ -144,6 +157,9 @@ class RegionModel(mesa.Model):
         self.travel = inputs.travel_time_matrix()
         self._streams: dict[str, np.random.Generator] = {}
         self.counters = {name: np.zeros(self.n_muni) for name in COUNTERS}
+        # Ledgers of scenario money: one-off outlays by year, recurring operating costs by start.
+        self.planned_investment: dict[int, np.ndarray] = {}
+        self.recurring_operating: list[tuple[int, int, float]] = []
 
         self.demography = Demography(params.demography)
         self.labour = Labour(params.labour)
@@ -152,6 +168,8 @@ class RegionModel(mesa.Model):
         self.construction = Construction(params.construction)
         self.finance = Finance(params.finance)
         self.culture = Culture(params.culture)
+        self.interventions = Interventions(scenario)
+        self.governance = Governance(params.governance, scenario)
 
         self.pop: Population = synthesize(self)
         muni = inputs.municipalities
@@ -161,6 +179,7 @@ class RegionModel(mesa.Model):
         ):
             Municipality(self, i, code, name, float(rate))
         self.municipalities = self.agents_by_type[Municipality]
+        self.municipality_agents = sorted(self.municipalities, key=lambda agent: agent.index)
 
         for submodel in (
             self.labour,
@@ -170,10 +189,13 @@ class RegionModel(mesa.Model):
             self.construction,
             self.migration,
             self.demography,
+            self.interventions,
+            self.governance,
         ):
             submodel.init(self)
 
         self.plan: list[tuple[str, Callable[[int], None]]] = [
+            ("scenario", lambda year: self.interventions.step(self, year)),
             ("demography", lambda year: self.demography.step(self, year)),
             ("labour", lambda year: self.labour.step(self, year)),
             ("migration", lambda year: self.migration.step(self, year)),
@@ -181,6 +203,7 @@ class RegionModel(mesa.Model):
             ("construction", lambda year: self.construction.step(self, year)),
             ("finance", lambda year: self.finance.step(self, year)),
             ("culture", lambda year: self.culture.step(self, year)),
+            ("governance", lambda year: self.governance.step(self, year)),
         ]
         self.timings = {name: 0.0 for name, _ in self.plan}
 
@@ -202,6 +225,23 @@ class RegionModel(mesa.Model):
             start = time.perf_counter()
             run_step(self.year)
             self.timings[name] += time.perf_counter() - start
+
+    def plan_outlay(self, year: int, municipality: int, msek: float) -> None:
+        """Book a one-off investment outlay of a municipality in a year (MSEK)."""
+        ledger = self.planned_investment.setdefault(int(year), np.zeros(self.n_muni))
+        ledger[municipality] += msek
+
+    def plan_operating(self, start_year: int, municipality: int, msek: float) -> None:
+        """Book a yearly operating cost of a municipality from ``start_year`` on (MSEK/year)."""
+        self.recurring_operating.append((int(start_year), int(municipality), float(msek)))
+
+    def scenario_operating(self, year: int) -> np.ndarray:
+        """Recurring scenario operating costs due in ``year`` per municipality (MSEK)."""
+        out = np.zeros(self.n_muni)
+        for start, municipality, msek in self.recurring_operating:
+            if start <= year:
+                out[municipality] += msek
+        return out
 
     def stream(self, name: str) -> np.random.Generator:
         """The named random stream of this run (created on first use)."""

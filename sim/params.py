@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 
 from omegaconf import MISSING
 
+from sim.scenario.schema import Scenario
+
+
+class ConfigError(ValueError):
+    """A configuration value that is not allowed; the message names the field's config path."""
+
 
 @dataclass
 class DemographyParams:
@@ -139,6 +145,13 @@ class CultureParams:
 
 
 @dataclass
+class GovernanceParams:
+    access_value: float = MISSING
+    negotiation_years_shared: int = MISSING
+    negotiation_years_lead: int = MISSING
+
+
+@dataclass
 class Params:
     demography: DemographyParams = field(default_factory=DemographyParams)
     labour: LabourParams = field(default_factory=LabourParams)
@@ -147,6 +160,7 @@ class Params:
     construction: ConstructionParams = field(default_factory=ConstructionParams)
     finance: FinanceParams = field(default_factory=FinanceParams)
     culture: CultureParams = field(default_factory=CultureParams)
+    governance: GovernanceParams = field(default_factory=GovernanceParams)
 
 
 @dataclass
@@ -165,6 +179,7 @@ class Years:
 class RunConfig:
     region: RegionConfig = field(default_factory=RegionConfig)
     params: Params = field(default_factory=Params)
+    scenario: Scenario = field(default_factory=Scenario)
     seed: int = 0
     years: Years = field(default_factory=Years)
     progress: bool = True
@@ -179,3 +194,4 @@ def register_configs() -> None:
     cs.store(name="run_schema", node=RunConfig)
     cs.store(group="params", name="schema", node=Params)
     cs.store(group="region", name="schema", node=RegionConfig)
+    cs.store(group="scenario", name="schema", node=Scenario)

@@ -106,6 +106,44 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str, bool]] = {
         True,
     ),
     "tax_rate_change": (M, "percentage points", "Decision: change of the municipal tax rate", True),
+    "establishment_jobs": (
+        ("establishment",),
+        "positions",
+        "Positions of the scenario's establishments",
+        False,
+    ),
+    "establishment_filled_jobs": (
+        ("establishment",),
+        "positions",
+        "Filled positions of the scenario's establishments",
+        False,
+    ),
+    "programme_completions": (
+        ("housing_programme",),
+        "dwellings",
+        "Dwellings completed by each housing programme",
+        True,
+    ),
+    "cultural_investment_open": (
+        ("cultural_investment",),
+        "1",
+        "1 when the scenario's cultural investment is open",
+        False,
+    ),
+    "joint_decided": (
+        ("joint_proposal",),
+        "1",
+        "1 in the year a joint proposal is decided",
+        True,
+    ),
+    "nao_pool": ((), "MSEK", "Unspent joint portfolio budget of the network organisation", False),
+}
+
+# Results without a year dimension: name -> (units, long name).
+STATIC_VARIABLES: dict[str, tuple[str, str]] = {
+    "joint_decision_year": ("year", "Year the joint proposal was decided (NaN: never)"),
+    "joint_opening_year": ("year", "Year the jointly decided facility opens (NaN: never)"),
+    "joint_cost_share": ("1", "Share of the joint proposal's costs paid by each municipality"),
 }
 
 
@@ -125,7 +163,9 @@ class Recorder:
             raise KeyError(f"unknown result variable {name!r}; declare it in sim/results.py")
         self.rows[-1][name] = np.array(value, dtype=np.float64)  # a copy: counters are reused
 
-    def to_dataset(self, coords: dict[str, list], base_year: int) -> xr.Dataset:
+    def to_dataset(
+        self, coords: dict[str, list], base_year: int, static: dict | None = None
+    ) -> xr.Dataset:
         """Stack the rows into a Dataset; flows of the base year (nothing simulated) are NaN."""
         data_vars = {}
         for name, (dims, units, long_name, is_flow) in VARIABLES.items():
@@ -140,6 +180,9 @@ class Recorder:
                 values,
                 {"units": units, "long_name": long_name},
             )
+        for name, (dims, values) in (static or {}).items():
+            units, long_name = STATIC_VARIABLES[name]
+            data_vars[name] = (dims, values, {"units": units, "long_name": long_name})
         ds = xr.Dataset(data_vars, coords={"year": self.years, **coords})
         ds["year"].attrs.update(units="year", long_name="Calendar year (state at 31 December)")
         return ds

@@ -15,17 +15,14 @@ from omegaconf import DictConfig, OmegaConf
 import sim
 from sim.inputs import BASE_YEAR, load_region
 from sim.model import RegionModel
-from sim.params import Params, RunConfig
+from sim.params import ConfigError, Params, RunConfig
 from sim.results import Recorder, write_netcdf
+from sim.scenario.validate import validate_scenario
 from sim.submodels.finance import AGE_GROUPS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = str(REPO_ROOT / "configs")
 MAX_END_YEAR = 2100
-
-
-class ConfigError(ValueError):
-    """A configuration value that is not allowed; the message names the field."""
 
 
 def code_version() -> str:
@@ -104,7 +101,10 @@ def simulate(
     show = cfg.progress if progress is None else progress
     inputs = load_region(cfg.region.input_dir or cfg.region.name)
     params: Params = OmegaConf.to_object(cfg.params)
-    model = RegionModel(inputs, params, seed=cfg.seed, base_year=cfg.years.start)
+    validate_scenario(cfg.scenario, inputs, cfg.years.start, cfg.years.end)
+    model = RegionModel(
+        inputs, params, seed=cfg.seed, base_year=cfg.years.start, scenario=cfg.scenario
+    )
     recorder = Recorder()
     record(model, recorder)
     if on_year is not None:
@@ -119,7 +119,9 @@ def simulate(
         record(model, recorder)
         if on_year is not None:
             on_year(model)
-    ds = recorder.to_dataset(coordinates(model), base_year=model.base_year)
+    ds = recorder.to_dataset(
+        coordinates(model), base_year=model.base_year, static=model.governance.static_results()
+    )
     ds.attrs.update(run_attributes(cfg, inputs.checksums))
     if cfg.output_dir:
         out = Path(cfg.output_dir)
@@ -150,6 +152,8 @@ def record(model: RegionModel, rec: Recorder) -> None:
         model.construction,
         model.finance,
         model.culture,
+        model.interventions,
+        model.governance,
     ):
         submodel.record(model, rec)
     rec.put("plan_reserve_released", [m.released for m in model.municipalities])
@@ -165,6 +169,15 @@ def coordinates(model: RegionModel) -> dict:
         "age_group": np.array(AGE_GROUPS, dtype=object),
         "origin": np.array(model.codes, dtype=object),
         "destination": np.array(model.nodes, dtype=object),
+        **{
+            dim: np.array([item.name for item in model.scenario[key]], dtype=object)
+            for dim, key in (
+                ("establishment", "establishments"),
+                ("housing_programme", "housing_programmes"),
+                ("cultural_investment", "cultural_investments"),
+                ("joint_proposal", "joint_proposals"),
+            )
+        },
     }
 
 
@@ -176,6 +189,8 @@ def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str 
     return {
         "title": "Regional growth simulation",
         "region": cfg.region.name,
+        "scenario": cfg.scenario.name,
+        "scenario_description": cfg.scenario.description,
         "seed": int(cfg.seed),
         "code_version": code_version(),
         "config": OmegaConf.to_yaml(OmegaConf.create(model_cfg)),

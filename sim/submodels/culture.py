@@ -31,7 +31,7 @@ class Culture(Submodel):
         fac = model.inputs.culture_facilities
         code_index = {code: i for i, code in enumerate(model.codes)}
         self.facility_muni = fac["code"].map(code_index).to_numpy(dtype=np.int64)
-        self.facility_type = (
+        facility_type = (
             fac["facility_type"].map({t: i for i, t in enumerate(FACILITY_TYPES)}).to_numpy()
         )
         self.capacity = fac["capacity"].to_numpy(dtype=np.float64)
@@ -39,6 +39,7 @@ class Culture(Submodel):
         self.operating_cost = fac["operating_cost_msek"].to_numpy(dtype=np.float64)
         self.closing_year = np.full(len(fac), np.iinfo(np.int64).max)
         self.type_weight = np.asarray(self.params.type_weight, dtype=np.float64)
+        self.weight = self.type_weight[facility_type]
         self.decay = np.exp(
             -model.travel[: model.n_muni, : model.n_muni] / self.params.decay_minutes
         )
@@ -51,10 +52,19 @@ class Culture(Submodel):
         self.base_vacancy_mean = float(model.housing.effective_vacancy(model).mean())
         self.attractiveness = self._attractiveness(model)
 
-    def add_facility(self, muni: int, kind: int, capacity: float, opening: int, cost: float) -> int:
-        """Register a new facility (from a scenario); returns its index."""
+    def weight_of(self, facility_type: str, type_weight: float | None = None) -> float:
+        """Weight of a place of a facility type; user-defined types bring their own weight."""
+        if type_weight is not None:
+            return float(type_weight)
+        return float(self.type_weight[FACILITY_TYPES.index(facility_type)])
+
+    def add_facility(
+        self, muni: int, weight: float, capacity: float, opening: int, cost: float
+    ) -> int:
+        """Register a new facility (from a scenario); ``cost`` is the yearly operating cost charged
+        to the host municipality (MSEK). Returns the facility's index."""
         self.facility_muni = np.append(self.facility_muni, muni)
-        self.facility_type = np.append(self.facility_type, kind)
+        self.weight = np.append(self.weight, weight)
         self.capacity = np.append(self.capacity, capacity)
         self.opening_year = np.append(self.opening_year, opening)
         self.operating_cost = np.append(self.operating_cost, cost)
@@ -66,14 +76,12 @@ class Culture(Submodel):
 
     def cultural_access(self, year: int) -> np.ndarray:
         """Type-weighted places reachable from each municipality, decayed by travel time."""
-        places = np.where(
-            self.is_open(year), self.capacity * self.type_weight[self.facility_type], 0
-        )
+        places = np.where(self.is_open(year), self.capacity * self.weight, 0.0)
         return self.decay[:, self.facility_muni] @ places
 
     def operating_costs(self, model: RegionModel) -> np.ndarray:
         """Yearly operating costs of the open facilities per host municipality, MSEK."""
-        cost = np.where(self.is_open(self.year), self.operating_cost, 0.0)
+        cost = np.where(self.is_open(model.year), self.operating_cost, 0.0)
         return np.bincount(self.facility_muni, weights=cost, minlength=model.n_muni)
 
     def _services_per_resident(self, model: RegionModel) -> np.ndarray:

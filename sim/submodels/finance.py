@@ -48,8 +48,6 @@ class Finance(Submodel):
         self.debt = p.initial_debt * residents / 1000.0
         # Documented assumption: the capital stock is at the steady state of routine investment.
         self.capital = p.routine_investment * residents * p.depreciation_years / 1000.0
-        self.extra_investment = np.zeros(n)  # scenario investments this year, MSEK
-        self.extra_operating = np.zeros(n)  # scenario operating costs this year, MSEK
         self.other_cost_per_resident = np.zeros(n)
         accounts = self._accounts(model)
         # Calibration (documented): other costs per resident are set so that each municipality's
@@ -78,7 +76,7 @@ class Finance(Submodel):
         )
         grants = p.general_grant * residents / 1000.0 + equalisation
         services = residents_by_age_group(model) @ np.asarray(p.service_cost_by_age) / 1000.0
-        facilities = model.culture.operating_costs(model) + self.extra_operating
+        facilities = model.culture.operating_costs(model) + model.scenario_operating(model.year)
         depreciation = self.capital / p.depreciation_years
         interest = p.interest_rate * self.debt
         other = self.other_cost_per_resident * residents / 1000.0
@@ -102,14 +100,14 @@ class Finance(Submodel):
         p = self.params
         accounts = self._accounts(model)
         residents = model.resident_counts().astype(float)
-        investment = p.routine_investment * residents / 1000.0 + self.extra_investment
+        scenario = model.planned_investment.pop(year, np.zeros(model.n_muni))
+        investment = p.routine_investment * residents / 1000.0 + scenario
         borrowing = investment - accounts["depreciation"]
         self.debt = self.debt - accounts["result"] + borrowing
         self.capital = self.capital + investment - accounts["depreciation"]
         accounts["investment"] = investment
         accounts["borrowing"] = borrowing
         self.accounts = accounts
-        self.extra_investment = np.zeros(model.n_muni)
         model.municipalities.do("decide_budget", year)
 
     def record(self, model: RegionModel, rec: Recorder) -> None:

@@ -19,9 +19,21 @@ from sim.run import CONFIG_DIR
 USAGE = """usage: sim <command> [options]
 
 commands:
-  run [overrides...]   simulate a scenario (Hydra overrides, e.g. years.end=2040 seed=7)
+  run [overrides...]   simulate a scenario (Hydra overrides, e.g. scenario=establishment seed=7)
                        'sim run --help' lists the config groups and keys
+  scenarios            list the shipped scenarios with a one-line description each
 """
+
+
+def list_scenarios(config_dir: str = CONFIG_DIR) -> list[tuple[str, str]]:
+    """(name, description) of every scenario file in ``configs/scenario``, sorted by name."""
+    import yaml
+
+    out = []
+    for path in sorted(Path(config_dir, "scenario").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        out.append((path.stem, str(data.get("description", ""))))
+    return out
 
 
 class RunFailed(SystemExit):
@@ -99,6 +111,13 @@ def main(argv: list[str] | None = None) -> int:
             run_app()
         except RunFailed as failed:
             return int(failed.code)
+        return 0
+    if command == "scenarios":
+        scenarios = list_scenarios()
+        width = max(len(name) for name, _ in scenarios)
+        for name, description in scenarios:
+            print(f"{name:<{width}}  {description}")
+        print(f"\nrun one with: sim run scenario=<name>   ({len(scenarios)} scenarios)")
         return 0
     print(f"error: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2

@@ -93,6 +93,7 @@ class HousingParams:
     detached_family_bonus: float = MISSING
     moving_cost: float = MISSING
     max_cost_share: float = MISSING
+    queue_reservation: float = MISSING
     cost_per_room: list[float] = MISSING
     natural_vacancy: float = MISSING
     price_adjustment: float = MISSING
@@ -146,7 +147,7 @@ class CultureParams:
 
 @dataclass
 class GovernanceParams:
-    access_value: float = MISSING
+    access_value_factor: float = MISSING
     negotiation_years_shared: int = MISSING
     negotiation_years_lead: int = MISSING
 

@@ -29,6 +29,7 @@ ARGS = (
     "own_share",
     "moving_cost",
     "max_cost_share",
+    "reservation",
     "uniforms",
 )
 
@@ -105,6 +106,8 @@ def ref_choose_dwellings(mk):
             stay = ref_utility(mk, i, old) + gumbel(u[i, k_max, 3])
             if best_u < stay + mk["moving_cost"]:
                 continue
+        elif best_u < mk["reservation"]:
+            continue
         lst = lists[dmuni[best]]
         pos = lst.index(best)
         lst[pos] = lst[-1]
@@ -133,6 +136,7 @@ def make_market(
     own_share=0.5,
     moving_cost=0.5,
     max_cost_share=0.4,
+    reservation=-1e9,
 ):
     """A random market with the dtypes the housing submodel passes."""
     rng = np.random.default_rng(seed)
@@ -170,6 +174,7 @@ def make_market(
         own_share=own_share,
         moving_cost=moving_cost,
         max_cost_share=max_cost_share,
+        reservation=reservation,
         uniforms=rng.random((n_movers, k + 1, 4)),
     )
 
@@ -264,6 +269,7 @@ PARAMS = [
     dict(own_share=0.0, moving_cost=0.0, max_cost_share=1.0),
     dict(own_share=1.0, moving_cost=2.0, max_cost_share=0.25),
     dict(own_share=0.2, moving_cost=-5.0, max_cost_share=0.6, vacant_share=0.15, n_movers=25),
+    dict(own_share=0.5, moving_cost=0.5, max_cost_share=0.6, reservation=0.0),
 ]
 
 
@@ -342,6 +348,7 @@ def chain_market(**overrides):
         own_share=0.0,
         moving_cost=-1e9,  # always move when there is a candidate
         max_cost_share=0.4,
+        reservation=-1e9,
         uniforms=np.full((2, 3, 4), 0.5),
     )
     mk.update(overrides)
@@ -432,3 +439,14 @@ def test_search_is_anchored_at_the_workplace():
     expected = np.where(mk["mover_work_node"] == 4, 3, 1)
     np.testing.assert_array_equal(mk["dwelling_muni"][chosen[moved]], expected[moved])
     np.testing.assert_array_equal(chosen, run_reference(mk)[0])
+
+
+def test_households_without_dwelling_respect_the_reservation_utility():
+    mk = make_market(3, moving_cost=0.0, max_cost_share=1.0, vacant_share=0.6)
+    mk["mover_dwelling"][:] = -1
+    mk["reservation"] = 1e9
+    chosen = choose_dwellings(*[copy_market(mk)[key] for key in ARGS])
+    assert (chosen == -1).all()
+    mk["reservation"] = -1e9
+    chosen = choose_dwellings(*[copy_market(mk)[key] for key in ARGS])
+    assert (chosen >= 0).any()

@@ -60,6 +60,7 @@ def choose_dwellings(
     own_share: float,
     moving_cost: float,
     max_cost_share: float,
+    reservation: float,
     uniforms: np.ndarray,
 ) -> np.ndarray:
     """Let movers, one by one, pick the best of a sample of vacant dwellings.
@@ -72,7 +73,10 @@ def choose_dwellings(
     - size_w * |rooms - (size + 1)| + detached_bonus * (children and detached)`` plus Gumbel
     noise; dwellings costing more than ``max_cost_share`` of income are
     skipped. A mover with a dwelling moves only when the best candidate beats staying by
-    ``moving_cost``. A dwelling left behind becomes vacant at once, so vacancy chains form.
+    ``moving_cost``; a household without one (in the queue, or arriving) takes the best candidate
+    only when its utility exceeds ``reservation`` (waiting in the parental home or not moving in
+    is better than a poor fit). A dwelling left behind becomes vacant at once, so vacancy chains
+    form.
 
     Parameters
     ----------
@@ -95,7 +99,7 @@ def choose_dwellings(
         ``exp(-search_beta * minutes)``.
     weights : float array (5,)
         price_w, commute_w, attract_w, size_w, detached_bonus.
-    own_share, moving_cost, max_cost_share : float
+    own_share, moving_cost, max_cost_share, reservation : float
     uniforms : float array (n_movers, K + 1, 4)
         Draws: [k, 0] own or other municipality, [k, 1] municipality, [k, 2] dwelling,
         [k, 3] Gumbel noise of candidate k; [K, 3] Gumbel noise of staying.
@@ -193,6 +197,8 @@ def choose_dwellings(
             ) - np.log(-np.log(uniforms[i, k_max, 3] + 1e-300))
             if best_u < stay_u + moving_cost:
                 continue
+        elif best_u < reservation:
+            continue
         # Take the dwelling: swap-remove it from its municipality's vacant list.
         m = dwelling_muni[best]
         s = slot_of[best]

@@ -12,9 +12,11 @@ the three modes of network governance in shared/context/004):
   the region's municipalities by population share, funds proposals ranked by regional benefit per
   cost as soon as the budget accumulated covers their investment.
 
-A participant's net benefit (MSEK/year) is ``access_value`` x the gain in its cultural access x its
-residents, minus its share of the annualised cost (operating cost plus investment x (interest rate +
-1 / depreciation years)). Decisions, delays and cost shares are recorded.
+A participant's net benefit (MSEK/year) is the value of one place of access per resident x the gain
+in its cultural access x its residents, minus its share of the annualised cost (operating cost plus
+investment x (interest rate + 1 / depreciation years)). The value of a place is calibrated at the
+start (documented derivation): the region's existing facilities are worth what they cost to run,
+times ``access_value_factor``. Decisions, delays and cost shares are recorded.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ class Governance(Submodel):
         self.nao_contributions = np.zeros(m)
         f = model.params.finance
         self.annuity = f.interest_rate + 1.0 / f.depreciation_years
+        culture = model.culture
+        running = float(culture.operating_cost[culture.is_open(model.base_year)].sum())
+        reach = float((culture.access * model.resident_counts()).sum())
+        # MSEK per (resident x place x year).
+        self.access_value = self.params.access_value_factor * running / max(reach, 1.0)
 
     def shares(self, model: RegionModel, k: int) -> np.ndarray:
         """Cost shares of proposal ``k`` by its governance mode (sum to 1)."""
@@ -84,7 +91,7 @@ class Governance(Submodel):
         """Net benefit of proposal ``k`` to every municipality, MSEK per year."""
         p = self.proposals[k]
         gain = p.capacity * self.weight[k] * model.culture.decay[:, self.location[k]]
-        value = self.params.access_value * gain * model.resident_counts() / 1e6
+        value = self.access_value * gain * model.resident_counts()
         cost = p.operating_msek + p.investment_msek * self.annuity
         return value - shares * cost
 

@@ -102,6 +102,7 @@ class Housing(Submodel):
             p.own_municipality_share,
             p.moving_cost,
             p.max_cost_share,
+            p.queue_reservation,
             rng.random((movers.size, k + 1, 4)),
         )
         moved = chosen >= 0

@@ -80,7 +80,7 @@ class Municipality(mesa.Agent):
         floor = np.ceil(p.routine_release_years * wanted)
         release += max(0.0, floor - (model.plan_reserve[i] + release))
         model.plan_reserve[i] += release
-        self.released = float(release)
+        self.released += float(release)
 
     def decide_budget(self, year: int) -> None:
         """Adjust the tax rate after repeated deficits or surpluses.
@@ -100,7 +100,6 @@ class Municipality(mesa.Agent):
             self.deficit_years, self.surplus_years = 0, self.surplus_years + 1
         else:
             self.deficit_years = self.surplus_years = 0
-        self.tax_change = 0.0
         if max(self.deficit_years, self.surplus_years) < p.deficit_years:
             return
         needed = (p.target_result_share * revenue - result) / accounts["taxable_income"][i] * 100
@@ -109,7 +108,7 @@ class Municipality(mesa.Agent):
             p.min_tax_rate,
             p.max_tax_rate,
         )
-        self.tax_change = float(new_rate - self.tax_rate)
+        self.tax_change += float(new_rate - self.tax_rate)
         self.tax_rate = float(new_rate)
         self.deficit_years = self.surplus_years = 0
 

@@ -64,3 +64,13 @@ def test_usage_without_command():
     result = subprocess.run(SIM, capture_output=True, text=True)
     assert result.returncode == 2
     assert "sim run" in result.stdout
+
+
+def test_sim_scenarios_lists_every_scenario_with_a_description():
+    result = subprocess.run([*SIM, "scenarios"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    lines = [line for line in result.stdout.splitlines() if line and not line.startswith("run")]
+    names = {line.split()[0] for line in lines}
+    shipped = {p.stem for p in (Path(__file__).parents[1] / "configs" / "scenario").glob("*.yaml")}
+    assert names == shipped
+    assert all(len(line.split(maxsplit=1)) == 2 for line in lines)

@@ -17,10 +17,18 @@ LEAF = re.compile(r"^\s+(\w+): (\S.*?)\s+# \[(?P<unit>[^\]]+)\] (?P<source>.+)$"
 
 
 def test_every_config_group_composes():
-    for group in ("region", "params"):
-        for option in sorted((Path(CONFIG_DIR) / group).glob("*.yaml")):
-            cfg = compose_config([f"{group}={option.stem}"])
-            resolve_config(cfg)
+    from sim.inputs import load_region
+    from sim.scenario.validate import validate_scenario
+
+    inputs = load_region("skaraborg")
+    for group in ("region", "params", "scenario"):
+        options = sorted((Path(CONFIG_DIR) / group).glob("*.yaml"))
+        assert options, group
+        for option in options:
+            cfg = resolve_config(compose_config([f"{group}={option.stem}"]))
+            validate_scenario(cfg.scenario, inputs, cfg.years.start, cfg.years.end)
+            if group == "scenario":
+                assert cfg.scenario.name == option.stem
 
 
 def test_every_parameter_has_a_unit_and_a_source():

@@ -7,6 +7,7 @@ can be overridden, e.g. ``sim run years.end=2040 seed=7 region=skaraborg``.
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 
 import hydra
@@ -22,6 +23,7 @@ commands:
   run [overrides...]   simulate a scenario (Hydra overrides, e.g. scenario=establishment seed=7)
                        'sim run --help' lists the config groups and keys
   scenarios            list the shipped scenarios with a one-line description each
+  collect SWEEP_DIR    combine a sweep's runs into SWEEP_DIR/ensemble.zarr [--out PATH]
 """
 
 
@@ -73,23 +75,72 @@ def summary_table(ds) -> str:
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def run_app(cfg: DictConfig) -> None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
     from sim.run import ConfigError, simulate
+    from sim.sweep import FAILED_FILE, is_complete, progress_line, run_id, run_label
 
     output_dir = Path(cfg.output_dir) if cfg.output_dir else None
+    hydra_cfg = HydraConfig.get()
+    sweep_dir = None
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        sweep_dir = Path(hydra_cfg.sweep.dir)
+        output_dir = sweep_dir / "runs" / run_label(cfg)
+        if is_complete(output_dir, run_id(cfg)):
+            print(f"skip {output_dir.name}: complete results exist", flush=True)
+            return
+        (output_dir / FAILED_FILE).unlink(missing_ok=True)
+        for stale in output_dir.glob(".*.tmp"):  # left by a run killed while writing
+            stale.unlink()
+        cfg.output_dir = str(output_dir)
+        cfg.progress = False
     try:
         result = simulate(cfg)
     except (ConfigError, InputError) as err:
         _remove_if_empty(output_dir)
         print(f"error: {err}", file=sys.stderr)
         raise RunFailed(2) from None
+    except Exception:
+        if sweep_dir is not None:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            (output_dir / FAILED_FILE).write_text(traceback.format_exc(), encoding="utf-8")
+            print(f"failed {output_dir.name}\n{progress_line(sweep_dir)}", flush=True)
+        raise
     if output_dir is not None:
         resolved = OmegaConf.to_yaml(cfg, resolve=True)
         tmp = output_dir / ".config.yaml.tmp"
         tmp.write_text(resolved, encoding="utf-8")
         tmp.replace(output_dir / "config.yaml")
+    if sweep_dir is not None:
+        print(f"done {output_dir.name}\n{progress_line(sweep_dir)}", flush=True)
+        return
     print(summary_table(result.results))
     if output_dir is not None:
         print(f"results: {output_dir / 'results.nc'}")
+
+
+def collect_command(args: list[str]) -> int:
+    """``sim collect SWEEP_DIR [--out PATH]``."""
+    import argparse
+
+    from sim.collect import CollectError, collect
+
+    parser = argparse.ArgumentParser(prog="sim collect", description="Combine a sweep's runs.")
+    parser.add_argument("sweep_dir", type=Path)
+    parser.add_argument("--out", type=Path, default=None, help="zarr store to write")
+    ns = parser.parse_args(args)
+    if not ns.sweep_dir.is_dir():
+        print(f"error: sweep_dir: {ns.sweep_dir} is not a folder", file=sys.stderr)
+        return 2
+    try:
+        out = collect(ns.sweep_dir, ns.out)
+    except CollectError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"ensemble: {out} ({size / 1e6:.1f} MB)")
+    return 0
 
 
 def _remove_if_empty(path: Path | None) -> None:
@@ -112,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         except RunFailed as failed:
             return int(failed.code)
         return 0
+    if command == "collect":
+        return collect_command(rest)
     if command == "scenarios":
         scenarios = list_scenarios()
         width = max(len(name) for name, _ in scenarios)

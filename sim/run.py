@@ -186,8 +186,11 @@ def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str 
     model_cfg = OmegaConf.to_container(cfg, resolve=True)
     model_cfg.pop("output_dir", None)
     model_cfg.pop("progress", None)
+    from sim.sweep import run_id
+
     return {
         "title": "Regional growth simulation",
+        "run_id": run_id(cfg),
         "region": cfg.region.name,
         "scenario": cfg.scenario.name,
         "scenario_description": cfg.scenario.description,

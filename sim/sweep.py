@@ -1,0 +1,142 @@
+"""Batch runs: stable run ids, run folders of a sweep, resume, and the sweep's progress line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+RUN_KEYS = ("region", "params", "scenario", "years", "seed")
+
+
+def model_config(cfg: DictConfig) -> dict:
+    """The part of a config that determines a run's results."""
+    container = OmegaConf.to_container(cfg, resolve=True)
+    return {key: container[key] for key in RUN_KEYS if key in container}
+
+
+def run_id(cfg: DictConfig) -> str:
+    """A stable id of the run: a hash of its resolved model config (not of the order it ran in).
+
+    Examples
+    --------
+    >>> from sim.run import compose_config
+    >>> run_id(compose_config(["seed=1"])) == run_id(compose_config(["seed=1"]))
+    True
+    """
+    text = json.dumps(model_config(cfg), sort_keys=True, ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def run_label(cfg: DictConfig) -> str:
+    """The run's folder name: scenario, seed and run id, e.g. ``establishment-seed3-1a2b3c4d5e6f``."""
+    return f"{cfg.scenario.name}-seed{cfg.seed}-{run_id(cfg)}"
+
+
+def is_complete(run_dir: Path, expected_id: str) -> bool:
+    """Whether ``run_dir`` holds the complete results of the run ``expected_id``.
+
+    Results are written under a temporary name and renamed, so a ``results.nc`` is complete when
+    it opens and carries the expected run id.
+    """
+    path = Path(run_dir) / "results.nc"
+    if not path.is_file():
+        return False
+    import netCDF4
+
+    try:
+        with netCDF4.Dataset(path) as nc:
+            return getattr(nc, "run_id", None) == expected_id
+    except OSError:
+        return False
+
+
+# ---- the sweep's progress ----
+
+SWEEP_FILE = "sweep.json"
+FAILED_FILE = "FAILED"
+
+
+def count_jobs(task_overrides: list[str], sweeper_params: dict | None) -> int:
+    """Number of runs of a sweep: the product of the lengths of its sweep overrides."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    overrides = list(task_overrides) + [f"{k}={v}" for k, v in (sweeper_params or {}).items()]
+    sweeps: dict[str, int] = {}
+    for override in OverridesParser.create().parse_overrides(overrides):
+        if override.is_sweep_override():
+            # The command line wins over an experiment file's sweeper params for the same key.
+            sweeps.setdefault(override.key_or_group, len(list(override.sweep_string_iterator())))
+    total = 1
+    for n in sweeps.values():
+        total *= n
+    return total
+
+
+def sweep_status(sweep_dir: Path) -> dict[str, float]:
+    """Runs done (complete results), failed, and the total and start time of the sweep."""
+    import time
+
+    sweep_dir = Path(sweep_dir)
+    meta = {"total": 0, "start": time.time()}
+    if (sweep_dir / SWEEP_FILE).is_file():
+        meta.update(json.loads((sweep_dir / SWEEP_FILE).read_text(encoding="utf-8")))
+    runs = sweep_dir / "runs"
+    done = len(list(runs.glob("*/results.nc"))) if runs.is_dir() else 0
+    failed = len(list(runs.glob(f"*/{FAILED_FILE}"))) if runs.is_dir() else 0
+    return {"done": done, "failed": failed, "total": meta["total"], "start": meta["start"]}
+
+
+def progress_line(sweep_dir: Path) -> str:
+    """``sweep: 7/40 done, 1 failed, 32 remaining, about 3 min left``."""
+    import time
+
+    s = sweep_status(sweep_dir)
+    finished = s["done"] + s["failed"]
+    remaining = max(int(s["total"] - finished), 0)
+    elapsed = time.time() - s["start"]
+    left = "unknown" if finished == 0 else _duration(elapsed / finished * remaining)
+    return (
+        f"sweep: {s['done']}/{int(s['total'])} done, {s['failed']} failed, "
+        f"{remaining} remaining, about {left} left"
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+try:
+    from hydra.experimental.callback import Callback
+except ImportError:  # pragma: no cover - hydra-core always has it from 1.1
+    Callback = object
+
+
+class SweepProgress(Callback):
+    """Hydra callback: records the sweep's size at its start and prints a summary at its end.
+
+    Each run prints the progress line when it finishes (``sim.cli``), whatever the launcher.
+    """
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        import time
+
+        sweep_dir = Path(config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        total = count_jobs(list(config.hydra.overrides.task), config.hydra.sweeper.get("params"))
+        meta = {"total": total, "start": time.time()}
+        tmp = sweep_dir / f".{SWEEP_FILE}.tmp"
+        tmp.write_text(json.dumps(meta), encoding="utf-8")
+        tmp.replace(sweep_dir / SWEEP_FILE)
+        print(f"sweep of {total} runs in {sweep_dir}", flush=True)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        print(progress_line(sweep_dir), flush=True)
+        print(f"collect with: sim collect {sweep_dir}", flush=True)

@@ -1,0 +1,145 @@
+"""Sweeps: the same ensemble whatever the launcher, resume after a real kill, collect checks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from sim.collect import CollectError, collect, find_runs
+from sim.run import compose_config
+from sim.sweep import count_jobs, run_id, run_label
+
+SWEEP = ["scenario=baseline,establishment", "seed=0,1,2", "years.end=2028"]
+RUNS = 6
+
+
+def sim_run(*args: str, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "sim.cli", "run", "-m", *args]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def sweep(tmp: Path, name: str, *launcher: str) -> Path:
+    sweep_dir = tmp / name
+    result = sim_run(*SWEEP, *launcher, f"hydra.sweep.dir={sweep_dir}", cwd=tmp)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"sweep: {RUNS}/{RUNS} done, 0 failed, 0 remaining" in result.stdout
+    return sweep_dir
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> xr.Dataset:
+    """The ensemble of an uninterrupted sweep with the basic (sequential) launcher."""
+    tmp = tmp_path_factory.mktemp("basic")
+    return xr.open_zarr(collect(sweep(tmp, "sweep", "hydra/launcher=basic"))).load()
+
+
+def test_joblib_and_basic_launchers_give_identical_ensembles(tmp_path, reference):
+    ensemble = xr.open_zarr(collect(sweep(tmp_path, "sweep", "hydra.launcher.n_jobs=2"))).load()
+    xr.testing.assert_identical(ensemble, reference)
+    assert reference.sizes["scenario"] == 2 and reference.sizes["replicate"] == 3
+    assert reference["replicate"].values.tolist() == [0, 1, 2]
+    assert set(reference["scenario"].values) == {"baseline", "establishment"}
+
+
+def test_submitit_local_gives_the_same_ensemble(tmp_path, reference):
+    sweep_dir = sweep(tmp_path, "sweep", "hydra/launcher=submitit_local")
+    xr.testing.assert_identical(xr.open_zarr(collect(sweep_dir)).load(), reference)
+
+
+def test_ray_launcher_gives_the_same_ensemble(tmp_path, reference, monkeypatch):
+    pytest.importorskip("hydra_plugins.hydra_ray_launcher")
+    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    sweep_dir = sweep(
+        tmp_path,
+        "sweep",
+        "hydra/launcher=ray",
+        "+hydra.launcher.ray.init.address=null",
+        "+hydra.launcher.ray.init.include_dashboard=false",
+        "+hydra.launcher.ray.init._node_ip_address=127.0.0.1",
+    )
+    xr.testing.assert_identical(xr.open_zarr(collect(sweep_dir)).load(), reference)
+
+
+def test_killed_sweep_resumes_and_completes_every_run_once(tmp_path, reference):
+    sweep_dir = tmp_path / "sweep"
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim.cli",
+        "run",
+        "-m",
+        *SWEEP,
+        "hydra/launcher=basic",
+        f"hydra.sweep.dir={sweep_dir}",
+    ]
+    process = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 300
+    while len(list(sweep_dir.glob("runs/*/results.nc"))) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)  # the basic launcher runs the jobs in this process
+    process.wait()
+    done_before = len(list(sweep_dir.glob("runs/*/results.nc")))
+    assert 2 <= done_before < RUNS, "the kill should interrupt the sweep part-way"
+
+    result = sim_run(*SWEEP, "hydra/launcher=basic", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.count("skip ") == done_before
+    assert result.stdout.count("done ") == RUNS - done_before
+    runs = find_runs(sweep_dir)
+    assert len(runs) == RUNS and len({(s, r) for s, r, _ in runs}) == RUNS
+    assert not list(sweep_dir.glob("runs/*/.*.tmp"))
+    xr.testing.assert_identical(xr.open_zarr(collect(sweep_dir)).load(), reference)
+
+
+def test_run_ids_depend_on_the_config_not_the_order():
+    a = compose_config(["scenario=establishment", "seed=3"])
+    b = compose_config(["seed=3", "scenario=establishment"])
+    c = compose_config(["scenario=establishment", "seed=3", "params.labour.commute_beta=0.09"])
+    assert run_id(a) == run_id(b) != run_id(c)
+    assert run_label(a).startswith("establishment-seed3-")
+
+
+def test_count_jobs():
+    assert count_jobs(["seed=range(0,5)", "scenario=a,b", "years.end=2030"], None) == 10
+    assert count_jobs(["seed=0,1"], {"scenario": "a,b,c", "seed": "range(0,9)"}) == 6
+
+
+def test_collect_refuses_mixed_code_versions(tmp_path, reference):
+    sweep_dir = sweep(tmp_path, "sweep", "hydra/launcher=basic")
+    path = next(sweep_dir.glob("runs/establishment-seed1-*/results.nc"))
+    import netCDF4
+
+    with netCDF4.Dataset(path, "a") as nc:
+        nc.code_version = "0.0.1+gdeadbeef"
+    with pytest.raises(CollectError, match="mixed code versions"):
+        collect(sweep_dir)
+    result = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "collect", str(sweep_dir)], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "mixed code versions" in result.stderr
+    assert not (sweep_dir / "ensemble.zarr").exists()
+
+
+def test_collect_refuses_an_incomplete_sweep(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    result = sim_run(
+        "scenario=baseline,establishment",
+        "seed=0,1",
+        "years.end=2027",
+        "hydra/launcher=basic",
+        f"hydra.sweep.dir={sweep_dir}",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    victim = next(sweep_dir.glob("runs/baseline-seed1-*/results.nc"))
+    victim.unlink()
+    with pytest.raises(CollectError, match="missing runs: baseline seed 1"):
+        collect(sweep_dir)

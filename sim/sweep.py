@@ -31,7 +31,7 @@ def run_id(cfg: DictConfig) -> str:
 
 
 def run_label(cfg: DictConfig) -> str:
-    """The run's folder name: scenario, seed and run id, e.g. ``establishment-seed3-1a2b3c4d5e6f``."""
+    """The run's folder name: scenario, seed and run id (``establishment-seed3-1a2b3c4d5e6f``)."""
     return f"{cfg.scenario.name}-seed{cfg.seed}-{run_id(cfg)}"
 
 

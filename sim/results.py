@@ -76,6 +76,12 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str, bool]] = {
         "Employed residents by home and workplace",
         False,
     ),
+    "mean_commute_minutes": (
+        M,
+        "minutes",
+        "Mean one-way travel time to work of employed residents",
+        False,
+    ),
     "municipal_revenue": (M, "MSEK/year", "Municipal revenue: tax and state grants", True),
     "municipal_tax_revenue": (M, "MSEK/year", "Municipal income tax revenue", True),
     "municipal_grants": (M, "MSEK/year", "State grants and income equalisation", True),

@@ -201,6 +201,8 @@ class Labour(Submodel):
         commuting = np.zeros((model.n_muni, model.n_nodes))
         np.add.at(commuting, (muni[employed], per.work_node[: per.n][employed]), 1)
         rec.put("commuting", commuting)
+        minutes = (commuting * model.travel[: model.n_muni, :]).sum(axis=1)
+        rec.put("mean_commute_minutes", minutes / np.maximum(commuting.sum(axis=1), 1))
         rec.put("open_vacancies", self.open_vacancies)
 
 

@@ -24,6 +24,8 @@ commands:
                        'sim run --help' lists the config groups and keys
   scenarios            list the shipped scenarios with a one-line description each
   collect SWEEP_DIR    combine a sweep's runs into SWEEP_DIR/ensemble.zarr [--out PATH]
+  compare ENSEMBLE     differences to the baseline with bands, goal conflicts, phasing
+                       [--baseline NAME] [--goals NAME] [--phasing-reference NAME]
 """
 
 
@@ -143,6 +145,38 @@ def collect_command(args: list[str]) -> int:
     return 0
 
 
+def compare_command(args: list[str]) -> int:
+    """``sim compare ENSEMBLE [--baseline NAME] [--goals NAME] [--phasing-reference NAME]``."""
+    import argparse
+
+    from sim.compare import CompareError
+    from sim.compare_run import run_compare
+
+    parser = argparse.ArgumentParser(
+        prog="sim compare", description="Compare the scenarios of an ensemble with a baseline."
+    )
+    parser.add_argument("ensemble", type=Path, help="ensemble.zarr, or the sweep folder holding it")
+    parser.add_argument("--baseline", default="baseline", help="scenario to compare with")
+    parser.add_argument("--goals", default=None, help="configs/goals/<NAME>.yaml or a path")
+    parser.add_argument(
+        "--phasing-reference",
+        default=None,
+        help="scenario with the same demand but no housing programme (default: the baseline)",
+    )
+    parser.add_argument("--out-dir", type=Path, default=None, help="where to write the results")
+    ns = parser.parse_args(args)
+    try:
+        text, written = run_compare(
+            ns.ensemble, ns.baseline, ns.goals, ns.phasing_reference, ns.out_dir
+        )
+    except CompareError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(text)
+    print("written: " + ", ".join(str(p) for p in written))
+    return 0
+
+
 def _remove_if_empty(path: Path | None) -> None:
     if path is not None and path.is_dir() and not any(path.iterdir()):
         path.rmdir()
@@ -165,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if command == "collect":
         return collect_command(rest)
+    if command == "compare":
+        return compare_command(rest)
     if command == "scenarios":
         scenarios = list_scenarios()
         width = max(len(name) for name, _ in scenarios)

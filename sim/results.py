@@ -150,6 +150,8 @@ STATIC_VARIABLES: dict[str, tuple[str, str]] = {
     "joint_decision_year": ("year", "Year the joint proposal was decided (NaN: never)"),
     "joint_opening_year": ("year", "Year the jointly decided facility opens (NaN: never)"),
     "joint_cost_share": ("1", "Share of the joint proposal's costs paid by each municipality"),
+    "programme_municipality": ("1", "SCB code (as a number) of the programme's municipality"),
+    "programme_cost_per_dwelling": ("MSEK/dwelling", "Construction cost per programme dwelling"),
 }
 
 

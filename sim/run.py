@@ -120,7 +120,9 @@ def simulate(
         if on_year is not None:
             on_year(model)
     ds = recorder.to_dataset(
-        coordinates(model), base_year=model.base_year, static=model.governance.static_results()
+        coordinates(model),
+        base_year=model.base_year,
+        static={**model.governance.static_results(), **model.interventions.static_results()},
     )
     ds.attrs.update(run_attributes(cfg, inputs.checksums))
     if cfg.output_dir:

@@ -75,6 +75,7 @@ class Interventions(Submodel):
         lookup = {name: i for i, name in enumerate(model.names)}
         lookup.update({code: i for i, code in enumerate(model.codes)})
         self.muni = lookup.__getitem__
+        self.codes = list(model.codes)
         wages = np.asarray(model.params.labour.wage_by_sector)
         f = model.pop.firms
         self.firms = []
@@ -164,3 +165,19 @@ class Interventions(Submodel):
         rec.put("programme_completions", self.completed)
         open_ = [c.opening_year <= model.year for c in self.scenario.cultural_investments]
         rec.put("cultural_investment_open", np.asarray(open_, dtype=float))
+
+    def static_results(self) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+        """Per-programme facts the comparison needs: where it builds, at what cost."""
+        return {
+            "programme_municipality": (
+                ("housing_programme",),
+                np.array(
+                    [int(self.codes[self.muni(p.municipality)]) for p in self.programmes],
+                    dtype=np.int64,
+                ),
+            ),
+            "programme_cost_per_dwelling": (
+                ("housing_programme",),
+                np.array([p.cost_per_dwelling_msek for p in self.programmes], dtype=float),
+            ),
+        }

@@ -1,0 +1,351 @@
+"""Compare scenarios: ensemble statistics, paired differences to the baseline, goals and conflicts.
+
+Reads only ensemble Datasets (``sim collect``). For every indicator, per municipality and for the
+region: the mean over replicates and a 5-95 % band, and each scenario's difference to the baseline
+computed pairwise by replicate (the same seed in both runs, so common random numbers cancel), with
+its band and whether it stands clear of replicate noise (the band excludes zero).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from sim.params import ConfigError
+
+REGION = "region"
+QUANTILES = (0.05, 0.95)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator: a numerator (and a denominator for ratios) summed to the region.
+
+    ``numerator`` and ``denominator`` map an ensemble Dataset to arrays with a ``municipality``
+    dimension; the value is ``scale * numerator / denominator``, per municipality and summed first
+    for the region, so regional rates are weighted correctly.
+    """
+
+    name: str
+    units: str
+    long_name: str
+    numerator: Callable[[xr.Dataset], xr.DataArray]
+    denominator: Callable[[xr.Dataset], xr.DataArray] | None = None
+    scale: float = 1.0
+
+
+def _sum(name: str, *dims: str) -> Callable[[xr.Dataset], xr.DataArray]:
+    return lambda ds: ds[name].sum(dims) if dims else ds[name]
+
+
+def _working_age(ds: xr.Dataset) -> xr.DataArray:
+    return ds["population"].sel(age_group=["20-44", "45-64"]).sum("age_group")
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("population", "persons", "Residents", _sum("population", "age_group")),
+    Indicator("jobs", "positions", "Job positions", _sum("jobs", "sector")),
+    Indicator(
+        "employment_rate",
+        "percent",
+        "Employed residents per resident aged 20-64",
+        _sum("employed_residents"),
+        _working_age,
+        100.0,
+    ),
+    Indicator(
+        "unemployment_rate",
+        "percent",
+        "Unemployed share of the resident labour force",
+        _sum("unemployed_residents"),
+        lambda ds: ds["unemployed_residents"] + ds["employed_residents"],
+        100.0,
+    ),
+    Indicator("housing_queue", "households", "Housing queue", _sum("housing_queue")),
+    Indicator(
+        "vacancy_rate",
+        "percent",
+        "Vacant share of dwellings",
+        _sum("vacant_dwellings", "dwelling_type"),
+        _sum("dwellings", "dwelling_type"),
+        100.0,
+    ),
+    Indicator(
+        "price_index",
+        "1",
+        "Housing price index (stock-weighted)",
+        lambda ds: (ds["price_index"] * ds["dwellings"]).sum("dwelling_type"),
+        _sum("dwellings", "dwelling_type"),
+    ),
+    Indicator(
+        "municipal_result_per_resident",
+        "SEK/resident",
+        "Municipal result per resident",
+        _sum("municipal_result"),
+        _sum("population", "age_group"),
+        1e6,
+    ),
+    Indicator(
+        "municipal_debt_per_resident",
+        "SEK/resident",
+        "Municipal debt per resident",
+        _sum("municipal_debt"),
+        _sum("population", "age_group"),
+        1e6,
+    ),
+    Indicator(
+        "cultural_access",
+        "places",
+        "Cultural access (resident-weighted)",
+        lambda ds: ds["cultural_access"] * ds["population"].sum("age_group"),
+        _sum("population", "age_group"),
+    ),
+    Indicator(
+        "mean_commute_minutes",
+        "minutes",
+        "Mean travel time to work (worker-weighted)",
+        lambda ds: ds["mean_commute_minutes"] * ds["employed_residents"],
+        _sum("employed_residents"),
+    ),
+    Indicator("in_migration", "persons/year", "In-migration to the region", _sum("in_migration")),
+)
+INDICATOR_NAMES = tuple(i.name for i in INDICATORS)
+
+
+class CompareError(ConfigError):
+    """An ensemble that cannot be compared; the message says why."""
+
+
+def indicator_values(ensemble: xr.Dataset) -> xr.DataArray:
+    """All indicators with dims (indicator, scenario, replicate, year, area); area is every
+    municipality plus ``region``."""
+    out = []
+    for ind in INDICATORS:
+        num = ind.numerator(ensemble)
+        den = ind.denominator(ensemble) if ind.denominator is not None else None
+        if den is None:
+            local, regional = num, num.sum("municipality", skipna=False)
+        else:
+            local = ind.scale * num / den.where(den != 0)
+            regional = ind.scale * num.sum("municipality") / den.sum("municipality")
+        local = local.drop_vars("municipality_name", errors="ignore")
+        regional = regional.expand_dims(municipality=[REGION])
+        out.append(xr.concat([local, regional], dim="municipality", coords="minimal"))
+    values = xr.concat(out, dim=xr.DataArray(list(INDICATOR_NAMES), dims="indicator"))
+    values = values.rename(municipality="area").transpose(
+        "indicator", "scenario", "replicate", "year", "area"
+    )
+    return values.assign_coords(
+        units=("indicator", [i.units for i in INDICATORS]),
+        long_name=("indicator", [i.long_name for i in INDICATORS]),
+    )
+
+
+def compare(ensemble: xr.Dataset, baseline: str = "baseline") -> xr.Dataset:
+    """Ensemble means and bands, and paired differences to ``baseline`` with their bands.
+
+    Returns a Dataset with dims (indicator, scenario, year, area) and variables ``mean``, ``p05``,
+    ``p95``, ``diff_mean``, ``diff_p05``, ``diff_p95`` and ``clear`` (+1: the difference band lies
+    above zero, -1: below zero, 0: not clear of replicate noise).
+    """
+    scenarios = [str(s) for s in ensemble["scenario"].values]
+    if baseline not in scenarios:
+        raise CompareError(
+            f"--baseline: {baseline!r} is not a scenario of this ensemble; "
+            f"choose one of: {', '.join(scenarios)}"
+        )
+    values = indicator_values(ensemble).load()
+    diff = values - values.sel(scenario=baseline)
+    q = list(QUANTILES)
+    band = values.quantile(q, dim="replicate", skipna=True)
+    diff_band = diff.quantile(q, dim="replicate", skipna=True)
+    clear = xr.where(diff_band.sel(quantile=q[0]) > 0, 1, 0) - xr.where(
+        diff_band.sel(quantile=q[1]) < 0, 1, 0
+    )
+    if values.sizes["replicate"] < 2:
+        clear = clear * 0  # one replicate has no band: nothing can stand clear of noise
+    out = xr.Dataset(
+        {
+            "mean": values.mean("replicate"),
+            "p05": band.sel(quantile=q[0], drop=True),
+            "p95": band.sel(quantile=q[1], drop=True),
+            "diff_mean": diff.mean("replicate"),
+            "diff_p05": diff_band.sel(quantile=q[0], drop=True),
+            "diff_p95": diff_band.sel(quantile=q[1], drop=True),
+            "clear": clear.astype(np.int8),
+        }
+    )
+    out["mean"].attrs["long_name"] = "Mean over replicates"
+    out["p05"].attrs["long_name"] = "5 % quantile over replicates"
+    out["p95"].attrs["long_name"] = "95 % quantile over replicates"
+    out["diff_mean"].attrs["long_name"] = f"Mean paired difference to {baseline}"
+    out["diff_p05"].attrs["long_name"] = "5 % quantile of the paired difference"
+    out["diff_p95"].attrs["long_name"] = "95 % quantile of the paired difference"
+    out["clear"].attrs["long_name"] = "Difference clear of replicate noise: +1 up, -1 down, 0 not"
+    out.attrs.update(
+        baseline=baseline,
+        replicates=int(values.sizes["replicate"]),
+        region=str(ensemble.attrs.get("region", "")),
+        code_version=str(ensemble.attrs.get("code_version", "")),
+    )
+    names = ensemble.get("municipality_name")
+    if names is not None:
+        labels = [str(n) for n in names.values] + ["Region"]
+        out = out.assign_coords(area_name=("area", labels))
+    return out
+
+
+def open_ensemble_store(path: str | Path) -> xr.Dataset:
+    """An ensemble zarr store, or the ``ensemble.zarr`` of a sweep folder."""
+    path = Path(path)
+    if (path / "ensemble.zarr").exists():
+        path = path / "ensemble.zarr"
+    if not path.exists():
+        raise CompareError(f"ensemble: {path} does not exist; run 'sim collect <sweep dir>' first")
+    try:
+        return xr.open_zarr(path)
+    except Exception as err:  # noqa: BLE001 - any failure to open means: not an ensemble
+        raise CompareError(f"ensemble: {path} is not a zarr ensemble ({err})") from None
+
+
+# ---- writing and printing a comparison ----
+
+ARROWS = {1: "▲", -1: "▼", 0: " "}
+GOAL_MARKS = {1: "improves", -1: "worsens", 0: "·"}
+
+
+def _fmt(value: float) -> str:
+    if not np.isfinite(value):
+        return "-"
+    magnitude = abs(value)
+    if magnitude >= 100:
+        return f"{value:,.0f}"
+    if magnitude >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def difference_table(comparison: xr.Dataset, year: int, area: str = REGION) -> str:
+    """Indicators by scenario in one year: mean paired difference to the baseline and its band;
+    ▲/▼ marks differences clear of replicate noise."""
+    from rich.console import Console
+    from rich.table import Table
+
+    baseline = comparison.attrs["baseline"]
+    scenarios = [s for s in comparison["scenario"].values if s != baseline]
+    sel = comparison.sel(year=year, area=area)
+    table = Table(
+        title=f"{area} {year}: difference to '{baseline}' (mean [5-95 % band] over "
+        f"{comparison.attrs['replicates']} paired replicates; ▲▼ clear of noise)"
+    )
+    table.add_column("indicator")
+    table.add_column(baseline, justify="right")
+    for s in scenarios:
+        table.add_column(str(s), justify="right")
+    for ind in comparison["indicator"].values:
+        row = [f"{ind} ({sel['units'].sel(indicator=ind).item()})"]
+        row.append(_fmt(float(sel["mean"].sel(indicator=ind, scenario=baseline))))
+        for s in scenarios:
+            cell = sel.sel(indicator=ind, scenario=s)
+            mark = ARROWS[int(cell["clear"])]
+            row.append(
+                f"{mark}{_fmt(float(cell['diff_mean']))} "
+                f"[{_fmt(float(cell['diff_p05']))}, {_fmt(float(cell['diff_p95']))}]"
+            )
+        table.add_row(*row)
+    return _render(table, Console)
+
+
+def conflict_table(goal_results: xr.Dataset, comparison: xr.Dataset) -> str:
+    """Goals against scenarios for the region, conflicts, and winners and losers."""
+    from rich.console import Console
+    from rich.table import Table
+
+    baseline = comparison.attrs["baseline"]
+    effect = goal_results["goal_effect"]
+    scenarios = [s for s in effect["scenario"].values if s != baseline]
+    table = Table(title="Goal conflicts (region): improves / worsens / · no clear change")
+    table.add_column("scenario")
+    for goal in effect["goal"].values:
+        table.add_column(str(goal), justify="center")
+    table.add_column("conflict", justify="center")
+    for s in scenarios:
+        row = [str(s)]
+        for goal in effect["goal"].values:
+            row.append(GOAL_MARKS[int(effect.sel(goal=goal, scenario=s, area=REGION))])
+        row.append("CONFLICT" if int(goal_results["goal_conflict"].sel(scenario=s)) else "")
+        table.add_row(*row)
+    lines = [_render(table, Console), "Winners and losers by municipality:"]
+    names = dict(
+        zip(
+            comparison["area"].values,
+            comparison.get("area_name", comparison["area"]).values,
+            strict=True,
+        )
+    )
+    found = False
+    for s in scenarios:
+        for goal in effect["goal"].values:
+            if not int(goal_results["winners_and_losers"].sel(goal=goal, scenario=s)):
+                continue
+            local = effect.sel(goal=goal, scenario=s).drop_sel(area=REGION)
+            winners = [str(names[a]) for a in local["area"].values[local.values == 1]]
+            losers = [str(names[a]) for a in local["area"].values[local.values == -1]]
+            lines.append(f"  {s}, {goal}: gain {', '.join(winners)}; lose {', '.join(losers)}")
+            found = True
+    if not found:
+        lines.append("  none")
+    return "\n".join(lines)
+
+
+def phasing_text(table) -> str:
+    """The phasing comparison as a text table."""
+    if table.empty:
+        return "Phasing comparison: no housing programmes in this ensemble."
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Table(title="Phasing comparison (programme municipality; sums over the years)")
+    columns = [
+        ("scenario", "scenario"),
+        ("completions", "completions"),
+        ("queue_household_years", "queue (household-years)"),
+        ("extra_queue", "vs reference"),
+        ("excess_vacancy_dwelling_years", "excess vacancy (dwelling-years)"),
+        ("extra_vacancy", "vs reference"),
+        ("capital_cost_msek", "capital cost (MSEK)"),
+    ]
+    out.add_column("municipality")
+    for _, label in columns:
+        out.add_column(label, justify="right")
+    for _, row in table.iterrows():
+        cells = [row["municipality"]]
+        for key, _ in columns:
+            value = row[key]
+            cells.append(value if isinstance(value, str) else _fmt(float(value)))
+        out.add_row(*cells)
+    return _render(out, Console)
+
+
+def _render(table, console_cls) -> str:
+    console = console_cls(width=200, record=True)
+    with console.capture() as capture:
+        console.print(table)
+    return capture.get()
+
+
+def to_long_table(comparison: xr.Dataset):
+    """The comparison as a long pandas table (one row per indicator, scenario, year and area)."""
+    frame = comparison[["mean", "p05", "p95", "diff_mean", "diff_p05", "diff_p95", "clear"]]
+    table = frame.to_dataframe().reset_index()
+    keep = ["indicator", "scenario", "year", "area", "mean", "p05", "p95"]
+    keep += ["diff_mean", "diff_p05", "diff_p95", "clear"]
+    if "area_name" in table:
+        keep.insert(4, "area_name")
+    if "units" in table:
+        keep.insert(1, "units")
+    return table[keep]

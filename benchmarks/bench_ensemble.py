@@ -55,10 +55,12 @@ def main() -> None:
         collect_seconds = time.perf_counter() - start
         store = sweep_dir / "ensemble.zarr"
         runs_size = folder_size(sweep_dir / "runs")
+        rate = n_runs / seconds * 60
+        size = folder_size(store) / 1e6
         print(
-            f"{workers} worker(s): {n_runs} runs in {seconds:.1f} s = {n_runs / seconds * 60:.1f} "
-            f"runs/min; collect {collect_seconds:.1f} s; ensemble.zarr {folder_size(store) / 1e6:.1f}"
-            f" MB (run files {runs_size / 1e6:.1f} MB)"
+            f"{workers} worker(s): {n_runs} runs in {seconds:.1f} s = {rate:.1f} runs/min; "
+            f"collect {collect_seconds:.1f} s; ensemble.zarr {size:.1f} MB "
+            f"(run files {runs_size / 1e6:.1f} MB)"
         )
         ensembles.append(xr.open_zarr(store).load())
     for other in ensembles[1:]:

@@ -32,7 +32,7 @@ from sim.submodels.migration import Migration
 from sim.synth import synthesize
 
 # Mesa logs every model step at DEBUG level; Hydra's stdout logging would print each of them.
-logging.getLogger("mesa").setLevel(logging.WARNING)
+logging.getLogger("MESA").setLevel(logging.WARNING)
 
 COUNTERS = (
     "births",

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import netCDF4
+import numpy as np
 import xarray as xr
 
 from sim.params import ConfigError
@@ -104,6 +105,8 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
         run_id = ds.attrs["run_id"]
         ds = ds.expand_dims(scenario=[ds.attrs["scenario"]], replicate=[int(ds.attrs["seed"])])
         ds["run_id"] = (("scenario", "replicate"), [[run_id]])
+        description = ds.attrs.get("scenario_description", "")
+        ds["scenario_description"] = (("scenario",), np.array([description], dtype=object))
         return ds
 
     ds = xr.open_mfdataset(

@@ -133,7 +133,9 @@ def indicator_values(ensemble: xr.Dataset) -> xr.DataArray:
         else:
             local = ind.scale * num / den.where(den != 0)
             regional = ind.scale * num.sum("municipality") / den.sum("municipality")
-        local = local.drop_vars("municipality_name", errors="ignore")
+        local = local.drop_vars(
+            ["municipality_name", "municipality_lat", "municipality_lon"], errors="ignore"
+        )
         regional = regional.expand_dims(municipality=[REGION])
         out.append(xr.concat([local, regional], dim="municipality", coords="minimal"))
     values = xr.concat(out, dim=xr.DataArray(list(INDICATOR_NAMES), dims="indicator"))

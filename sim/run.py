@@ -166,6 +166,8 @@ def coordinates(model: RegionModel) -> dict:
     return {
         "municipality": ("municipality", np.array(model.codes, dtype=object)),
         "municipality_name": ("municipality", np.array(model.names, dtype=object)),
+        "municipality_lat": ("municipality", model.inputs.municipalities["lat"].to_numpy(float)),
+        "municipality_lon": ("municipality", model.inputs.municipalities["lon"].to_numpy(float)),
         "sector": np.array(model.sectors, dtype=object),
         "dwelling_type": np.array(model.dwelling_types, dtype=object),
         "age_group": np.array(AGE_GROUPS, dtype=object),

@@ -1,0 +1,271 @@
+"""``sim report``: turn an ensemble (and its comparison) into one self-contained HTML file.
+
+Charts are PNG images embedded as data URIs, styles are inlined and there is no script, so the file
+opens offline and prints well; a PNG copy of every chart is written beside it.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from sim.compare import REGION, CompareError, compare, open_ensemble_store
+from sim.goals import GOALS_DIR, GoalSet, evaluate_goals, load_goals
+from sim.report import charts
+from sim.report.i18n import INDICATOR_LABELS, LABELS, number
+
+KEY_INDICATORS = (
+    "population",
+    "jobs",
+    "unemployment_rate",
+    "housing_queue",
+    "municipal_result_per_resident",
+    "cultural_access",
+)
+
+
+def _cell(comparison: xr.Dataset, ind: str, scenario: str, year: int, lang: str) -> dict:
+    c = comparison.sel(indicator=ind, scenario=scenario, year=year, area=REGION)
+    clear = int(c["clear"])
+    mark = {1: "▲", -1: "▼", 0: ""}[clear]
+    text = (
+        f"{mark}{number(float(c['diff_mean']), lang, signed=True)} "
+        f"({number(float(c['diff_p05']), lang)} – {number(float(c['diff_p95']), lang)})"
+    )
+    return {"text": text, "cls": {1: "up", -1: "down", 0: ""}[clear]}
+
+
+def key_figures(comparison: xr.Dataset, years: list[int], lang: str) -> list[dict]:
+    t = LABELS[lang]
+    baseline = comparison.attrs["baseline"]
+    scenarios = [str(s) for s in comparison["scenario"].values if s != baseline]
+    blocks = []
+    for year in years:
+        base = comparison.sel(scenario=baseline, year=year, area=REGION)
+        blocks.append(
+            {
+                "caption": f"{t['region']} {year}",
+                "header": [INDICATOR_LABELS[lang][i] for i in KEY_INDICATORS],
+                "baseline": [
+                    number(float(base["mean"].sel(indicator=i)), lang) for i in KEY_INDICATORS
+                ],
+                "rows": [
+                    {
+                        "scenario": s,
+                        "cells": [_cell(comparison, i, s, year, lang) for i in KEY_INDICATORS],
+                    }
+                    for s in scenarios
+                ],
+            }
+        )
+    return blocks
+
+
+def goal_tables(goal_results: xr.Dataset, comparison: xr.Dataset, lang: str) -> dict:
+    t = LABELS[lang]
+    baseline = comparison.attrs["baseline"]
+    effect = goal_results["goal_effect"]
+    scenarios = [str(s) for s in effect["scenario"].values if s != baseline]
+    names = dict(zip(comparison["area"].values, comparison["area_name"].values, strict=True))
+    rows, winners = [], []
+    for s in scenarios:
+        cells = []
+        for goal in effect["goal"].values:
+            value = int(effect.sel(goal=goal, scenario=s, area=REGION))
+            label = {1: "improves", -1: "worsens", 0: "no_change"}[value]
+            cells.append({"text": t[label], "cls": label})
+        conflict = int(goal_results["goal_conflict"].sel(scenario=s))
+        rows.append({"scenario": s, "cells": cells, "conflict": t["conflict"] if conflict else ""})
+        for goal in effect["goal"].values:
+            if not int(goal_results["winners_and_losers"].sel(goal=goal, scenario=s)):
+                continue
+            local = effect.sel(goal=goal, scenario=s).drop_sel(area=REGION)
+            gain = [str(names[a]) for a in local["area"].values[local.values == 1]]
+            lose = [str(names[a]) for a in local["area"].values[local.values == -1]]
+            winners.append(
+                f"{s}, {goal}: {t['gain']} {', '.join(gain)}; {t['lose']} {', '.join(lose)}"
+            )
+    return {"names": [str(g) for g in effect["goal"].values], "rows": rows, "winners": winners}
+
+
+def summaries(
+    comparison: xr.Dataset,
+    goal_results: xr.Dataset | None,
+    descriptions: dict[str, str],
+    year: int,
+    lang: str,
+) -> list[dict]:
+    """A plain-language paragraph per scenario, generated from the numbers."""
+    t = LABELS[lang]
+    baseline = comparison.attrs["baseline"]
+    out = []
+    for s in comparison["scenario"].values:
+        if s == baseline:
+            continue
+        c = comparison.sel(scenario=s, year=year, area=REGION)
+        pop, jobs = c.sel(indicator="population"), c.sel(indicator="jobs")
+        queue = c.sel(indicator="housing_queue")
+        band = f"{number(float(pop['diff_p05']), lang, signed=True)} – " + number(
+            float(pop["diff_p95"]), lang, signed=True
+        )
+        parts = [
+            t["summary_growth"].format(
+                year=year,
+                scenario=s,
+                pop=number(float(pop["diff_mean"]), lang, signed=True),
+                band=band,
+                jobs=number(float(jobs["diff_mean"]), lang, signed=True),
+            ),
+            t["summary_queue"].format(queue=number(float(queue["diff_mean"]), lang, signed=True)),
+        ]
+        if int(pop["clear"]) == 0:
+            parts.append(t["summary_unclear"])
+        if goal_results is not None:
+            effect = goal_results["goal_effect"].sel(scenario=s, area=REGION)
+            good = [str(g) for g in effect["goal"].values[effect.values == 1]]
+            bad = [str(g) for g in effect["goal"].values[effect.values == -1]]
+            if good and bad:
+                parts.append(t["summary_conflict"].format(good=", ".join(good), bad=", ".join(bad)))
+            elif good:
+                parts.append(t["summary_good"].format(good=", ".join(good)))
+            elif bad:
+                parts.append(t["summary_bad"].format(bad=", ".join(bad)))
+            else:
+                parts.append(t["summary_none"])
+        out.append(
+            {
+                "scenario": str(s),
+                "description": descriptions.get(str(s), ""),
+                "text": " ".join(parts),
+            }
+        )
+    return out
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    charts.plt.close(fig)
+    return buffer.getvalue()
+
+
+def _resolve_ensemble(path: Path) -> Path:
+    """An ensemble store from a sweep folder, a zarr store, or a comparison.nc beside one."""
+    if path.suffix == ".nc":
+        path = path.parent
+    return path
+
+
+def build_report(
+    ensemble_path: str | Path,
+    out: str | Path,
+    lang: str = "sv",
+    baseline: str = "baseline",
+    goals: str | None = None,
+    indicator: str = "population",
+    geojson: str | Path | None = None,
+) -> Path:
+    """Write the HTML report and its chart files; returns the report's path."""
+    if lang not in LABELS:
+        raise CompareError(f"--lang: {lang!r} is not supported; use one of: {', '.join(LABELS)}")
+    if indicator not in INDICATOR_LABELS[lang]:
+        raise CompareError(
+            f"--indicator: {indicator!r} is not an indicator; use one of: "
+            + ", ".join(INDICATOR_LABELS[lang])
+        )
+    if geojson is not None and not Path(geojson).is_file():
+        raise CompareError(f"--geojson: {geojson} is not a file")
+    t = LABELS[lang]
+    ensemble = open_ensemble_store(_resolve_ensemble(Path(ensemble_path)))
+    comparison = compare(ensemble, baseline)
+    region = str(ensemble.attrs.get("region", ""))
+    goals = goals or (region if (GOALS_DIR / f"{region}.yaml").is_file() else None)
+    goal_results = None
+    years = [int(y) for y in comparison["year"].values]
+    if goals:
+        goal_set = load_goals(goals)
+        inside = [g for g in goal_set.goals if g.year in years]
+        if inside:
+            goal_results = evaluate_goals(comparison, GoalSet(region=goal_set.region, goals=inside))
+    last, middle = years[-1], years[len(years) // 2]
+    descriptions = {}
+    if "scenario_description" in ensemble:
+        descriptions = {
+            str(s): str(d)
+            for s, d in zip(
+                ensemble["scenario"].values, ensemble["scenario_description"].values, strict=True
+            )
+        }
+
+    out = Path(out)
+    chart_dir = out.with_name(out.stem + "_charts")
+    chart_dir.mkdir(parents=True, exist_ok=True)
+    figures = [
+        ("timeseries", t["over_time"], "", charts.timeseries(comparison, lang)),
+        (
+            "map",
+            t["map"].format(indicator=INDICATOR_LABELS[lang][indicator], year=last),
+            t["map_note"].format(year=last),
+            charts.difference_map(comparison, ensemble, indicator, last, lang, geojson),
+        ),
+        ("phasing", t["phasing"], "", charts.phasing_timeline(ensemble, lang)),
+        (
+            "finances",
+            t["finances"].format(year=last),
+            "",
+            charts.finances(comparison, ensemble, last, lang),
+        ),
+    ]
+    if goal_results is not None:
+        figures.append(("goals", t["goals"], "", charts.goal_matrix(goal_results, baseline, lang)))
+    chart_items = []
+    for name, title, caption, fig in figures:
+        data = _png(fig)
+        path = chart_dir / f"{name}_{lang}.png"
+        _write_bytes(path, data)
+        chart_items.append(
+            {
+                "name": name,
+                "title": title,
+                "caption": caption,
+                "file": str(path),
+                "data": base64.b64encode(data).decode("ascii"),
+            }
+        )
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    html = env.get_template("template.html.j2").render(
+        lang=lang,
+        t=t,
+        region=region,
+        subtitle=t["subtitle"].format(
+            region=region, n=comparison.sizes["scenario"], r=comparison.attrs["replicates"]
+        ),
+        generated=t["generated"].format(
+            version=comparison.attrs.get("code_version", ""), baseline=baseline
+        ),
+        summaries=summaries(comparison, goal_results, descriptions, last, lang),
+        key_figures=key_figures(comparison, [middle, last], lang),
+        charts=chart_items,
+        goals=goal_tables(goal_results, comparison, lang) if goal_results is not None else None,
+    )
+    _write_bytes(out, html.encode("utf-8"))
+    return out
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+__all__ = ["build_report", "np"]

@@ -1,0 +1,257 @@
+"""The report's charts (matplotlib, Agg backend): each returns a Figure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from sim.compare import REGION  # noqa: E402
+from sim.report.i18n import INDICATOR_LABELS, LABELS, number  # noqa: E402
+
+COLORS = plt.get_cmap("tab20").colors
+
+
+def _formatter(lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda value, _: number(value, lang))
+
+
+def timeseries(comparison: xr.Dataset, lang: str) -> plt.Figure:
+    """Population, jobs and housing queue of the region per scenario, with 5-95 % bands."""
+    t = LABELS[lang]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), constrained_layout=True)
+    for ax, ind in zip(axes, ("population", "jobs", "housing_queue"), strict=True):
+        sel = comparison.sel(indicator=ind, area=REGION)
+        for k, scenario in enumerate(sel["scenario"].values):
+            s = sel.sel(scenario=scenario)
+            color = COLORS[k % len(COLORS)]
+            ax.fill_between(s["year"], s["p05"], s["p95"], color=color, alpha=0.2, linewidth=0)
+            ax.plot(s["year"], s["mean"], color=color, label=str(scenario), linewidth=1.6)
+        ax.set_title(INDICATOR_LABELS[lang][ind])
+        ax.set_xlabel(t["year"])
+        ax.yaxis.set_major_formatter(_formatter(lang))
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, ncol=2)
+    return fig
+
+
+def _draw_geojson(ax, geojson: dict) -> None:
+    for feature in geojson.get("features", []):
+        geometry = feature.get("geometry") or {}
+        polygons = []
+        if geometry.get("type") == "Polygon":
+            polygons = [geometry["coordinates"]]
+        elif geometry.get("type") == "MultiPolygon":
+            polygons = geometry["coordinates"]
+        for polygon in polygons:
+            ring = np.asarray(polygon[0], dtype=float)
+            ax.fill(ring[:, 0], ring[:, 1], facecolor="#f4f4f4", edgecolor="#999", linewidth=0.5)
+
+
+def difference_map(
+    comparison: xr.Dataset,
+    ensemble: xr.Dataset,
+    indicator: str,
+    year: int,
+    lang: str,
+    geojson: Path | None = None,
+) -> plt.Figure:
+    """Small multiples, one map per scenario: the indicator's difference to the baseline at the
+    municipal seats, over the baseline's commuting flows."""
+    baseline = comparison.attrs["baseline"]
+    scenarios = [s for s in comparison["scenario"].values if s != baseline]
+    munis = [a for a in comparison["area"].values if a != REGION]
+    lat = ensemble["municipality_lat"].sel(municipality=munis).values
+    lon = ensemble["municipality_lon"].sel(municipality=munis).values
+    names = ensemble["municipality_name"].sel(municipality=munis).values
+    diff = comparison["diff_mean"].sel(indicator=indicator, year=year, area=munis)
+    limit = float(np.nanmax(np.abs(diff.values))) or 1.0
+    flows = ensemble["commuting"].sel(scenario=baseline, year=year).mean("replicate")
+    flows = flows.sel(origin=munis, destination=munis).values
+    shapes = json.loads(Path(geojson).read_text(encoding="utf-8")) if geojson else None
+    population = comparison["mean"].sel(indicator="population", year=year, area=munis)
+    sizes = 30 + 300 * population.sel(scenario=baseline).values / population.max().item()
+    ncols = min(4, max(len(scenarios), 1))
+    nrows = int(np.ceil(max(len(scenarios), 1) / ncols))
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(3.4 * ncols, 3.4 * nrows + 0.6),
+        squeeze=False,
+        constrained_layout=True,
+    )
+    top = flows.max() if flows.size else 1.0
+    for ax, scenario in zip(axes.ravel(), scenarios, strict=False):
+        if shapes:
+            _draw_geojson(ax, shapes)
+        for i in range(len(munis)):
+            for j in range(i + 1, len(munis)):
+                both = flows[i, j] + flows[j, i]
+                if both > 0.01 * top:
+                    ax.plot(
+                        [lon[i], lon[j]],
+                        [lat[i], lat[j]],
+                        color="#888",
+                        linewidth=4 * both / top,
+                        alpha=0.6,
+                        zorder=1,
+                    )
+        points = ax.scatter(
+            lon,
+            lat,
+            c=diff.sel(scenario=scenario).values,
+            s=sizes,
+            cmap="RdBu",
+            vmin=-limit,
+            vmax=limit,
+            edgecolor="k",
+            zorder=2,
+        )
+        ax.set_title(str(scenario), fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_aspect(1 / np.cos(np.deg2rad(np.mean(lat))))
+    for k, name in enumerate(names):
+        axes[0, 0].annotate(
+            str(name), (lon[k], lat[k]), fontsize=5, xytext=(2, 2), textcoords="offset points"
+        )
+    for ax in axes.ravel()[len(scenarios) :]:
+        ax.axis("off")
+    bar = fig.colorbar(points, ax=axes, shrink=0.7, format=_formatter(lang))
+    bar.set_label(INDICATOR_LABELS[lang][indicator])
+    return fig
+
+
+def phasing_timeline(ensemble: xr.Dataset, lang: str) -> plt.Figure:
+    """What each scenario builds or opens when: one row per intervention."""
+    t = LABELS[lang]
+    years = ensemble["year"].values[1:]
+    first = ensemble.isel(replicate=0)
+    rows = []  # (label, kind, [(start, width)], color)
+    for k, scenario in enumerate(ensemble["scenario"].values):
+        ds = first.sel(scenario=scenario)
+        color = COLORS[k % len(COLORS)]
+        for name in ensemble["establishment"].values:
+            jobs = ds["establishment_jobs"].sel(establishment=name, year=years).values
+            active = years[np.nan_to_num(jobs) > 0]
+            if active.size:
+                rows.append(
+                    (
+                        f"{scenario}: {name} ({t['establishment']})",
+                        [(active[0], active[-1] - active[0] + 1)],
+                        color,
+                    )
+                )
+        for name in ensemble["housing_programme"].values:
+            done = ds["programme_completions"].sel(housing_programme=name, year=years).values
+            built = years[np.nan_to_num(done) > 0]
+            if built.size:
+                rows.append(
+                    (f"{scenario}: {name} ({t['programme']})", [(y, 0.9) for y in built], color)
+                )
+        for name in ensemble["cultural_investment"].values:
+            is_open = ds["cultural_investment_open"].sel(cultural_investment=name, year=years)
+            opened = years[np.nan_to_num(is_open.values) > 0]
+            if opened.size:
+                rows.append(
+                    (
+                        f"{scenario}: {name} ({t['culture']})",
+                        [(opened[0], years[-1] - opened[0] + 1)],
+                        color,
+                    )
+                )
+        for name in ensemble["joint_proposal"].values:
+            decided = ensemble["joint_decision_year"].sel(scenario=scenario, joint_proposal=name)
+            opening = ensemble["joint_opening_year"].sel(scenario=scenario, joint_proposal=name)
+            d, o = float(decided.mean()), float(opening.mean())
+            if np.isfinite(d):
+                rows.append(
+                    (
+                        f"{scenario}: {name} ({t['joint']})",
+                        [(d, max(o - d, 0.3)), (o, years[-1] - o + 1)],
+                        color,
+                    )
+                )
+    fig, ax = plt.subplots(figsize=(12, 0.35 * max(len(rows), 2) + 1.2), constrained_layout=True)
+    for i, (_, spans, color) in enumerate(rows):
+        ax.broken_barh(spans, (i - 0.35, 0.7), facecolors=color)
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(years[0] - 0.5, years[-1] + 1)
+    ax.set_xlabel(t["year"])
+    ax.grid(axis="x", alpha=0.3)
+    if not rows:
+        ax.text(0.5, 0.5, t["no_interventions"], transform=ax.transAxes, ha="center")
+    return fig
+
+
+def _heatmap(ax, values: np.ndarray, rows, cols, lang: str, cmap: str, center: bool) -> None:
+    finite = values[np.isfinite(values)]
+    limit = float(np.abs(finite).max()) if finite.size else 1.0
+    kwargs = {"vmin": -limit, "vmax": limit} if center else {}
+    image = ax.imshow(values, cmap=cmap, aspect="auto", **kwargs)
+    ax.set_yticks(range(len(rows)), rows, fontsize=7)
+    ax.set_xticks(range(len(cols)), cols, fontsize=7, rotation=45, ha="right")
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            ax.text(j, i, number(values[i, j], lang, 0), ha="center", va="center", fontsize=5)
+    plt.colorbar(image, ax=ax, shrink=0.8, format=_formatter(lang))
+
+
+def finances(comparison: xr.Dataset, ensemble: xr.Dataset, year: int, lang: str) -> plt.Figure:
+    """Municipal result and debt per resident, municipality by scenario, in one year."""
+    t = LABELS[lang]
+    munis = [a for a in comparison["area"].values if a != REGION]
+    names = [str(n) for n in ensemble["municipality_name"].sel(municipality=munis).values]
+    scenarios = [str(s) for s in comparison["scenario"].values]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), constrained_layout=True)
+    for ax, ind, title in zip(
+        axes,
+        ("municipal_result_per_resident", "municipal_debt_per_resident"),
+        ("result_per_resident", "debt_per_resident"),
+        strict=True,
+    ):
+        values = comparison["mean"].sel(indicator=ind, year=year, area=munis)
+        _heatmap(
+            ax,
+            values.transpose("area", "scenario").values,
+            names,
+            scenarios,
+            lang,
+            "RdYlGn" if ind.startswith("municipal_result") else "RdYlGn_r",
+            center=False,
+        )
+        ax.set_title(t[title])
+    return fig
+
+
+def goal_matrix(goal_results: xr.Dataset, baseline: str, lang: str) -> plt.Figure:
+    """Goals against scenarios at the region level: improves (green), worsens (red)."""
+    t = LABELS[lang]
+    effect = goal_results["goal_effect"].sel(area=REGION)
+    scenarios = [s for s in effect["scenario"].values if s != baseline]
+    values = effect.sel(scenario=scenarios).transpose("scenario", "goal").values.astype(float)
+    fig, ax = plt.subplots(
+        figsize=(1.2 * values.shape[1] + 3, 0.45 * len(scenarios) + 1.5), constrained_layout=True
+    )
+    ax.imshow(values, cmap="RdYlGn", vmin=-1.5, vmax=1.5, aspect="auto")
+    marks = {1: t["improves"], -1: t["worsens"], 0: t["no_change"]}
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            ax.text(j, i, marks[int(values[i, j])], ha="center", va="center", fontsize=7)
+    ax.set_yticks(range(len(scenarios)), [str(s) for s in scenarios], fontsize=8)
+    ax.set_xticks(
+        range(values.shape[1]),
+        [str(g) for g in effect["goal"].values],
+        fontsize=8,
+        rotation=30,
+        ha="right",
+    )
+    return fig

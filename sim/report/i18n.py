@@ -1,0 +1,169 @@
+"""Labels and number formats of the report in Swedish and English.
+
+Numbers are formatted by Babel with the language's locale: Swedish uses a decimal comma and a
+(non-breaking) space as thousands separator.
+"""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal, format_percent
+
+LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Scenario report",
+        "subtitle": "Regional growth simulation of {region}: {n} scenarios, {r} replicates each",
+        "generated": "Code version {version}. Differences are paired by replicate against "
+        "'{baseline}'; bands are 5-95 % over replicates; ▲▼ mark differences clear of "
+        "replicate noise.",
+        "key_figures": "Key figures against the baseline",
+        "indicator": "Indicator",
+        "scenario": "Scenario",
+        "baseline_value": "Baseline",
+        "over_time": "Population, jobs and housing queue over time",
+        "map": "Map: {indicator}, difference to the baseline in {year}",
+        "map_note": "Circles at the municipal seats, coloured by the difference; grey lines are "
+        "commuting flows between municipalities in the baseline ({year}), wider for more "
+        "commuters.",
+        "phasing": "Phasing of the interventions",
+        "finances": "Municipal finances in {year}",
+        "result_per_resident": "Municipal result per resident (SEK)",
+        "debt_per_resident": "Municipal debt per resident (SEK)",
+        "goals": "Goal conflicts",
+        "goals_note": "Region level: improves / worsens / no clear change by the band of the "
+        "difference to the baseline in the goal's year.",
+        "winners": "Winners and losers by municipality",
+        "gain": "gain",
+        "lose": "lose",
+        "none": "None.",
+        "summary": "Summary per scenario",
+        "improves": "improves",
+        "worsens": "worsens",
+        "no_change": "·",
+        "conflict": "conflict",
+        "year": "Year",
+        "region": "Region",
+        "charts": "Chart files",
+        "establishment": "establishment",
+        "programme": "housing programme",
+        "culture": "cultural investment",
+        "joint": "joint proposal",
+        "decided": "decided",
+        "never_decided": "not decided within the horizon",
+        "no_interventions": "no interventions",
+        "population": "Population",
+        "jobs": "Jobs",
+        "housing_queue": "Housing queue (households)",
+        "summary_growth": "By {year}, {scenario} changes the region's population by {pop} "
+        "({band}) and its jobs by {jobs} compared with the baseline.",
+        "summary_queue": "The housing queue changes by {queue} households.",
+        "summary_conflict": "Goal conflict: it improves {good} but worsens {bad}.",
+        "summary_good": "It improves {good} without clearly worsening any goal.",
+        "summary_bad": "It worsens {bad} without clearly improving any goal.",
+        "summary_none": "No goal changes clearly.",
+        "summary_unclear": "The change stands within replicate noise.",
+    },
+    "sv": {
+        "title": "Scenariorapport",
+        "subtitle": "Simulering av regional tillväxt i {region}: {n} scenarier, "
+        "{r} replikat vardera",
+        "generated": "Kodversion {version}. Skillnader är parade per replikat mot '{baseline}'; "
+        "intervallen är 5–95 % över replikaten; ▲▼ markerar skillnader som är tydliga mot "
+        "slumpvariationen.",
+        "key_figures": "Nyckeltal jämfört med basscenariot",
+        "indicator": "Indikator",
+        "scenario": "Scenario",
+        "baseline_value": "Basscenario",
+        "over_time": "Befolkning, arbetstillfällen och bostadskö över tid",
+        "map": "Karta: {indicator}, skillnad mot basscenariot {year}",
+        "map_note": "Cirklar vid centralorterna, färgade efter skillnaden; grå linjer är "
+        "pendlingsströmmar mellan kommunerna i basscenariot ({year}), bredare för fler pendlare.",
+        "phasing": "Etappindelning av insatserna",
+        "finances": "Kommunernas ekonomi {year}",
+        "result_per_resident": "Kommunens resultat per invånare (kr)",
+        "debt_per_resident": "Kommunens skuld per invånare (kr)",
+        "goals": "Målkonflikter",
+        "goals_note": "Regionnivå: förbättrar / försämrar / ingen tydlig förändring enligt "
+        "intervallet för skillnaden mot basscenariot målets år.",
+        "winners": "Vinnare och förlorare per kommun",
+        "gain": "vinner",
+        "lose": "förlorar",
+        "none": "Inga.",
+        "summary": "Sammanfattning per scenario",
+        "improves": "förbättrar",
+        "worsens": "försämrar",
+        "no_change": "·",
+        "conflict": "konflikt",
+        "year": "År",
+        "region": "Regionen",
+        "charts": "Diagramfiler",
+        "establishment": "etablering",
+        "programme": "bostadsprogram",
+        "culture": "kulturinvestering",
+        "joint": "gemensamt förslag",
+        "decided": "beslutat",
+        "never_decided": "inte beslutat inom perioden",
+        "no_interventions": "inga insatser",
+        "population": "Befolkning",
+        "jobs": "Arbetstillfällen",
+        "housing_queue": "Bostadskö (hushåll)",
+        "summary_growth": "År {year} förändrar {scenario} regionens befolkning med {pop} "
+        "({band}) och antalet arbetstillfällen med {jobs} jämfört med basscenariot.",
+        "summary_queue": "Bostadskön förändras med {queue} hushåll.",
+        "summary_conflict": "Målkonflikt: scenariot förbättrar {good} men försämrar {bad}.",
+        "summary_good": "Scenariot förbättrar {good} utan att tydligt försämra något mål.",
+        "summary_bad": "Scenariot försämrar {bad} utan att tydligt förbättra något mål.",
+        "summary_none": "Inget mål förändras tydligt.",
+        "summary_unclear": "Förändringen ligger inom slumpvariationen.",
+    },
+}
+
+INDICATOR_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "population": "Population",
+        "jobs": "Jobs",
+        "employment_rate": "Employment rate 20-64 (%)",
+        "unemployment_rate": "Unemployment (%)",
+        "housing_queue": "Housing queue (households)",
+        "vacancy_rate": "Vacant dwellings (%)",
+        "price_index": "Housing price index",
+        "municipal_result_per_resident": "Municipal result per resident (SEK)",
+        "municipal_debt_per_resident": "Municipal debt per resident (SEK)",
+        "cultural_access": "Cultural access (places)",
+        "mean_commute_minutes": "Mean commute (minutes)",
+        "in_migration": "In-migration (persons/year)",
+    },
+    "sv": {
+        "population": "Befolkning",
+        "jobs": "Arbetstillfällen",
+        "employment_rate": "Sysselsättningsgrad 20–64 (%)",
+        "unemployment_rate": "Arbetslöshet (%)",
+        "housing_queue": "Bostadskö (hushåll)",
+        "vacancy_rate": "Lediga bostäder (%)",
+        "price_index": "Prisindex för bostäder",
+        "municipal_result_per_resident": "Kommunens resultat per invånare (kr)",
+        "municipal_debt_per_resident": "Kommunens skuld per invånare (kr)",
+        "cultural_access": "Kulturell tillgänglighet (platser)",
+        "mean_commute_minutes": "Genomsnittlig restid till arbetet (minuter)",
+        "in_migration": "Inflyttning (personer/år)",
+    },
+}
+
+
+def number(value: float, lang: str, digits: int | None = None, signed: bool = False) -> str:
+    """A number in the language's format; ``digits`` decimals (default: by magnitude)."""
+    if value != value:  # NaN
+        return "–"
+    if digits is None:
+        magnitude = abs(value)
+        digits = 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if signed:
+        pattern = "+" + pattern + ";-" + pattern
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+def percent(value: float, lang: str) -> str:
+    """A share (0-1) as a percentage in the language's format."""
+    return format_percent(value, locale=LOCALES[lang])

@@ -11,8 +11,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+STUDY := outputs/sweeps/skaraborg_study
+
+# The default study end to end: every shipped scenario x 3 replicates, collected, compared and
+# reported. Re-running skips the runs that are already complete.
 run: $(STAMP)
-	$(BIN)/sim run
+	$(BIN)/sim run +experiment=skaraborg_study hydra.sweep.dir=$(STUDY)
+	$(BIN)/sim collect $(STUDY)
+	$(BIN)/sim compare $(STUDY) --phasing-reference establishment
+	$(BIN)/sim report $(STUDY) --out $(STUDY)/report_en.html --lang en
+	$(BIN)/sim report $(STUDY) --out $(STUDY)/report.html --lang sv
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -26,6 +26,8 @@ commands:
   collect SWEEP_DIR    combine a sweep's runs into SWEEP_DIR/ensemble.zarr [--out PATH]
   compare ENSEMBLE     differences to the baseline with bands, goal conflicts, phasing
                        [--baseline NAME] [--goals NAME] [--phasing-reference NAME]
+  report ENSEMBLE      the decision-makers' report: one self-contained HTML file
+                       --out report.html [--lang sv|en] [--indicator NAME] [--geojson FILE]
 """
 
 
@@ -177,6 +179,34 @@ def compare_command(args: list[str]) -> int:
     return 0
 
 
+def report_command(args: list[str]) -> int:
+    """``sim report ENSEMBLE --out report.html [--lang sv|en]``."""
+    import argparse
+
+    from sim.compare import CompareError
+
+    parser = argparse.ArgumentParser(prog="sim report", description="Write the HTML report.")
+    parser.add_argument("ensemble", type=Path, help="sweep folder, ensemble.zarr or comparison.nc")
+    parser.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    parser.add_argument("--lang", default="sv", help="sv (default) or en")
+    parser.add_argument("--baseline", default="baseline")
+    parser.add_argument("--goals", default=None, help="configs/goals/<NAME>.yaml or a path")
+    parser.add_argument("--indicator", default="population", help="indicator shown on the map")
+    parser.add_argument("--geojson", type=Path, default=None, help="municipal boundaries")
+    ns = parser.parse_args(args)
+    from sim.report.build import build_report
+
+    try:
+        out = build_report(
+            ns.ensemble, ns.out, ns.lang, ns.baseline, ns.goals, ns.indicator, ns.geojson
+        )
+    except CompareError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"report: {out.resolve()}")
+    return 0
+
+
 def _remove_if_empty(path: Path | None) -> None:
     if path is not None and path.is_dir() and not any(path.iterdir()):
         path.rmdir()
@@ -201,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         return collect_command(rest)
     if command == "compare":
         return compare_command(rest)
+    if command == "report":
+        return report_command(rest)
     if command == "scenarios":
         scenarios = list_scenarios()
         width = max(len(name) for name, _ in scenarios)

@@ -20,6 +20,15 @@ from sim.goals import GOALS_DIR, GoalSet, evaluate_goals, load_goals
 from sim.report import charts
 from sim.report.i18n import INDICATOR_LABELS, LABELS, number
 
+# +1 when more is better, -1 when less is better: colours the key figures green or red.
+BETTER = {
+    "population": 1,
+    "jobs": 1,
+    "unemployment_rate": -1,
+    "housing_queue": -1,
+    "municipal_result_per_resident": 1,
+    "cultural_access": 1,
+}
 KEY_INDICATORS = (
     "population",
     "jobs",
@@ -38,7 +47,7 @@ def _cell(comparison: xr.Dataset, ind: str, scenario: str, year: int, lang: str)
         f"{mark}{number(float(c['diff_mean']), lang, signed=True)} "
         f"({number(float(c['diff_p05']), lang)} – {number(float(c['diff_p95']), lang)})"
     )
-    return {"text": text, "cls": {1: "up", -1: "down", 0: ""}[clear]}
+    return {"text": text, "cls": {1: "up", -1: "down", 0: ""}[clear * BETTER[ind]]}
 
 
 def key_figures(comparison: xr.Dataset, years: list[int], lang: str) -> list[dict]:
@@ -196,11 +205,11 @@ def build_report(
     last, middle = years[-1], years[len(years) // 2]
     descriptions = {}
     if "scenario_description" in ensemble:
+        text = ensemble["scenario_description"]
+        if "replicate" in text.dims:
+            text = text.isel(replicate=0)
         descriptions = {
-            str(s): str(d)
-            for s, d in zip(
-                ensemble["scenario"].values, ensemble["scenario_description"].values, strict=True
-            )
+            str(s): str(d) for s, d in zip(ensemble["scenario"].values, text.values, strict=True)
         }
 
     out = Path(out)
@@ -247,7 +256,9 @@ def build_report(
         t=t,
         region=region,
         subtitle=t["subtitle"].format(
-            region=region, n=comparison.sizes["scenario"], r=comparison.attrs["replicates"]
+            region=region.capitalize(),
+            n=comparison.sizes["scenario"],
+            r=comparison.attrs["replicates"],
         ),
         generated=t["generated"].format(
             version=comparison.attrs.get("code_version", ""), baseline=baseline

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sim.compare import REGION  # noqa: E402
 from sim.report.i18n import INDICATOR_LABELS, LABELS, number  # noqa: E402
@@ -36,6 +36,7 @@ def timeseries(comparison: xr.Dataset, lang: str) -> plt.Figure:
             ax.plot(s["year"], s["mean"], color=color, label=str(scenario), linewidth=1.6)
         ax.set_title(INDICATOR_LABELS[lang][ind])
         ax.set_xlabel(t["year"])
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(_formatter(lang))
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7, ncol=2)

@@ -157,7 +157,8 @@ def number(value: float, lang: str, digits: int | None = None, signed: bool = Fa
         return "–"
     if digits is None:
         magnitude = abs(value)
-        digits = 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2
+        whole = float(value).is_integer()
+        digits = 0 if magnitude >= 100 or whole else 1 if magnitude >= 10 else 2
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     if signed:
         pattern = "+" + pattern + ";-" + pattern

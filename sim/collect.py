@@ -141,6 +141,8 @@ def collect(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
         shutil.rmtree(tmp)
     for name in ds.variables:
         ds[name].encoding.clear()
+    for name in ("run_id", "scenario_description"):  # small text: store as fixed strings
+        ds[name] = ds[name].load().astype(str)
     ds = ds.chunk({"scenario": 1, "replicate": 1})
     ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
     ds.close()

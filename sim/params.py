@@ -125,6 +125,7 @@ class FinanceParams:
     interest_rate: float = MISSING
     depreciation_years: float = MISSING
     routine_investment: float = MISSING
+    investment_to_depreciation: float = MISSING
     initial_debt: float = MISSING
     target_result_share: float = MISSING
     tax_step: float = MISSING

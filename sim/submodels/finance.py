@@ -46,8 +46,11 @@ class Finance(Submodel):
         n = model.n_muni
         residents = model.resident_counts().astype(float)
         self.debt = p.initial_debt * residents / 1000.0
-        # Documented assumption: the capital stock is at the steady state of routine investment.
-        self.capital = p.routine_investment * residents * p.depreciation_years / 1000.0
+        # Documented assumption: routine investment runs at ``investment_to_depreciation`` times
+        # the base-year depreciation, so the capital stock is that share of its steady state.
+        self.capital = (
+            p.routine_investment * residents * p.depreciation_years / p.investment_to_depreciation
+        ) / 1000.0
         self.other_cost_per_resident = np.zeros(n)
         accounts = self._accounts(model)
         # Calibration (documented): other costs per resident are set so that each municipality's

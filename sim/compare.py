@@ -284,24 +284,12 @@ def conflict_table(goal_results: xr.Dataset, comparison: xr.Dataset) -> str:
             row.append(GOAL_MARKS[int(effect.sel(goal=goal, scenario=s, area=REGION))])
         row.append("CONFLICT" if int(goal_results["goal_conflict"].sel(scenario=s)) else "")
         table.add_row(*row)
+    from sim.goals import winners_and_losers
+
     lines = [_render(table, Console), "Winners and losers by municipality:"]
-    names = dict(
-        zip(
-            comparison["area"].values,
-            comparison.get("area_name", comparison["area"]).values,
-            strict=True,
-        )
-    )
-    found = False
-    for s in scenarios:
-        for goal in effect["goal"].values:
-            if not int(goal_results["winners_and_losers"].sel(goal=goal, scenario=s)):
-                continue
-            local = effect.sel(goal=goal, scenario=s).drop_sel(area=REGION)
-            winners = [str(names[a]) for a in local["area"].values[local.values == 1]]
-            losers = [str(names[a]) for a in local["area"].values[local.values == -1]]
-            lines.append(f"  {s}, {goal}: gain {', '.join(winners)}; lose {', '.join(losers)}")
-            found = True
+    found = winners_and_losers(goal_results, comparison)
+    for s, goal, gain, lose in found:
+        lines.append(f"  {s}, {goal}: gain {', '.join(gain)}; lose {', '.join(lose)}")
     if not found:
         lines.append("  none")
     return "\n".join(lines)

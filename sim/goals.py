@@ -132,3 +132,25 @@ def evaluate_goals(comparison: xr.Dataset, goals: GoalSet) -> xr.Dataset:
         "1: some municipalities improve on the goal while others worsen"
     )
     return out
+
+
+def winners_and_losers(
+    goal_results: xr.Dataset, comparison: xr.Dataset
+) -> list[tuple[str, str, list[str], list[str]]]:
+    """(scenario, goal, municipalities that gain, municipalities that lose) for every goal on
+    which a scenario has both, by municipality name; the baseline is left out."""
+    effect = goal_results["goal_effect"]
+    labels = comparison["area_name"] if "area_name" in comparison.coords else comparison["area"]
+    names = dict(zip(comparison["area"].values, labels.values, strict=True))
+    out = []
+    for s in effect["scenario"].values:
+        if s == comparison.attrs.get("baseline"):
+            continue
+        for goal in effect["goal"].values:
+            if not int(goal_results["winners_and_losers"].sel(goal=goal, scenario=s)):
+                continue
+            local = effect.sel(goal=goal, scenario=s).drop_sel(area=REGION)
+            gain = [str(names[a]) for a in local["area"].values[local.values == 1]]
+            lose = [str(names[a]) for a in local["area"].values[local.values == -1]]
+            out.append((str(s), str(goal), gain, lose))
+    return out

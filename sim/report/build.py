@@ -16,7 +16,7 @@ import xarray as xr
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sim.compare import REGION, CompareError, compare, open_ensemble_store
-from sim.goals import GOALS_DIR, GoalSet, evaluate_goals, load_goals
+from sim.goals import GOALS_DIR, GoalSet, evaluate_goals, load_goals, winners_and_losers
 from sim.report import charts
 from sim.report.i18n import INDICATOR_LABELS, LABELS, number
 
@@ -81,8 +81,7 @@ def goal_tables(goal_results: xr.Dataset, comparison: xr.Dataset, lang: str) -> 
     baseline = comparison.attrs["baseline"]
     effect = goal_results["goal_effect"]
     scenarios = [str(s) for s in effect["scenario"].values if s != baseline]
-    names = dict(zip(comparison["area"].values, comparison["area_name"].values, strict=True))
-    rows, winners = [], []
+    rows = []
     for s in scenarios:
         cells = []
         for goal in effect["goal"].values:
@@ -91,15 +90,10 @@ def goal_tables(goal_results: xr.Dataset, comparison: xr.Dataset, lang: str) -> 
             cells.append({"text": t[label], "cls": label})
         conflict = int(goal_results["goal_conflict"].sel(scenario=s))
         rows.append({"scenario": s, "cells": cells, "conflict": t["conflict"] if conflict else ""})
-        for goal in effect["goal"].values:
-            if not int(goal_results["winners_and_losers"].sel(goal=goal, scenario=s)):
-                continue
-            local = effect.sel(goal=goal, scenario=s).drop_sel(area=REGION)
-            gain = [str(names[a]) for a in local["area"].values[local.values == 1]]
-            lose = [str(names[a]) for a in local["area"].values[local.values == -1]]
-            winners.append(
-                f"{s}, {goal}: {t['gain']} {', '.join(gain)}; {t['lose']} {', '.join(lose)}"
-            )
+    winners = [
+        f"{s}, {goal}: {t['gain']} {', '.join(gain)}; {t['lose']} {', '.join(lose)}"
+        for s, goal, gain, lose in winners_and_losers(goal_results, comparison)
+    ]
     return {"names": [str(g) for g in effect["goal"].values], "rows": rows, "winners": winners}
 
 

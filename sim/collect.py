@@ -105,8 +105,8 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
         run_id = ds.attrs["run_id"]
         ds = ds.expand_dims(scenario=[ds.attrs["scenario"]], replicate=[int(ds.attrs["seed"])])
         ds["run_id"] = (("scenario", "replicate"), [[run_id]])
-        description = ds.attrs.get("scenario_description", "")
-        ds["scenario_description"] = (("scenario",), np.array([description], dtype=object))
+        for key in ("scenario_description", "scenario_description_sv"):
+            ds[key] = (("scenario",), np.array([ds.attrs.get(key, "")], dtype=object))
         return ds
 
     ds = xr.open_mfdataset(
@@ -121,7 +121,14 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
         compat="no_conflicts",
         engine="netcdf4",
     )
-    for key in ("seed", "run_id", "config", "scenario", "scenario_description"):
+    for key in (
+        "seed",
+        "run_id",
+        "config",
+        "scenario",
+        "scenario_description",
+        "scenario_description_sv",
+    ):
         ds.attrs.pop(key, None)
     ds["replicate"].attrs.update(long_name="Replicate (the run's seed)")
     ds["scenario"].attrs.update(long_name="Scenario")
@@ -141,7 +148,7 @@ def collect(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
         shutil.rmtree(tmp)
     for name in ds.variables:
         ds[name].encoding.clear()
-    for name in ("run_id", "scenario_description"):  # small text: store as fixed strings
+    for name in ("run_id", "scenario_description", "scenario_description_sv"):  # small text
         ds[name] = ds[name].load().astype(str)
     ds = ds.chunk({"scenario": 1, "replicate": 1})
     ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)

@@ -33,6 +33,8 @@ class Goal:
     target: float | None = None  # required for at_least / at_most, in the indicator's units
     description: str = ""
     source: str = ""
+    label: str = ""  # short English label for reports (default: the name)
+    label_sv: str = ""  # short Swedish label for reports
 
 
 @dataclass
@@ -123,6 +125,8 @@ def evaluate_goals(comparison: xr.Dataset, goals: GoalSet) -> xr.Dataset:
         goal_indicator=("goal", [g.indicator for g in goals.goals]),
         goal_direction=("goal", [g.direction for g in goals.goals]),
         goal_year=("goal", [g.year for g in goals.goals]),
+        goal_label=("goal", [g.label or g.name for g in goals.goals]),
+        goal_label_sv=("goal", [g.label_sv or g.label or g.name for g in goals.goals]),
     )
     out["goal_effect"].attrs["long_name"] = "+1 improves, -1 worsens, 0 no clear change"
     out["goal_conflict"].attrs["long_name"] = (
@@ -154,3 +158,16 @@ def winners_and_losers(
             lose = [str(names[a]) for a in local["area"].values[local.values == -1]]
             out.append((str(s), str(goal), gain, lose))
     return out
+
+
+def goal_labels(goal_results: xr.Dataset, lang: str) -> dict[str, str]:
+    """Goal name -> its label in ``lang`` (Swedish labels for 'sv', English otherwise)."""
+    key = (
+        "goal_label_sv" if lang == "sv" and "goal_label_sv" in goal_results.coords else "goal_label"
+    )
+    if key not in goal_results.coords:
+        return {str(g): str(g) for g in goal_results["goal"].values}
+    return {
+        str(g): str(label)
+        for g, label in zip(goal_results["goal"].values, goal_results[key].values, strict=True)
+    }

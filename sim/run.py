@@ -198,6 +198,7 @@ def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str 
         "region": cfg.region.name,
         "scenario": cfg.scenario.name,
         "scenario_description": cfg.scenario.description,
+        "scenario_description_sv": cfg.scenario.description_sv,
         "seed": int(cfg.seed),
         "code_version": code_version(),
         "config": OmegaConf.to_yaml(OmegaConf.create(model_cfg)),

@@ -48,6 +48,7 @@ def study(tmp_path_factory) -> Path:
     source = Path(__file__).parents[1] / "configs" / "scenario" / "housing_front.yaml"
     text = source.read_text(encoding="utf-8").replace("name: housing_front", "name: evil")
     text = text.replace('description: "', f'description: "{EVIL_DESCRIPTION} ', 1)
+    text = text.replace('description_sv: "', f'description_sv: "{EVIL_DESCRIPTION} ', 1)
     (config / "evil.yaml").write_text(text, encoding="utf-8")
     sweep = tmp / "sweep"
     run = [

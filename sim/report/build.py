@@ -16,7 +16,14 @@ import xarray as xr
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sim.compare import REGION, CompareError, compare, open_ensemble_store
-from sim.goals import GOALS_DIR, GoalSet, evaluate_goals, load_goals, winners_and_losers
+from sim.goals import (
+    GOALS_DIR,
+    GoalSet,
+    evaluate_goals,
+    goal_labels,
+    load_goals,
+    winners_and_losers,
+)
 from sim.report import charts
 from sim.report.i18n import INDICATOR_LABELS, LABELS, number
 
@@ -91,10 +98,16 @@ def goal_tables(goal_results: xr.Dataset, comparison: xr.Dataset, lang: str) -> 
         conflict = int(goal_results["goal_conflict"].sel(scenario=s))
         rows.append({"scenario": s, "cells": cells, "conflict": t["conflict"] if conflict else ""})
     winners = [
-        f"{s}, {goal}: {t['gain']} {', '.join(gain)}; {t['lose']} {', '.join(lose)}"
+        f"{s}, {goal_labels(goal_results, lang)[goal]}: {t['gain']} {', '.join(gain)}; "
+        f"{t['lose']} {', '.join(lose)}"
         for s, goal, gain, lose in winners_and_losers(goal_results, comparison)
     ]
-    return {"names": [str(g) for g in effect["goal"].values], "rows": rows, "winners": winners}
+    labels = goal_labels(goal_results, lang)
+    return {
+        "names": [labels[str(g)] for g in effect["goal"].values],
+        "rows": rows,
+        "winners": winners,
+    }
 
 
 def summaries(
@@ -131,8 +144,9 @@ def summaries(
             parts.append(t["summary_unclear"])
         if goal_results is not None:
             effect = goal_results["goal_effect"].sel(scenario=s, area=REGION)
-            good = [str(g) for g in effect["goal"].values[effect.values == 1]]
-            bad = [str(g) for g in effect["goal"].values[effect.values == -1]]
+            labels = goal_labels(goal_results, lang)
+            good = [labels[str(g)] for g in effect["goal"].values[effect.values == 1]]
+            bad = [labels[str(g)] for g in effect["goal"].values[effect.values == -1]]
             if good and bad:
                 parts.append(t["summary_conflict"].format(good=", ".join(good), bad=", ".join(bad)))
             elif good:
@@ -198,13 +212,15 @@ def build_report(
             goal_results = evaluate_goals(comparison, GoalSet(region=goal_set.region, goals=inside))
     last, middle = years[-1], years[len(years) // 2]
     descriptions = {}
-    if "scenario_description" in ensemble:
-        text = ensemble["scenario_description"]
+    for key in ("scenario_description", f"scenario_description_{lang}"):
+        if key not in ensemble:
+            continue
+        text = ensemble[key]
         if "replicate" in text.dims:
             text = text.isel(replicate=0)
-        descriptions = {
-            str(s): str(d) for s, d in zip(ensemble["scenario"].values, text.values, strict=True)
-        }
+        for s, d in zip(ensemble["scenario"].values, text.values, strict=True):
+            if str(d):  # the language's own description wins where it is given
+                descriptions[str(s)] = str(d)
 
     out = Path(out)
     chart_dir = out.with_name(out.stem + "_charts")

@@ -14,6 +14,7 @@ import xarray as xr  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sim.compare import REGION  # noqa: E402
+from sim.goals import goal_labels  # noqa: E402
 from sim.report.i18n import INDICATOR_LABELS, LABELS, number  # noqa: E402
 
 COLORS = plt.get_cmap("tab20").colors
@@ -248,9 +249,10 @@ def goal_matrix(goal_results: xr.Dataset, baseline: str, lang: str) -> plt.Figur
         for j in range(values.shape[1]):
             ax.text(j, i, marks[int(values[i, j])], ha="center", va="center", fontsize=7)
     ax.set_yticks(range(len(scenarios)), [str(s) for s in scenarios], fontsize=8)
+    labels = goal_labels(goal_results, lang)
     ax.set_xticks(
         range(values.shape[1]),
-        [str(g) for g in effect["goal"].values],
+        [labels[str(g)] for g in effect["goal"].values],
         fontsize=8,
         rotation=30,
         ha="right",

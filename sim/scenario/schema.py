@@ -131,6 +131,7 @@ class Scenario:
 
     name: str = "baseline"
     description: str = "No interventions: the region's own trends."
+    description_sv: str = ""  # the same in Swedish, for Swedish reports (optional)
     establishments: list[Establishment] = field(default_factory=list)
     housing_programmes: list[HousingProgramme] = field(default_factory=list)
     cultural_investments: list[CulturalInvestment] = field(default_factory=list)

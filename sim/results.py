@@ -150,6 +150,12 @@ STATIC_VARIABLES: dict[str, tuple[str, str]] = {
     "joint_decision_year": ("year", "Year the joint proposal was decided (NaN: never)"),
     "joint_opening_year": ("year", "Year the jointly decided facility opens (NaN: never)"),
     "joint_cost_share": ("1", "Share of the joint proposal's costs paid by each municipality"),
+    "joint_net_benefit": (
+        "MSEK/year",
+        "Who benefits: each municipality's net benefit of the joint proposal at its decision "
+        "(or at the last evaluation when it stalled)",
+    ),
+    "joint_delay_years": ("years", "Years from the earliest possible decision to the decision"),
     "programme_municipality": ("1", "SCB code (as a number) of the programme's municipality"),
     "programme_cost_per_dwelling": ("MSEK/dwelling", "Construction cost per programme dwelling"),
 }

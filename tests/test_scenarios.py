@@ -116,6 +116,10 @@ def test_governance_modes_differ_in_decision_years_or_cost_shares(runs):
     assert (outcomes["shared"][1][non_participants] == 0).all()
     assert (outcomes["nao"][1] > 0).all()  # the NAO budget is paid by all members
     assert outcomes["lead"][0] < outcomes["shared"][0]  # a lead decides faster than consensus
+    shared = runs["joint_shared"]
+    benefit = shared["joint_net_benefit"].isel(joint_proposal=0).to_series()
+    assert (benefit[["1496", "1495", "1499"]] > 0).all()  # consensus: every participant gains
+    assert float(shared["joint_delay_years"].item()) >= 2  # the negotiation takes two years
     access = runs["joint_lead"]["cultural_access"] - runs["baseline"]["cultural_access"]
     opening = int(outcomes["lead"][0]) + 2
     assert float(access.sel(year=opening - 1, municipality=SKOVDE)) == pytest.approx(0)

@@ -59,6 +59,7 @@ class Governance(Submodel):
         self.decision_year = np.full(n, np.nan)
         self.opening_year = np.full(n, np.nan)
         self.cost_shares = np.zeros((n, m))
+        self.net_benefits = np.full((n, m), np.nan)  # at the decision, or the last evaluation
         self.decided_this_year = np.zeros(n)
         self.nao_pool = 0.0
         self.nao_contributions = np.zeros(m)
@@ -114,6 +115,7 @@ class Governance(Submodel):
             prop = self.proposals[k]
             shares = self.shares(model, k)
             benefit = self.net_benefit(model, k, shares)
+            self.net_benefits[k] = benefit
             waited = year - prop.earliest_year
             if prop.governance == "shared":
                 if waited >= p.negotiation_years_shared and (benefit[self.members[k]] > 0).all():
@@ -163,4 +165,9 @@ class Governance(Submodel):
             "joint_decision_year": (("joint_proposal",), self.decision_year),
             "joint_opening_year": (("joint_proposal",), self.opening_year),
             "joint_cost_share": (("joint_proposal", "municipality"), self.cost_shares),
+            "joint_net_benefit": (("joint_proposal", "municipality"), self.net_benefits),
+            "joint_delay_years": (
+                ("joint_proposal",),
+                self.decision_year - np.array([p.earliest_year for p in self.proposals], float),
+            ),
         }

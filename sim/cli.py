@@ -82,7 +82,7 @@ def run_app(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from sim.run import ConfigError, simulate
+    from sim.run import ConfigError, code_version, simulate
     from sim.sweep import FAILED_FILE, is_complete, progress_line, run_id, run_label
 
     output_dir = Path(cfg.output_dir) if cfg.output_dir else None
@@ -91,7 +91,7 @@ def run_app(cfg: DictConfig) -> None:
     if hydra_cfg.mode == RunMode.MULTIRUN:
         sweep_dir = Path(hydra_cfg.sweep.dir)
         output_dir = sweep_dir / "runs" / run_label(cfg)
-        if is_complete(output_dir, run_id(cfg)):
+        if is_complete(output_dir, run_id(cfg), code_version(), _input_checksums(cfg)):
             print(f"skip {output_dir.name}: complete results exist", flush=True)
             return
         (output_dir / FAILED_FILE).unlink(missing_ok=True)
@@ -205,6 +205,19 @@ def report_command(args: list[str]) -> int:
         return 2
     print(f"report: {out.resolve()}")
     return 0
+
+
+def _input_checksums(cfg: DictConfig) -> str | None:
+    """The input checksums a run of ``cfg`` would record (JSON), or None if the inputs are bad."""
+    import json
+
+    from sim.inputs import load_region
+
+    try:
+        inputs = load_region(cfg.region.input_dir or cfg.region.name)
+    except (InputError, OSError):
+        return None
+    return json.dumps(inputs.checksums, sort_keys=True)
 
 
 def _remove_if_empty(path: Path | None) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import netCDF4
 import numpy as np
 import xarray as xr
+import yaml
 
 from sim.params import ConfigError
 from sim.sweep import FAILED_FILE
@@ -25,19 +26,70 @@ class CollectError(ConfigError):
     """The runs of a sweep cannot be combined; the message says why and which runs."""
 
 
+def _flatten(tree, prefix: str = "") -> dict[str, object]:
+    if isinstance(tree, dict):
+        out: dict[str, object] = {}
+        for key, value in tree.items():
+            out.update(_flatten(value, f"{prefix}{key}."))
+        return out
+    if isinstance(tree, list):
+        out = {}
+        for i, value in enumerate(tree):
+            out.update(_flatten(value, f"{prefix}{i}."))
+        return out
+    return {prefix[:-1]: tree}
+
+
+def scenario_labels(configs: list[str], names: list[str]) -> list[str]:
+    """Ensemble labels of runs: the scenario name, or for variants of one scenario swept over a
+    parameter, the name with the values that tell them apart, e.g.
+    ``housing_demand[queue_threshold=0.005]``."""
+    flat = []
+    for text in configs:
+        config = yaml.safe_load(text) or {}
+        config.pop("seed", None)
+        flat.append(_flatten(config))
+    labels = list(names)
+    for name in set(names):
+        members = [i for i, n in enumerate(names) if n == name]
+        keys = sorted({k for i in members for k in flat[i]})
+        differing = [k for k in keys if len({repr(flat[i].get(k)) for i in members}) > 1]
+        if not differing:
+            continue
+        for i in members:
+            parts = [f"{k.split('.')[-1]}={flat[i].get(k)}" for k in differing]
+            labels[i] = f"{name}[{','.join(parts)}]"
+    return labels
+
+
+def _shared_params(runs: list[tuple[str, int, Path]]) -> str | None:
+    """The model parameters (YAML) when every run used the same ones, else None."""
+    texts = set()
+    for _, _, path in runs:
+        with netCDF4.Dataset(path) as nc:
+            params = (yaml.safe_load(str(nc.config)) or {}).get("params")
+        texts.add(yaml.safe_dump(params, sort_keys=True))
+    return texts.pop() if len(texts) == 1 else None
+
+
 def find_runs(sweep_dir: Path) -> list[tuple[str, int, Path]]:
-    """(scenario, seed, results path) of every complete run, sorted by scenario then seed."""
+    """(scenario label, seed, results path) of every complete run, sorted by label then seed."""
     runs_dir = Path(sweep_dir) / "runs"
     if not runs_dir.is_dir():
         raise CollectError(
             f"{sweep_dir}: no 'runs' folder; is this a sweep folder of 'sim run -m'?"
         )
-    found = []
+    names, seeds, configs, paths = [], [], [], []
     for path in sorted(runs_dir.glob("*/results.nc")):
         with netCDF4.Dataset(path) as nc:
-            found.append((str(nc.scenario), int(nc.seed), path))
-    if not found:
+            names.append(str(nc.scenario))
+            seeds.append(int(nc.seed))
+            configs.append(str(nc.config))
+            paths.append(path)
+    if not paths:
         raise CollectError(f"{sweep_dir}: no complete runs (runs/*/results.nc) to collect")
+    labels = scenario_labels(configs, names)
+    found = list(zip(labels, seeds, paths, strict=True))
     return sorted(found, key=lambda item: (item[0], item[1]))
 
 
@@ -57,7 +109,8 @@ def check_consistency(runs: list[tuple[str, int, Path]]) -> None:
             raise CollectError(
                 f"runs {pairs[(scenario, seed)].parent.name} and {path.parent.name} are both "
                 f"scenario {scenario!r} with seed {seed} but differ in their config; collect one "
-                "study per sweep folder"
+                "study per sweep folder, and give each variant of a scenario its own name "
+                "(scenario.name=...)"
             )
         pairs[(scenario, seed)] = path
     for key, values in seen.items():
@@ -101,9 +154,12 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
     by_pair = {(s, r): p for s, r, p in runs}
     paths = [[str(by_pair[(s, r)]) for r in seeds] for s in scenarios]
 
+    label_of = {str(p): s for s, _, p in runs}
+
     def tag(ds: xr.Dataset) -> xr.Dataset:
         run_id = ds.attrs["run_id"]
-        ds = ds.expand_dims(scenario=[ds.attrs["scenario"]], replicate=[int(ds.attrs["seed"])])
+        label = label_of[ds.encoding["source"]]
+        ds = ds.expand_dims(scenario=[label], replicate=[int(ds.attrs["seed"])])
         ds["run_id"] = (("scenario", "replicate"), [[run_id]])
         for key in ("scenario_description", "scenario_description_sv"):
             ds[key] = (("scenario",), np.array([ds.attrs.get(key, "")], dtype=object))
@@ -130,6 +186,9 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
         "scenario_description_sv",
     ):
         ds.attrs.pop(key, None)
+    shared = _shared_params(runs)
+    if shared is not None:
+        ds.attrs["params"] = shared  # the phasing comparison reads rates from it
     ds["replicate"].attrs.update(long_name="Replicate (the run's seed)")
     ds["scenario"].attrs.update(long_name="Scenario")
     return ds

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import xarray as xr
+import yaml
 
 from sim.compare import (
     CompareError,
@@ -16,7 +17,7 @@ from sim.compare import (
     phasing_text,
     to_long_table,
 )
-from sim.goals import GOALS_DIR, evaluate_goals, load_goals
+from sim.goals import GOALS_DIR, GoalSet, evaluate_goals, load_goals
 from sim.phasing import phasing_table
 from sim.results import write_netcdf
 
@@ -42,17 +43,28 @@ def run_compare(
     comparison = compare(ensemble, baseline)
     region = str(ensemble.attrs.get("region", ""))
     goals = goals or (region if (GOALS_DIR / f"{region}.yaml").is_file() else None)
-    goal_results = evaluate_goals(comparison, load_goals(goals)) if goals else None
+    goal_results, skipped = None, []
+    if goals:
+        goal_set = load_goals(goals)
+        years = [int(y) for y in comparison["year"].values]
+        inside = [g for g in goal_set.goals if g.year in years]
+        skipped = [f"{g.name} ({g.year})" for g in goal_set.goals if g.year not in years]
+        if inside:
+            goal_results = evaluate_goals(comparison, GoalSet(goal_set.region, inside))
     reference = phasing_reference or baseline
     if reference not in comparison["scenario"].values:
         raise CompareError(
             f"--phasing-reference: {reference!r} is not a scenario of this ensemble; choose one "
             f"of: {', '.join(map(str, comparison['scenario'].values))}"
         )
-    params = compose_config().params
-    phasing = phasing_table(
-        ensemble, reference, params.housing.natural_vacancy, params.finance.interest_rate
-    )
+    # The ensemble's own parameters when all its runs shared them, else the defaults.
+    if "params" in ensemble.attrs:
+        params = yaml.safe_load(ensemble.attrs["params"])
+        natural, interest = params["housing"]["natural_vacancy"], params["finance"]["interest_rate"]
+    else:
+        defaults = compose_config().params
+        natural, interest = defaults.housing.natural_vacancy, defaults.finance.interest_rate
+    phasing = phasing_table(ensemble, reference, natural, interest)
 
     path = Path(ensemble_path)
     if out_dir is None:
@@ -75,6 +87,8 @@ def run_compare(
     if goal_results is not None:
         parts.append(conflict_table(goal_results, comparison))
     parts.append(phasing_text(phasing))
+    if skipped:
+        parts.append("note: goals beyond the ensemble's horizon not judged: " + ", ".join(skipped))
     if comparison.attrs["replicates"] < 2:
         parts.append("note: one replicate only; no difference can stand clear of noise")
     return "\n".join(parts), written

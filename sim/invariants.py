@@ -67,7 +67,7 @@ def state_violations(model: RegionModel) -> list[str]:
 
 def accounting_violations(ds: xr.Dataset, atol: float = 1e-6) -> list[str]:
     """Accounting identities of a results Dataset, every year after the base year, in every
-    municipality: population balance and the money identity."""
+    municipality: population balance, dwelling balance and the money identity."""
     problems: list[str] = []
     pop = ds["population"].sum("age_group")
     change = pop.diff("year")
@@ -85,6 +85,14 @@ def accounting_violations(ds: xr.Dataset, atol: float = 1e-6) -> list[str]:
             f"population balance fails in {int(change.year[y])}, "
             f"municipality {ds.municipality.values[m]}: change {float(change[y, m])}, "
             f"flows {float(flows[y, m])}"
+        )
+    stock = ds["dwellings"].sum("dwelling_type")
+    built = (ds["completions"].sum("dwelling_type") - ds["demolitions"]).isel(year=slice(1, None))
+    bad = np.abs(stock.diff("year").values - built.values) > atol
+    for y, m in zip(*np.nonzero(bad), strict=True):
+        problems.append(
+            f"dwelling balance fails in {int(built.year[y])}, "
+            f"municipality {ds.municipality.values[m]}"
         )
     debt = ds["municipal_debt"]
     expected = (debt.shift(year=1) - ds["municipal_result"] + ds["municipal_borrowing"]).isel(

@@ -38,7 +38,12 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str, bool]] = {
         False,
     ),
     "price_index": (MD, "1", "Housing price index (base year = 1)", False),
-    "completions": (MD, "dwellings", "Dwellings completed during the year", True),
+    "completions": (
+        MD,
+        "dwellings",
+        "Dwellings completed during the year (market-led and programmes)",
+        True,
+    ),
     "housing_starts": (MD, "dwellings", "Dwellings started during the year", True),
     "under_construction": (
         MD,

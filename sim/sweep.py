@@ -35,11 +35,18 @@ def run_label(cfg: DictConfig) -> str:
     return f"{cfg.scenario.name}-seed{cfg.seed}-{run_id(cfg)}"
 
 
-def is_complete(run_dir: Path, expected_id: str) -> bool:
+def is_complete(
+    run_dir: Path,
+    expected_id: str,
+    code_version: str | None = None,
+    input_checksums: str | None = None,
+) -> bool:
     """Whether ``run_dir`` holds the complete results of the run ``expected_id``.
 
     Results are written under a temporary name and renamed, so a ``results.nc`` is complete when
-    it opens and carries the expected run id.
+    it opens and carries the expected run id. When ``code_version`` or ``input_checksums`` (JSON)
+    are given they must match too, so that a sweep re-run after a code or input change redoes
+    the stale runs instead of skipping them.
     """
     path = Path(run_dir) / "results.nc"
     if not path.is_file():
@@ -48,9 +55,18 @@ def is_complete(run_dir: Path, expected_id: str) -> bool:
 
     try:
         with netCDF4.Dataset(path) as nc:
-            return getattr(nc, "run_id", None) == expected_id
+            found = (
+                getattr(nc, "run_id", None),
+                getattr(nc, "code_version", None),
+                getattr(nc, "input_checksums", None),
+            )
     except OSError:
         return False
+    if found[0] != expected_id:
+        return False
+    if code_version is not None and found[1] != code_version:
+        return False
+    return input_checksums is None or found[2] == input_checksums
 
 
 # ---- the sweep's progress ----
@@ -66,9 +82,9 @@ def count_jobs(task_overrides: list[str], sweeper_params: dict | None) -> int:
     overrides = list(task_overrides) + [f"{k}={v}" for k, v in (sweeper_params or {}).items()]
     sweeps: dict[str, int] = {}
     for override in OverridesParser.create().parse_overrides(overrides):
-        if override.is_sweep_override():
-            # The command line wins over an experiment file's sweeper params for the same key.
-            sweeps.setdefault(override.key_or_group, len(list(override.sweep_string_iterator())))
+        # The command line (listed first) wins over an experiment's sweeper params for a key.
+        n = len(list(override.sweep_string_iterator())) if override.is_sweep_override() else 1
+        sweeps.setdefault(override.key_or_group, n)
     total = 1
     for n in sweeps.values():
         total *= n

@@ -163,3 +163,20 @@ def test_ramp_up():
     assert [ramp_share(e, y) for y in (2026, 2027, 2030, 2039, 2040)] == [0, 0.25, 1, 1, 0]
     e.ramp_up_profile = [0.1, 0.6, 1.0]
     assert [ramp_share(e, y) for y in (2027, 2028, 2029, 2035)] == [0.1, 0.6, 1.0, 1.0]
+
+
+def test_scenario_runs_keep_the_accounting_identities(runs):
+    from sim.invariants import accounting_violations
+
+    for name in ("housing_even", "joint_nao", "culture_hub"):
+        assert accounting_violations(runs[name]) == [], name
+
+
+def test_nao_budget_is_paid_by_the_municipalities(runs):
+    base, nao = runs["baseline"], runs["joint_nao"]
+    extra = (nao["municipal_investment"] - base["municipal_investment"]).sum("municipality")
+    # 60 MSEK a year from 2026 (the contribution decided in 2025 is paid the following year).
+    assert float(extra.sel(year=2026)) == pytest.approx(60.0, rel=0.05)
+    assert float(extra.sel(year=2025)) == pytest.approx(0.0, abs=1.0)
+    run = simulate(compose_config(["scenario=joint_nao", "years.end=2030"]))
+    assert all(year > 2030 for year in run.model.planned_investment)  # nothing left unpaid

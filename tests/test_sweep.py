@@ -110,6 +110,7 @@ def test_run_ids_depend_on_the_config_not_the_order():
 def test_count_jobs():
     assert count_jobs(["seed=range(0,5)", "scenario=a,b", "years.end=2030"], None) == 10
     assert count_jobs(["seed=0,1"], {"scenario": "a,b,c", "seed": "range(0,9)"}) == 6
+    assert count_jobs(["seed=0"], {"scenario": "a,b,c", "seed": "range(0,5)"}) == 3
 
 
 def test_collect_refuses_mixed_code_versions(tmp_path, reference):
@@ -143,3 +144,21 @@ def test_collect_refuses_an_incomplete_sweep(tmp_path):
     victim.unlink()
     with pytest.raises(CollectError, match="missing runs: baseline seed 1"):
         collect(sweep_dir)
+
+
+def test_variants_of_one_scenario_get_their_own_labels():
+    from sim.collect import scenario_labels
+
+    configs = [
+        "seed: 0\nscenario: {name: h, housing_programmes: [{queue_threshold: 0.001}]}\n",
+        "seed: 1\nscenario: {name: h, housing_programmes: [{queue_threshold: 0.001}]}\n",
+        "seed: 0\nscenario: {name: h, housing_programmes: [{queue_threshold: 0.005}]}\n",
+        "seed: 0\nscenario: {name: b}\n",
+    ]
+    labels = scenario_labels(configs, ["h", "h", "h", "b"])
+    assert labels == [
+        "h[queue_threshold=0.001]",
+        "h[queue_threshold=0.001]",
+        "h[queue_threshold=0.005]",
+        "b",
+    ]

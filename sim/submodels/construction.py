@@ -37,6 +37,7 @@ class Construction(Submodel):
         self.stock = stock
         self.rooms_by_type = np.asarray(model.params.housing.rooms_by_type, dtype=np.int64)
         self.completions = np.zeros(shape)
+        self.programme_built = np.zeros(shape)  # completed by scenario programmes this year
         self.starts = np.zeros(shape)
         self.demolitions = np.zeros(model.n_muni)
 
@@ -53,7 +54,8 @@ class Construction(Submodel):
         done = self.pipeline[0].copy()
         self.pipeline[:-1] = self.pipeline[1:]
         self.pipeline[-1] = 0
-        self.completions = done.astype(float)
+        self.completions = done + self.programme_built
+        self.programme_built = np.zeros_like(self.programme_built)
         self.build(model, rng, done, year)
 
         # Municipalities decide on plan reserve before this year's starts, seeing this year's
@@ -73,6 +75,11 @@ class Construction(Submodel):
         self.starts = starts.astype(float)
 
         self._demolish(model, rng)
+
+    def complete_programme(self, model: RegionModel, rng, counts: np.ndarray, year: int) -> None:
+        """Add dwellings completed by a scenario's housing programme (counted in completions)."""
+        self.programme_built += counts
+        self.build(model, rng, counts, year)
 
     def build(self, model: RegionModel, rng, counts: np.ndarray, year: int) -> None:
         """Add completed dwellings: ``counts[municipality, type]``, rooms drawn around the type's

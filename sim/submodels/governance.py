@@ -102,8 +102,9 @@ class Governance(Submodel):
         if self.nao_budget > 0:
             residents = model.resident_counts().astype(float)
             self.nao_contributions = self.nao_budget * residents / residents.sum()
+            # Governance decides after this year's accounts: contributions are paid next year.
             for m in range(model.n_muni):
-                model.plan_outlay(year, m, self.nao_contributions[m])
+                model.plan_outlay(year + 1, m, self.nao_contributions[m])
             self.nao_pool += self.nao_budget
         pending = [
             k
@@ -140,14 +141,14 @@ class Governance(Submodel):
         self, model: RegionModel, k: int, year: int, shares: np.ndarray, funded_by_pool=False
     ):
         prop = self.proposals[k]
-        opening = year + prop.build_years
+        opening = year + max(prop.build_years, 1)  # after this year's accounts and access
         self.decision_year[k] = year
         self.opening_year[k] = opening
         self.cost_shares[k] = shares
         self.decided_this_year[k] = 1.0
         # The facility's operating cost is shared below, so none is charged to the host here.
         model.culture.add_facility(self.location[k], self.weight[k], prop.capacity, opening, 0.0)
-        build = range(year + 1, opening + 1) if prop.build_years > 0 else [year + 1]
+        build = range(year + 1, opening + 1)
         for y in build:
             for m in np.flatnonzero(shares > 0):
                 if not funded_by_pool:

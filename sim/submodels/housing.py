@@ -146,7 +146,8 @@ class Housing(Submodel):
         is_failed = np.zeros(h.n, dtype=bool)
         is_failed[failed] = True
         persons = np.flatnonzero(per.alive[: per.n] & is_failed[per.household[: per.n]])
-        workers = persons[per.firm[persons] >= 0]
+        recruited = h.recruited[per.household[persons]]
+        workers = persons[(per.firm[persons] >= 0) & recruited]
         np.add.at(pop.firms.filled_external, per.firm[workers], 1)
         pop.remove_persons(persons)
         h.pending[failed] = False

@@ -145,7 +145,7 @@ class Interventions(Submodel):
             if due and p.municipal_share > 0:
                 model.plan_outlay(year, m, due * p.cost_per_dwelling_msek * p.municipal_share)
         if counts.any():
-            model.construction.build(model, rng, counts, year)
+            model.construction.complete_programme(model, rng, counts, year)
         for policy in self.scenario.policies:
             if policy.year != year:
                 continue

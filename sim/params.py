@@ -45,6 +45,7 @@ class LabourParams:
     matching_efficiency: float = MISSING
     commute_beta: float = MISSING
     external_positions: float = MISSING
+    new_job_outside_share: float = MISSING
     incommuter_fill_rate: float = MISSING
     incommuter_beta: float = MISSING
     retirement_rates: list[float] = MISSING
@@ -70,7 +71,6 @@ class MigrationParams:
     unemployment_push: float = MISSING
     unemployed_factor: float = MISSING
     attractiveness_pull: float = MISSING
-    recruitment_share: float = MISSING
     recruit_household_shares: list[float] = MISSING
     age_in_mean: float = MISSING
     age_in_sd: float = MISSING

@@ -72,6 +72,12 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str, bool]] = {
         False,
     ),
     "open_vacancies": (M, "positions", "Vacancies left open after matching and in-commuting", True),
+    "recruitment_positions": (
+        M,
+        "positions",
+        "New positions filled from outside: by in-commuters or recruits",
+        True,
+    ),
     "employed_residents": (M, "persons", "Employed residents (anywhere)", False),
     "unemployed_residents": (M, "persons", "Unemployed residents seeking work", False),
     "unemployment_rate": (M, "1", "Unemployed share of the resident labour force", False),

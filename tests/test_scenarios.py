@@ -180,3 +180,12 @@ def test_nao_budget_is_paid_by_the_municipalities(runs):
     assert float(extra.sel(year=2025)) == pytest.approx(0.0, abs=1.0)
     run = simulate(compose_config(["scenario=joint_nao", "years.end=2030"]))
     assert all(year > 2030 for year in run.model.planned_investment)  # nothing left unpaid
+
+
+def test_establishment_recruits_part_of_its_new_jobs_from_outside(runs):
+    base, est = runs["baseline"], runs["establishment"]
+    extra = (est["recruitment_positions"] - base["recruitment_positions"]).sel(
+        municipality=MARIESTAD, year=slice(2027, 2030)
+    )
+    # About 30 % of the 500 new positions a year are filled from outside the region.
+    assert (extra > 80).all() and (extra < 250).all(), extra.values

@@ -48,6 +48,10 @@ class Labour(Submodel):
         self.incommuter_rate = p.incommuter_fill_rate * np.exp(-p.incommuter_beta * to_external)
         self.base_served = model.resident_counts().astype(np.float64)
         self.open_vacancies = np.zeros(model.n_muni)
+        f = model.pop.firms
+        self.last_positions = f.positions[: f.n].astype(np.int64)
+        self.reserved = np.zeros(f.n, dtype=np.int64)
+        self.recruit_slots = np.zeros(f.n, dtype=np.int64)
         # Base year: in-commuters from outside fill part of what residents left open.
         self._fill_from_outside(model, model.stream("synth"))
 
@@ -141,14 +145,32 @@ class Labour(Submodel):
             f.filled_external[: f.n], self.params.separation_rate
         ).astype(np.int32)
 
+        # A share of the year's new positions (growth, establishments) is filled from outside the
+        # local labour market: reserved here for in-commuters and recruited in-migrants.
+        last = np.zeros(f.n, dtype=np.int64)
+        last[: self.last_positions.size] = self.last_positions[: f.n]
+        growth = np.maximum(f.positions[: f.n] - last, 0)
+        vacant = np.maximum(f.positions[: f.n] - f.filled[: f.n] - f.filled_external[: f.n], 0)
+        self.reserved = rng.binomial(np.minimum(growth, vacant), self.params.new_job_outside_share)
+        self.last_positions = f.positions[: f.n].astype(np.int64)
+
     # -- matching, then in-commuters from outside fill part of what is left --
     def _match(self, model: RegionModel, rng: np.random.Generator) -> None:
-        match_residents(model, rng, self.decay, external_vacancies(model))
+        match_residents(model, rng, self.decay, external_vacancies(model), reserved=self.reserved)
+        # Reserved positions: in-commuters from outside take part, the rest are offered to
+        # workers who move in (sim/submodels/migration.py).
+        f = model.pop.firms
+        rate = self.incommuter_rate[f.municipality[: f.n]]
+        commuters = rng.binomial(self.reserved, rate).astype(np.int32)
+        f.filled_external[: f.n] += commuters
+        self.recruit_slots = self.reserved - commuters
         self._fill_from_outside(model, rng)
 
     def _fill_from_outside(self, model: RegionModel, rng: np.random.Generator) -> None:
         f = model.pop.firms
-        vacancies = np.maximum(f.positions[: f.n] - f.filled[: f.n] - f.filled_external[: f.n], 0)
+        held = f.filled[: f.n] + f.filled_external[: f.n]
+        slots = self.recruit_slots if self.recruit_slots.size == f.n else 0
+        vacancies = np.maximum(f.positions[: f.n] - held - slots, 0)
         rate = self.incommuter_rate[f.municipality[: f.n]]
         filled = rng.binomial(vacancies, np.where(f.alive[: f.n], rate, 0.0)).astype(np.int32)
         f.filled_external[: f.n] += filled
@@ -204,6 +226,12 @@ class Labour(Submodel):
         minutes = (commuting * model.travel[: model.n_muni, :]).sum(axis=1)
         rec.put("mean_commute_minutes", minutes / np.maximum(commuting.sum(axis=1), 1))
         rec.put("open_vacancies", self.open_vacancies)
+        rec.put(
+            "recruitment_positions",
+            np.bincount(f.municipality[: f.n], weights=self.reserved, minlength=model.n_muni)
+            if self.reserved.size == f.n
+            else np.zeros(model.n_muni),
+        )
 
 
 def external_positions(model: RegionModel) -> np.ndarray:
@@ -228,12 +256,15 @@ def match_residents(
     decay: np.ndarray,
     external_openings: np.ndarray,
     efficiency: float | None = None,
+    reserved: np.ndarray | None = None,
 ) -> None:
     """Match the region's unemployed residents to vacancies, in a random order."""
     per = model.pop.persons
     muni = model.pop.resident_municipality()
     seekers = np.flatnonzero((muni >= 0) & (per.activity[: per.n] == UNEMPLOYED))
-    match_persons(model, rng, seekers, muni[seekers], decay, external_openings, efficiency)
+    match_persons(
+        model, rng, seekers, muni[seekers], decay, external_openings, efficiency, reserved
+    )
 
 
 def match_persons(
@@ -244,14 +275,18 @@ def match_persons(
     decay: np.ndarray,
     external_openings: np.ndarray,
     efficiency: float | None = None,
+    reserved: np.ndarray | None = None,
 ) -> None:
-    """Match ``seekers`` (living in municipalities ``home``) to vacancies, in a random order."""
+    """Match ``seekers`` (living in municipalities ``home``) to vacancies, in a random order;
+    ``reserved`` positions per firm are kept out of reach."""
     lp = model.params.labour
     f = model.pop.firms
     order = rng.permutation(seekers.size)
     seekers, home = seekers[order], home[order]
-    vacancies = np.maximum(f.positions[: f.n] - f.filled[: f.n] - f.filled_external[: f.n], 0)
-    vacancies = np.where(f.alive[: f.n], vacancies, 0).astype(np.int64)
+    vacancies = f.positions[: f.n] - f.filled[: f.n] - f.filled_external[: f.n]
+    if reserved is not None:
+        vacancies = vacancies - reserved
+    vacancies = np.where(f.alive[: f.n], np.maximum(vacancies, 0), 0).astype(np.int64)
     firm, node = match_jobs(
         home.astype(np.int64),
         f.municipality[: f.n].astype(np.int64),

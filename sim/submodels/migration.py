@@ -3,10 +3,10 @@
 Out-migration is a household decision by the age of its oldest adult, raised by local unemployment
 above its base-year level and lowered by attractiveness. In-migration has two parts: a base flow per
 municipality, raised by attractiveness and lowered by unemployment above its base-year level, and
-recruitment of workers to vacancies left open beyond the base-year level. In-migrants arrive as
-*pending* households: they become residents only if they find a dwelling in the housing market step
-(sim/submodels/housing.py); otherwise recruited workers commute in from outside and the others do
-not come.
+recruitment of workers to the share of new positions filled from outside
+(sim/submodels/labour.py). In-migrants arrive as *pending* households: they become residents only
+if they find a dwelling in the housing market step (sim/submodels/housing.py); otherwise recruited
+workers commute in from outside and the others do not come.
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ class Migration(Submodel):
         """
         self.base_unemployment = model.unemployment_rate()
         self.base_attractiveness = model.attractiveness.copy()
-        self.base_open_vacancies = model.labour.open_vacancies.copy()
         expected_out = np.bincount(*self._household_outflow(model), minlength=model.n_muni)
         trend = model.inputs.municipalities["growth_rate_2015_2020"].to_numpy(dtype=np.float64)
         residents = model.resident_counts()
@@ -118,8 +117,11 @@ class Migration(Submodel):
         pull = (model.attractiveness / self.base_attractiveness) ** p.attractiveness_pull
         push = np.exp(p.unemployment_push * (model.unemployment_rate() - self.base_unemployment))
         arrivals = rng.poisson(self.base_inflow * pull / push)
-        extra_vacancies = np.maximum(model.labour.open_vacancies - self.base_open_vacancies, 0.0)
-        recruits = rng.binomial(np.round(extra_vacancies).astype(np.int64), p.recruitment_share)
+        slots = model.labour.recruit_slots
+        firms = model.pop.firms
+        recruits = np.bincount(
+            firms.municipality[: slots.size], weights=slots, minlength=model.n_muni
+        ).astype(np.int64)
         first_new = pop.persons.n
         for m in range(model.n_muni):
             self._arrive_like(model, rng, m, arrivals[m], donors)
@@ -190,11 +192,12 @@ class Migration(Submodel):
         )
         workers = adults[first]
         f = pop.firms
-        in_m = np.flatnonzero(f.alive[: f.n] & (f.municipality[: f.n] == m))
-        vac = np.maximum(f.positions[in_m] - f.filled[in_m] - f.filled_external[in_m], 0)
-        slots = np.repeat(in_m, vac)
+        offered = model.labour.recruit_slots
+        in_m = np.flatnonzero(f.municipality[: offered.size] == m)
+        slots = np.repeat(in_m, offered[in_m])
         take = min(workers.size, slots.size)
         chosen = slots[rng.choice(slots.size, size=take, replace=False)]
+        np.subtract.at(offered, chosen, 1)
         pop.employ(workers[:take], chosen.astype(np.int32), np.full(take, m, dtype=np.int16))
 
     def record(self, model: RegionModel, rec: Recorder) -> None:

@@ -154,11 +154,11 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
     by_pair = {(s, r): p for s, r, p in runs}
     paths = [[str(by_pair[(s, r)]) for r in seeds] for s in scenarios]
 
-    label_of = {str(p): s for s, _, p in runs}
+    label_of = {str(Path(p).resolve()): s for s, _, p in runs}
 
     def tag(ds: xr.Dataset) -> xr.Dataset:
         run_id = ds.attrs["run_id"]
-        label = label_of[ds.encoding["source"]]
+        label = label_of[str(Path(ds.encoding["source"]).resolve())]
         ds = ds.expand_dims(scenario=[label], replicate=[int(ds.attrs["seed"])])
         ds["run_id"] = (("scenario", "replicate"), [[run_id]])
         for key in ("scenario_description", "scenario_description_sv"):

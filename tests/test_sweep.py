@@ -162,3 +162,23 @@ def test_variants_of_one_scenario_get_their_own_labels():
         "h[queue_threshold=0.005]",
         "b",
     ]
+
+
+def test_collect_works_with_a_relative_sweep_folder(tmp_path):
+    result = sim_run(
+        "scenario=baseline",
+        "seed=0,1",
+        "years.end=2026",
+        "hydra/launcher=basic",
+        "hydra.sweep.dir=relative_sweep",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    collected = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "collect", "relative_sweep"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert collected.returncode == 0, collected.stderr[-2000:]
+    assert (tmp_path / "relative_sweep" / "ensemble.zarr").is_dir()

@@ -134,11 +134,13 @@ def summaries(
             t["summary_growth"].format(
                 year=year,
                 scenario=s,
-                pop=number(float(pop["diff_mean"]), lang, signed=True),
+                pop=number(float(pop["diff_mean"]), lang, digits=0, signed=True),
                 band=band,
-                jobs=number(float(jobs["diff_mean"]), lang, signed=True),
+                jobs=number(float(jobs["diff_mean"]), lang, digits=0, signed=True),
             ),
-            t["summary_queue"].format(queue=number(float(queue["diff_mean"]), lang, signed=True)),
+            t["summary_queue"].format(
+                queue=number(float(queue["diff_mean"]), lang, digits=0, signed=True)
+            ),
         ]
         if int(pop["clear"]) == 0:
             parts.append(t["summary_unclear"])
@@ -253,7 +255,7 @@ def build_report(
                 "name": name,
                 "title": title,
                 "caption": caption,
-                "file": str(path),
+                "file": f"{chart_dir.name}/{path.name}",
                 "data": base64.b64encode(data).decode("ascii"),
             }
         )

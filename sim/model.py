@@ -151,6 +151,8 @@ class RegionModel(mesa.Model):
         self.n_muni = len(self.codes)
         self.n_sectors = len(SECTORS)
         self.n_dwelling_types = len(DWELLING_TYPES)
+        self._municipality_of = {name: i for i, name in enumerate(self.names)}
+        self._municipality_of.update({code: i for i, code in enumerate(self.codes)})
         self.nodes = list(inputs.node_names())
         self.n_nodes = len(self.nodes)
         self.travel = inputs.travel_time_matrix()
@@ -180,15 +182,17 @@ class RegionModel(mesa.Model):
         self.municipalities = self.agents_by_type[Municipality]
         self.municipality_agents = sorted(self.municipalities, key=lambda agent: agent.index)
 
+        # Interventions add their firms and facilities before labour and finance keep per-firm
+        # and per-facility state; culture and housing come first because interventions use them.
         for submodel in (
-            self.labour,
             self.housing,
             self.culture,
+            self.interventions,
+            self.labour,
             self.finance,
             self.construction,
             self.migration,
             self.demography,
-            self.interventions,
             self.governance,
         ):
             submodel.init(self)
@@ -224,6 +228,10 @@ class RegionModel(mesa.Model):
             start = time.perf_counter()
             run_step(self.year)
             self.timings[name] += time.perf_counter() - start
+
+    def municipality_index(self, name_or_code: str) -> int:
+        """Index of a municipality given by name or SCB code (validated scenarios only)."""
+        return self._municipality_of[name_or_code]
 
     def plan_outlay(self, year: int, municipality: int, msek: float) -> None:
         """Book a one-off investment outlay of a municipality in a year (MSEK)."""

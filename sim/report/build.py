@@ -11,7 +11,6 @@ import io
 import os
 from pathlib import Path
 
-import numpy as np
 import xarray as xr
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -289,6 +288,3 @@ def _write_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-
-
-__all__ = ["build_report", "np"]

@@ -396,14 +396,18 @@ class _Checker:
                 "they must be equal",
             )
 
+    def check_facility(self, x: Mapping[str, Any], path: str, year_key: str) -> None:
+        """The fields a cultural investment and a joint proposal share."""
+        self.facility_type(x, path)
+        self.number(self.required(x, "capacity", path), f"{path}.capacity", low=0, low_open=True)
+        for key in ("investment_msek", "operating_msek"):
+            self.number(self.required(x, key, path), f"{path}.{key}", low=0)
+        self.year(self.required(x, year_key, path), f"{path}.{year_key}")
+        self.number(x.get("build_years"), f"{path}.build_years", low=0)
+
     def check_cultural(self, c: Mapping[str, Any], path: str) -> None:
         self.municipality(self.required(c, "municipality", path), f"{path}.municipality")
-        self.facility_type(c, path)
-        self.number(self.required(c, "capacity", path), f"{path}.capacity", low=0, low_open=True)
-        for key in ("investment_msek", "operating_msek"):
-            self.number(self.required(c, key, path), f"{path}.{key}", low=0)
-        self.year(self.required(c, "opening_year", path), f"{path}.opening_year")
-        self.number(c.get("build_years"), f"{path}.build_years", low=0)
+        self.check_facility(c, path, "opening_year")
 
     def check_joint(self, j: Mapping[str, Any], path: str) -> None:
         location = self.municipality(self.required(j, "location", path), f"{path}.location")
@@ -467,12 +471,7 @@ class _Checker:
             high_open=True,
             what="a share of costs",
         )
-        self.facility_type(j, path)
-        self.number(self.required(j, "capacity", path), f"{path}.capacity", low=0, low_open=True)
-        for key in ("investment_msek", "operating_msek"):
-            self.number(self.required(j, key, path), f"{path}.{key}", low=0)
-        self.year(self.required(j, "earliest_year", path), f"{path}.earliest_year")
-        self.number(j.get("build_years"), f"{path}.build_years", low=0)
+        self.check_facility(j, path, "earliest_year")
 
     def check_policy(self, p: Mapping[str, Any], path: str) -> None:
         self.municipality(self.required(p, "municipality", path), f"{path}.municipality")

@@ -37,13 +37,11 @@ class Culture(Submodel):
         self.capacity = fac["capacity"].to_numpy(dtype=np.float64)
         self.opening_year = fac["opening_year"].to_numpy(dtype=np.int64)
         self.operating_cost = fac["operating_cost_msek"].to_numpy(dtype=np.float64)
-        self.closing_year = np.full(len(fac), np.iinfo(np.int64).max)
         self.type_weight = np.asarray(self.params.type_weight, dtype=np.float64)
         self.weight = self.type_weight[facility_type]
         self.decay = np.exp(
             -model.travel[: model.n_muni, : model.n_muni] / self.params.decay_minutes
         )
-        self.year = model.base_year
         self.access = self.cultural_access(model.base_year)
         self.base_access_mean = float(self.access.mean())
         services = self._services_per_resident(model)
@@ -68,11 +66,10 @@ class Culture(Submodel):
         self.capacity = np.append(self.capacity, capacity)
         self.opening_year = np.append(self.opening_year, opening)
         self.operating_cost = np.append(self.operating_cost, cost)
-        self.closing_year = np.append(self.closing_year, np.iinfo(np.int64).max)
         return self.capacity.size - 1
 
     def is_open(self, year: int) -> np.ndarray:
-        return (self.opening_year <= year) & (self.closing_year > year)
+        return self.opening_year <= year
 
     def cultural_access(self, year: int) -> np.ndarray:
         """Type-weighted places reachable from each municipality, decayed by travel time."""
@@ -114,7 +111,6 @@ class Culture(Submodel):
         return np.exp(index)
 
     def step(self, model: RegionModel, year: int) -> None:
-        self.year = year
         self.access = self.cultural_access(year)
         self.attractiveness = self._attractiveness(model)
 
@@ -123,5 +119,5 @@ class Culture(Submodel):
         rec.put("attractiveness", self.attractiveness)
         rec.put(
             "facilities_open",
-            np.bincount(self.facility_muni[self.is_open(self.year)], minlength=model.n_muni),
+            np.bincount(self.facility_muni[self.is_open(model.year)], minlength=model.n_muni),
         )

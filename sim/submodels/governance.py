@@ -43,15 +43,14 @@ class Governance(Submodel):
         self.nao_budget = float(scenario.nao_budget_msek)
 
     def init(self, model: RegionModel) -> None:
-        lookup = {name: i for i, name in enumerate(model.names)}
-        lookup.update({code: i for i, code in enumerate(model.codes)})
+        lookup = model.municipality_index
         n, m = len(self.proposals), model.n_muni
-        self.location = np.array([lookup[p.location] for p in self.proposals], dtype=np.int64)
+        self.location = np.array([lookup(p.location) for p in self.proposals], dtype=np.int64)
         self.members = np.zeros((n, m), dtype=bool)
         for k, p in enumerate(self.proposals):
-            self.members[k, [lookup[x] for x in p.participants]] = True
+            self.members[k, [lookup(x) for x in p.participants]] = True
         self.lead = np.array(
-            [lookup[p.lead] if p.lead is not None else -1 for p in self.proposals], dtype=np.int64
+            [lookup(p.lead) if p.lead is not None else -1 for p in self.proposals], dtype=np.int64
         )
         self.weight = np.array(
             [model.culture.weight_of(p.facility_type, p.type_weight) for p in self.proposals]

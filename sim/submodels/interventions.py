@@ -72,9 +72,7 @@ class Interventions(Submodel):
 
     def init(self, model: RegionModel) -> None:
         s = self.scenario
-        lookup = {name: i for i, name in enumerate(model.names)}
-        lookup.update({code: i for i, code in enumerate(model.codes)})
-        self.muni = lookup.__getitem__
+        self.muni = model.municipality_index
         self.codes = list(model.codes)
         wages = np.asarray(model.params.labour.wage_by_sector)
         f = model.pop.firms
@@ -113,7 +111,6 @@ class Interventions(Submodel):
         n_est, n_prog = len(self.firms), len(self.programmes)
         self.jobs = np.zeros(n_est)
         self.completed = np.zeros(n_prog)
-        self.queue_seen = model.housing.queue.copy()
 
     def step(self, model: RegionModel, year: int) -> None:
         rng = model.stream(self.name)

@@ -147,9 +147,7 @@ class Labour(Submodel):
 
         # A share of the year's new positions (growth, establishments) is filled from outside the
         # local labour market: reserved here for in-commuters and recruited in-migrants.
-        last = np.zeros(f.n, dtype=np.int64)
-        last[: self.last_positions.size] = self.last_positions[: f.n]
-        growth = np.maximum(f.positions[: f.n] - last, 0)
+        growth = np.maximum(f.positions[: f.n] - self.last_positions, 0)
         vacant = np.maximum(f.positions[: f.n] - f.filled[: f.n] - f.filled_external[: f.n], 0)
         self.reserved = rng.binomial(np.minimum(growth, vacant), self.params.new_job_outside_share)
         self.last_positions = f.positions[: f.n].astype(np.int64)
@@ -169,8 +167,7 @@ class Labour(Submodel):
     def _fill_from_outside(self, model: RegionModel, rng: np.random.Generator) -> None:
         f = model.pop.firms
         held = f.filled[: f.n] + f.filled_external[: f.n]
-        slots = self.recruit_slots if self.recruit_slots.size == f.n else 0
-        vacancies = np.maximum(f.positions[: f.n] - held - slots, 0)
+        vacancies = np.maximum(f.positions[: f.n] - held - self.recruit_slots, 0)
         rate = self.incommuter_rate[f.municipality[: f.n]]
         filled = rng.binomial(vacancies, np.where(f.alive[: f.n], rate, 0.0)).astype(np.int32)
         f.filled_external[: f.n] += filled
@@ -228,9 +225,7 @@ class Labour(Submodel):
         rec.put("open_vacancies", self.open_vacancies)
         rec.put(
             "recruitment_positions",
-            np.bincount(f.municipality[: f.n], weights=self.reserved, minlength=model.n_muni)
-            if self.reserved.size == f.n
-            else np.zeros(model.n_muni),
+            np.bincount(f.municipality[: f.n], weights=self.reserved, minlength=model.n_muni),
         )
 
 

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import xarray as xr
 
-SIM = [sys.executable, "-m", "sim.cli"]
-
-
-def run_sim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([*SIM, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+from tests.helpers import SIM
+from tests.helpers import sim_cli as run_sim
 
 
 def test_sim_run_writes_results_and_summary(tmp_path):
@@ -67,7 +63,7 @@ def test_usage_without_command():
 
 
 def test_sim_scenarios_lists_every_scenario_with_a_description():
-    result = subprocess.run([*SIM, "scenarios"], capture_output=True, text=True, timeout=60)
+    result = run_sim("scenarios")
     assert result.returncode == 0
     lines = [line for line in result.stdout.splitlines() if line and not line.startswith("run")]
     names = {line.split()[0] for line in lines}

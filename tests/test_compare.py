@@ -3,15 +3,13 @@ the ``sim compare`` command on a small real ensemble."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import xarray as xr
 
 from sim.compare import REGION, CompareError, compare, indicator_values
 from sim.goals import Goal, GoalSet, evaluate_goals, load_goals
+from tests.helpers import run_sweep, sim_cli
 
 SCENARIOS = ["baseline", "copy", "boom"]
 MUNIS = ["0001", "0002"]
@@ -181,29 +179,15 @@ def test_shipped_goals_load_and_bad_goals_are_refused(tmp_path):
 
 def test_sim_compare_on_a_small_real_ensemble(tmp_path):
     sweep_dir = tmp_path / "sweep"
-    run = [
-        sys.executable,
-        "-m",
-        "sim.cli",
-        "run",
-        "-m",
-        "scenario=baseline,housing_front",
-        "seed=0,1",
-        "years.end=2040",
-        "hydra/launcher=basic",
-        f"hydra.sweep.dir={sweep_dir}",
-    ]
-    assert subprocess.run(run, cwd=tmp_path, capture_output=True).returncode == 0
-    cli = [sys.executable, "-m", "sim.cli"]
-    assert subprocess.run([*cli, "collect", str(sweep_dir)], capture_output=True).returncode == 0
-    result = subprocess.run([*cli, "compare", str(sweep_dir)], capture_output=True, text=True)
+    run_sweep(
+        sweep_dir, "scenario=baseline,housing_front", "seed=0,1", "years.end=2040", cwd=tmp_path
+    )
+    result = sim_cli("compare", str(sweep_dir))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Goal conflicts" in result.stdout and "Phasing comparison" in result.stdout
     for name in ("comparison.nc", "comparison.csv", "goals.csv", "phasing.csv"):
         assert (sweep_dir / name).is_file(), name
     saved = xr.open_dataset(sweep_dir / "comparison.nc")
     assert {"diff_mean", "goal_effect", "goal_conflict"} <= set(saved.data_vars)
-    bad = subprocess.run(
-        [*cli, "compare", str(sweep_dir), "--baseline", "nope"], capture_output=True, text=True
-    )
+    bad = sim_cli("compare", str(sweep_dir), "--baseline", "nope")
     assert bad.returncode == 2 and "--baseline: 'nope'" in bad.stderr

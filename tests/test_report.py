@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ import pytest
 
 from sim.report.build import build_report
 from sim.report.i18n import number
+from tests.helpers import run_sweep
 
 CHARTS = ("timeseries", "map", "phasing", "finances", "goals")
 EVIL_NAME = '<script>alert("x")</script>Essunga'
@@ -51,25 +51,16 @@ def study(tmp_path_factory) -> Path:
     text = text.replace('description_sv: "', f'description_sv: "{EVIL_DESCRIPTION} ', 1)
     (config / "evil.yaml").write_text(text, encoding="utf-8")
     sweep = tmp / "sweep"
-    run = [
-        sys.executable,
-        "-m",
-        "sim.cli",
-        "run",
-        "-m",
+    run_sweep(
+        sweep,
         "--config-dir",
         str(tmp / "config"),
         "scenario=baseline,evil",
         "seed=0,1",
         "years.end=2040",
         f"region.input_dir={inputs}",
-        "hydra/launcher=basic",
-        f"hydra.sweep.dir={sweep}",
-    ]
-    result = subprocess.run(run, cwd=tmp, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
-    collect = [sys.executable, "-m", "sim.cli", "collect", str(sweep)]
-    assert subprocess.run(collect, capture_output=True).returncode == 0
+        cwd=tmp,
+    )
     return sweep
 
 

@@ -15,14 +15,14 @@ import xarray as xr
 from sim.collect import CollectError, collect, find_runs
 from sim.run import compose_config
 from sim.sweep import count_jobs, run_id, run_label
+from tests.helpers import sim_cli
 
 SWEEP = ["scenario=baseline,establishment", "seed=0,1,2", "years.end=2028"]
 RUNS = 6
 
 
-def sim_run(*args: str, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "sim.cli", "run", "-m", *args]
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+def sim_run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return sim_cli("run", "-m", *args, cwd=cwd)
 
 
 def sweep(tmp: Path, name: str, *launcher: str) -> Path:
@@ -122,9 +122,7 @@ def test_collect_refuses_mixed_code_versions(tmp_path, reference):
         nc.code_version = "0.0.1+gdeadbeef"
     with pytest.raises(CollectError, match="mixed code versions"):
         collect(sweep_dir)
-    result = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "collect", str(sweep_dir)], capture_output=True, text=True
-    )
+    result = sim_cli("collect", str(sweep_dir))
     assert result.returncode == 2 and "mixed code versions" in result.stderr
     assert not (sweep_dir / "ensemble.zarr").exists()
 
@@ -174,11 +172,6 @@ def test_collect_works_with_a_relative_sweep_folder(tmp_path):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    collected = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "collect", "relative_sweep"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
+    collected = sim_cli("collect", "relative_sweep", cwd=tmp_path)
     assert collected.returncode == 0, collected.stderr[-2000:]
     assert (tmp_path / "relative_sweep" / "ensemble.zarr").is_dir()

@@ -14,7 +14,8 @@ import time
 
 import numpy as np
 
-from sim.run import compose_config, simulate
+from sim.config.compose import compose_config
+from sim.engine.run import simulate
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """The ``sim`` command: ``sim run [hydra overrides]``.
 
-``sim run`` is a thin Hydra app around :func:`sim.run.simulate`; any key of ``configs/config.yaml``
-can be overridden, e.g. ``sim run years.end=2040 seed=7 region=skaraborg``.
+``sim run`` is a thin Hydra app around :func:`sim.engine.run.simulate`; any key of
+``configs/config.yaml`` can be overridden, e.g. ``sim run years.end=2040 seed=7 region=skaraborg``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from sim.inputs import InputError
-from sim.params import register_configs
-from sim.run import CONFIG_DIR
+from sim.config.params import register_configs
+from sim.io.inputs import InputError
+from sim.paths import CONFIG_DIR
 
 USAGE = """usage: sim <command> [options]
 
@@ -31,7 +31,7 @@ commands:
 """
 
 
-def list_scenarios(config_dir: str = CONFIG_DIR) -> list[tuple[str, str]]:
+def list_scenarios(config_dir: str | Path = CONFIG_DIR) -> list[tuple[str, str]]:
     """(name, description) of every scenario file in ``configs/scenario``, sorted by name."""
     import yaml
 
@@ -77,13 +77,15 @@ def summary_table(ds) -> str:
     return capture.get()
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def run_app(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from sim.run import ConfigError, code_version, simulate
-    from sim.sweep import FAILED_FILE, is_complete, progress_line, run_id, run_label
+    from sim.batch.sweep import FAILED_FILE, is_complete, progress_line, run_label
+    from sim.config.params import ConfigError
+    from sim.engine.run import simulate
+    from sim.io.provenance import code_version, run_id
 
     output_dir = Path(cfg.output_dir) if cfg.output_dir else None
     hydra_cfg = HydraConfig.get()
@@ -128,7 +130,7 @@ def collect_command(args: list[str]) -> int:
     """``sim collect SWEEP_DIR [--out PATH]``."""
     import argparse
 
-    from sim.collect import CollectError, collect
+    from sim.batch.collect import CollectError, collect
 
     parser = argparse.ArgumentParser(prog="sim collect", description="Combine a sweep's runs.")
     parser.add_argument("sweep_dir", type=Path)
@@ -151,8 +153,8 @@ def compare_command(args: list[str]) -> int:
     """``sim compare ENSEMBLE [--baseline NAME] [--goals NAME] [--phasing-reference NAME]``."""
     import argparse
 
-    from sim.compare import CompareError
-    from sim.compare_run import run_compare
+    from sim.analysis.compare import CompareError
+    from sim.analysis.study import run_compare
 
     parser = argparse.ArgumentParser(
         prog="sim compare", description="Compare the scenarios of an ensemble with a baseline."
@@ -183,7 +185,7 @@ def report_command(args: list[str]) -> int:
     """``sim report ENSEMBLE --out report.html [--lang sv|en]``."""
     import argparse
 
-    from sim.compare import CompareError
+    from sim.analysis.compare import CompareError
 
     parser = argparse.ArgumentParser(prog="sim report", description="Write the HTML report.")
     parser.add_argument("ensemble", type=Path, help="sweep folder, ensemble.zarr or comparison.nc")
@@ -211,7 +213,7 @@ def _input_checksums(cfg: DictConfig) -> str | None:
     """The input checksums a run of ``cfg`` would record (JSON), or None if the inputs are bad."""
     import json
 
-    from sim.inputs import load_region
+    from sim.io.inputs import load_region
 
     try:
         inputs = load_region(cfg.region.input_dir or cfg.region.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.run import compose_config
+from sim.config.compose import compose_config
 
 
 @pytest.fixture(scope="session")
@@ -13,8 +13,8 @@ def baseline_checked():
 
     Returns (run, violations) where violations maps each year to the list of broken invariants.
     """
-    from sim.invariants import state_violations
-    from sim.run import simulate
+    from sim.engine.invariants import state_violations
+    from sim.engine.run import simulate
 
     violations: dict[int, list[str]] = {}
     run = simulate(

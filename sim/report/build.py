@@ -14,8 +14,8 @@ from pathlib import Path
 import xarray as xr
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from sim.compare import REGION, CompareError, compare, open_ensemble_store
-from sim.goals import (
+from sim.analysis.compare import REGION, CompareError, compare, open_ensemble_store
+from sim.analysis.goals import (
     GOALS_DIR,
     GoalSet,
     evaluate_goals,

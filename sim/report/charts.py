@@ -13,8 +13,8 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from sim.compare import REGION  # noqa: E402
-from sim.goals import goal_labels  # noqa: E402
+from sim.analysis.compare import REGION  # noqa: E402
+from sim.analysis.goals import goal_labels  # noqa: E402
 from sim.report.i18n import INDICATOR_LABELS, LABELS, number  # noqa: E402
 
 COLORS = plt.get_cmap("tab20").colors

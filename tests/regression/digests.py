@@ -44,7 +44,8 @@ def dataset_digests(ds: xr.Dataset) -> dict[str, str]:
 
 def case_digests(case: str) -> dict[str, str]:
     """Run a case, write its ``results.nc``, read it back and digest its data variables."""
-    from sim.run import compose_config, simulate
+    from sim.config.compose import compose_config
+    from sim.engine.run import simulate
 
     with tempfile.TemporaryDirectory() as tmp:
         simulate(compose_config([*CASES[case], f"output_dir={tmp}"]))

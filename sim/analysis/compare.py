@@ -1,0 +1,230 @@
+"""Compare scenarios: ensemble statistics, paired differences to the baseline, goals and conflicts.
+
+Reads only ensemble Datasets (``sim collect``). For every indicator, per municipality and for the
+region: the mean over replicates and a 5-95 % band, and each scenario's difference to the baseline
+computed pairwise by replicate (the same seed in both runs, so common random numbers cancel), with
+its band and whether it stands clear of replicate noise (the band excludes zero).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from sim.config.params import ConfigError
+
+REGION = "region"
+QUANTILES = (0.05, 0.95)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator: a numerator (and a denominator for ratios) summed to the region.
+
+    ``numerator`` and ``denominator`` map an ensemble Dataset to arrays with a ``municipality``
+    dimension; the value is ``scale * numerator / denominator``, per municipality and summed first
+    for the region, so regional rates are weighted correctly.
+    """
+
+    name: str
+    units: str
+    long_name: str
+    numerator: Callable[[xr.Dataset], xr.DataArray]
+    denominator: Callable[[xr.Dataset], xr.DataArray] | None = None
+    scale: float = 1.0
+
+
+def _sum(name: str, *dims: str) -> Callable[[xr.Dataset], xr.DataArray]:
+    return lambda ds: ds[name].sum(dims) if dims else ds[name]
+
+
+def _working_age(ds: xr.Dataset) -> xr.DataArray:
+    return ds["population"].sel(age_group=["20-44", "45-64"]).sum("age_group")
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("population", "persons", "Residents", _sum("population", "age_group")),
+    Indicator("jobs", "positions", "Job positions", _sum("jobs", "sector")),
+    Indicator(
+        "employment_rate",
+        "percent",
+        "Employed residents per resident aged 20-64",
+        _sum("employed_residents"),
+        _working_age,
+        100.0,
+    ),
+    Indicator(
+        "unemployment_rate",
+        "percent",
+        "Unemployed share of the resident labour force",
+        _sum("unemployed_residents"),
+        lambda ds: ds["unemployed_residents"] + ds["employed_residents"],
+        100.0,
+    ),
+    Indicator("housing_queue", "households", "Housing queue", _sum("housing_queue")),
+    Indicator(
+        "vacancy_rate",
+        "percent",
+        "Vacant share of dwellings",
+        _sum("vacant_dwellings", "dwelling_type"),
+        _sum("dwellings", "dwelling_type"),
+        100.0,
+    ),
+    Indicator(
+        "price_index",
+        "1",
+        "Housing price index (stock-weighted)",
+        lambda ds: (ds["price_index"] * ds["dwellings"]).sum("dwelling_type"),
+        _sum("dwellings", "dwelling_type"),
+    ),
+    Indicator(
+        "municipal_result_per_resident",
+        "SEK/resident",
+        "Municipal result per resident",
+        _sum("municipal_result"),
+        _sum("population", "age_group"),
+        1e6,
+    ),
+    Indicator(
+        "municipal_debt_per_resident",
+        "SEK/resident",
+        "Municipal debt per resident",
+        _sum("municipal_debt"),
+        _sum("population", "age_group"),
+        1e6,
+    ),
+    Indicator(
+        "cultural_access",
+        "places",
+        "Cultural access (resident-weighted)",
+        lambda ds: ds["cultural_access"] * ds["population"].sum("age_group"),
+        _sum("population", "age_group"),
+    ),
+    Indicator(
+        "mean_commute_minutes",
+        "minutes",
+        "Mean travel time to work (worker-weighted)",
+        lambda ds: ds["mean_commute_minutes"] * ds["employed_residents"],
+        _sum("employed_residents"),
+    ),
+    Indicator("in_migration", "persons/year", "In-migration to the region", _sum("in_migration")),
+)
+INDICATOR_NAMES = tuple(i.name for i in INDICATORS)
+
+
+class CompareError(ConfigError):
+    """An ensemble that cannot be compared; the message says why."""
+
+
+def indicator_values(ensemble: xr.Dataset) -> xr.DataArray:
+    """All indicators with dims (indicator, scenario, replicate, year, area); area is every
+    municipality plus ``region``."""
+    out = []
+    for ind in INDICATORS:
+        num = ind.numerator(ensemble)
+        den = ind.denominator(ensemble) if ind.denominator is not None else None
+        if den is None:
+            local, regional = num, num.sum("municipality", skipna=False)
+        else:
+            local = ind.scale * num / den.where(den != 0)
+            regional = ind.scale * num.sum("municipality") / den.sum("municipality")
+        local = local.drop_vars(
+            ["municipality_name", "municipality_lat", "municipality_lon"], errors="ignore"
+        )
+        regional = regional.expand_dims(municipality=[REGION])
+        out.append(xr.concat([local, regional], dim="municipality", coords="minimal"))
+    values = xr.concat(out, dim=xr.DataArray(list(INDICATOR_NAMES), dims="indicator"))
+    values = values.rename(municipality="area").transpose(
+        "indicator", "scenario", "replicate", "year", "area"
+    )
+    return values.assign_coords(
+        units=("indicator", [i.units for i in INDICATORS]),
+        long_name=("indicator", [i.long_name for i in INDICATORS]),
+    )
+
+
+def compare(ensemble: xr.Dataset, baseline: str = "baseline") -> xr.Dataset:
+    """Ensemble means and bands, and paired differences to ``baseline`` with their bands.
+
+    Returns a Dataset with dims (indicator, scenario, year, area) and variables ``mean``, ``p05``,
+    ``p95``, ``diff_mean``, ``diff_p05``, ``diff_p95`` and ``clear`` (+1: the difference band lies
+    above zero, -1: below zero, 0: not clear of replicate noise).
+    """
+    scenarios = [str(s) for s in ensemble["scenario"].values]
+    if baseline not in scenarios:
+        raise CompareError(
+            f"--baseline: {baseline!r} is not a scenario of this ensemble; "
+            f"choose one of: {', '.join(scenarios)}"
+        )
+    values = indicator_values(ensemble).load()
+    diff = values - values.sel(scenario=baseline)
+    q = list(QUANTILES)
+    with warnings.catch_warnings():  # flows are NaN in the base year: all-NaN slices are expected
+        warnings.simplefilter("ignore", RuntimeWarning)
+        band = values.quantile(q, dim="replicate", skipna=True)
+        diff_band = diff.quantile(q, dim="replicate", skipna=True)
+    clear = xr.where(diff_band.sel(quantile=q[0]) > 0, 1, 0) - xr.where(
+        diff_band.sel(quantile=q[1]) < 0, 1, 0
+    )
+    if values.sizes["replicate"] < 2:
+        clear = clear * 0  # one replicate has no band: nothing can stand clear of noise
+    out = xr.Dataset(
+        {
+            "mean": values.mean("replicate"),
+            "p05": band.sel(quantile=q[0], drop=True),
+            "p95": band.sel(quantile=q[1], drop=True),
+            "diff_mean": diff.mean("replicate"),
+            "diff_p05": diff_band.sel(quantile=q[0], drop=True),
+            "diff_p95": diff_band.sel(quantile=q[1], drop=True),
+            "clear": clear.astype(np.int8),
+        }
+    )
+    out["mean"].attrs["long_name"] = "Mean over replicates"
+    out["p05"].attrs["long_name"] = "5 % quantile over replicates"
+    out["p95"].attrs["long_name"] = "95 % quantile over replicates"
+    out["diff_mean"].attrs["long_name"] = f"Mean paired difference to {baseline}"
+    out["diff_p05"].attrs["long_name"] = "5 % quantile of the paired difference"
+    out["diff_p95"].attrs["long_name"] = "95 % quantile of the paired difference"
+    out["clear"].attrs["long_name"] = "Difference clear of replicate noise: +1 up, -1 down, 0 not"
+    out.attrs.update(
+        baseline=baseline,
+        replicates=int(values.sizes["replicate"]),
+        region=str(ensemble.attrs.get("region", "")),
+        code_version=str(ensemble.attrs.get("code_version", "")),
+    )
+    names = ensemble.get("municipality_name")
+    if names is not None:
+        labels = [str(n) for n in names.values] + ["Region"]
+        out = out.assign_coords(area_name=("area", labels))
+    return out
+
+
+def open_ensemble_store(path: str | Path) -> xr.Dataset:
+    """An ensemble zarr store, or the ``ensemble.zarr`` of a sweep folder."""
+    path = Path(path)
+    if (path / "ensemble.zarr").exists():
+        path = path / "ensemble.zarr"
+    if not path.exists():
+        raise CompareError(f"ensemble: {path} does not exist; run 'sim collect <sweep dir>' first")
+    try:
+        return xr.open_zarr(path)
+    except Exception as err:  # noqa: BLE001 - any failure to open means: not an ensemble
+        raise CompareError(f"ensemble: {path} is not a zarr ensemble ({err})") from None
+
+
+def to_long_table(comparison: xr.Dataset):
+    """The comparison as a long pandas table (one row per indicator, scenario, year and area)."""
+    frame = comparison[["mean", "p05", "p95", "diff_mean", "diff_p05", "diff_p95", "clear"]]
+    table = frame.to_dataframe().reset_index()
+    keep = ["indicator", "scenario", "year", "area", "mean", "p05", "p95"]
+    keep += ["diff_mean", "diff_p05", "diff_p95", "clear"]
+    if "area_name" in table:
+        keep.insert(4, "area_name")
+    if "units" in table:
+        keep.insert(1, "units")
+    return table[keep]

@@ -1,0 +1,87 @@
+"""``sim compare`` end to end: compute, write atomically next to the ensemble, and print."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import xarray as xr
+import yaml
+
+from sim.analysis.compare import CompareError, compare, open_ensemble_store, to_long_table
+from sim.analysis.goals import GOALS_DIR, GoalSet, evaluate_goals, load_goals
+from sim.analysis.phasing import phasing_table
+from sim.analysis.tables import conflict_table, difference_table, phasing_text
+from sim.io.results import write_netcdf
+
+
+def _write_csv(frame, path: Path) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    frame.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+    return path
+
+
+def run_compare(
+    ensemble_path: str | Path,
+    baseline: str = "baseline",
+    goals: str | None = None,
+    phasing_reference: str | None = None,
+    out_dir: str | Path | None = None,
+) -> tuple[str, list[Path]]:
+    """Compare an ensemble; returns the printed text and the files written."""
+    from sim.config.compose import compose_config
+
+    ensemble = open_ensemble_store(ensemble_path)
+    comparison = compare(ensemble, baseline)
+    region = str(ensemble.attrs.get("region", ""))
+    goals = goals or (region if (GOALS_DIR / f"{region}.yaml").is_file() else None)
+    goal_results, skipped = None, []
+    if goals:
+        goal_set = load_goals(goals)
+        years = [int(y) for y in comparison["year"].values]
+        inside = [g for g in goal_set.goals if g.year in years]
+        skipped = [f"{g.name} ({g.year})" for g in goal_set.goals if g.year not in years]
+        if inside:
+            goal_results = evaluate_goals(comparison, GoalSet(goal_set.region, inside))
+    reference = phasing_reference or baseline
+    if reference not in comparison["scenario"].values:
+        raise CompareError(
+            f"--phasing-reference: {reference!r} is not a scenario of this ensemble; choose one "
+            f"of: {', '.join(map(str, comparison['scenario'].values))}"
+        )
+    # The ensemble's own parameters when all its runs shared them, else the defaults.
+    if "params" in ensemble.attrs:
+        params = yaml.safe_load(ensemble.attrs["params"])
+        natural, interest = params["housing"]["natural_vacancy"], params["finance"]["interest_rate"]
+    else:
+        defaults = compose_config().params
+        natural, interest = defaults.housing.natural_vacancy, defaults.finance.interest_rate
+    phasing = phasing_table(ensemble, reference, natural, interest)
+
+    path = Path(ensemble_path)
+    if out_dir is None:
+        out_dir = path if path.is_dir() and not path.name.endswith(".zarr") else path.parent
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    full = xr.merge([comparison, goal_results]) if goal_results is not None else comparison
+    full.attrs.update(comparison.attrs, goals=goals or "", phasing_reference=reference)
+    written = [write_netcdf(full, out_dir / "comparison.nc")]
+    written.append(_write_csv(to_long_table(comparison), out_dir / "comparison.csv"))
+    if goal_results is not None:
+        goal_table = goal_results[["goal_effect", "goal_target_met"]].to_dataframe().reset_index()
+        written.append(_write_csv(goal_table, out_dir / "goals.csv"))
+    if not phasing.empty:
+        written.append(_write_csv(phasing, out_dir / "phasing.csv"))
+
+    years = comparison["year"].values
+    last, middle = int(years[-1]), int(years[len(years) // 2])
+    parts = [difference_table(comparison, middle), difference_table(comparison, last)]
+    if goal_results is not None:
+        parts.append(conflict_table(goal_results, comparison))
+    parts.append(phasing_text(phasing))
+    if skipped:
+        parts.append("note: goals beyond the ensemble's horizon not judged: " + ", ".join(skipped))
+    if comparison.attrs["replicates"] < 2:
+        parts.append("note: one replicate only; no difference can stand clear of noise")
+    return "\n".join(parts), written

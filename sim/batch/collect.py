@@ -1,0 +1,218 @@
+"""``sim collect``: combine a sweep's runs into one ensemble dataset (zarr), lazily.
+
+Runs are opened with dask-backed ``xarray.open_mfdataset`` and written chunk by chunk, so the
+ensemble never has to fit in memory. The ensemble has dimensions ``scenario`` and ``replicate``
+(the seed) in front of each run's own dimensions.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import netCDF4
+import numpy as np
+import xarray as xr
+import yaml
+
+from sim.batch.sweep import FAILED_FILE
+from sim.config.params import ConfigError
+
+ENSEMBLE_NAME = "ensemble.zarr"
+
+
+class CollectError(ConfigError):
+    """The runs of a sweep cannot be combined; the message says why and which runs."""
+
+
+def _flatten(tree, prefix: str = "") -> dict[str, object]:
+    if isinstance(tree, dict):
+        out: dict[str, object] = {}
+        for key, value in tree.items():
+            out.update(_flatten(value, f"{prefix}{key}."))
+        return out
+    if isinstance(tree, list):
+        out = {}
+        for i, value in enumerate(tree):
+            out.update(_flatten(value, f"{prefix}{i}."))
+        return out
+    return {prefix[:-1]: tree}
+
+
+def scenario_labels(configs: list[str], names: list[str]) -> list[str]:
+    """Ensemble labels of runs: the scenario name, or for variants of one scenario swept over a
+    parameter, the name with the values that tell them apart, e.g.
+    ``housing_demand[queue_threshold=0.005]``."""
+    flat = []
+    for text in configs:
+        config = yaml.safe_load(text) or {}
+        config.pop("seed", None)
+        flat.append(_flatten(config))
+    labels = list(names)
+    for name in set(names):
+        members = [i for i, n in enumerate(names) if n == name]
+        keys = sorted({k for i in members for k in flat[i]})
+        differing = [k for k in keys if len({repr(flat[i].get(k)) for i in members}) > 1]
+        if not differing:
+            continue
+        for i in members:
+            parts = [f"{k.split('.')[-1]}={flat[i].get(k)}" for k in differing]
+            labels[i] = f"{name}[{','.join(parts)}]"
+    return labels
+
+
+def _shared_params(runs: list[tuple[str, int, Path]]) -> str | None:
+    """The model parameters (YAML) when every run used the same ones, else None."""
+    texts = set()
+    for _, _, path in runs:
+        with netCDF4.Dataset(path) as nc:
+            params = (yaml.safe_load(str(nc.config)) or {}).get("params")
+        texts.add(yaml.safe_dump(params, sort_keys=True))
+    return texts.pop() if len(texts) == 1 else None
+
+
+def find_runs(sweep_dir: Path) -> list[tuple[str, int, Path]]:
+    """(scenario label, seed, results path) of every complete run, sorted by label then seed."""
+    runs_dir = Path(sweep_dir) / "runs"
+    if not runs_dir.is_dir():
+        raise CollectError(
+            f"{sweep_dir}: no 'runs' folder; is this a sweep folder of 'sim run -m'?"
+        )
+    names, seeds, configs, paths = [], [], [], []
+    for path in sorted(runs_dir.glob("*/results.nc")):
+        with netCDF4.Dataset(path) as nc:
+            names.append(str(nc.scenario))
+            seeds.append(int(nc.seed))
+            configs.append(str(nc.config))
+            paths.append(path)
+    if not paths:
+        raise CollectError(f"{sweep_dir}: no complete runs (runs/*/results.nc) to collect")
+    labels = scenario_labels(configs, names)
+    found = list(zip(labels, seeds, paths, strict=True))
+    return sorted(found, key=lambda item: (item[0], item[1]))
+
+
+def check_consistency(runs: list[tuple[str, int, Path]]) -> None:
+    """Refuse runs of mixed code versions, inputs, regions or horizons, duplicates and gaps."""
+    keys = ("code_version", "input_checksums", "region")
+    seen: dict[str, dict[str, list[str]]] = {key: {} for key in keys}
+    horizons: dict[tuple, list[str]] = {}
+    pairs: dict[tuple[str, int], Path] = {}
+    for scenario, seed, path in runs:
+        with netCDF4.Dataset(path) as nc:
+            for key in keys:
+                seen[key].setdefault(str(getattr(nc, key)), []).append(path.parent.name)
+            years = nc.variables["year"][:]
+            horizons.setdefault((int(years[0]), int(years[-1])), []).append(path.parent.name)
+        if (scenario, seed) in pairs:
+            raise CollectError(
+                f"runs {pairs[(scenario, seed)].parent.name} and {path.parent.name} are both "
+                f"scenario {scenario!r} with seed {seed} but differ in their config; collect one "
+                "study per sweep folder, and give each variant of a scenario its own name "
+                "(scenario.name=...)"
+            )
+        pairs[(scenario, seed)] = path
+    for key, values in seen.items():
+        if len(values) > 1:
+            detail = "; ".join(
+                f"{_short(value)}: {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+                for value, names in values.items()
+            )
+            raise CollectError(
+                f"runs have mixed {key.replace('_', ' ')}s ({detail}); rerun them "
+                "with one code version and one set of inputs"
+            )
+    if len(horizons) > 1:
+        detail = "; ".join(f"{a}-{b}: {', '.join(n[:3])}" for (a, b), n in horizons.items())
+        raise CollectError(f"runs have different horizons ({detail})")
+    scenarios = sorted({s for s, _ in pairs})
+    seeds = sorted({r for _, r in pairs})
+    missing = [f"{s} seed {r}" for s in scenarios for r in seeds if (s, r) not in pairs]
+    if missing:
+        raise CollectError(
+            "the sweep is incomplete; missing runs: "
+            + ", ".join(missing[:10])
+            + (" ..." if len(missing) > 10 else "")
+            + "; rerun the sweep to complete it"
+        )
+
+
+def _short(value: str) -> str:
+    try:
+        return json.dumps(json.loads(value))[:40] + "..."
+    except ValueError:
+        return value[:40]
+
+
+def open_ensemble(sweep_dir: Path) -> xr.Dataset:
+    """The sweep's runs as one lazy Dataset with ``scenario`` and ``replicate`` dimensions."""
+    runs = find_runs(sweep_dir)
+    check_consistency(runs)
+    scenarios = sorted({s for s, _, _ in runs})
+    seeds = sorted({r for _, r, _ in runs})
+    by_pair = {(s, r): p for s, r, p in runs}
+    paths = [[str(by_pair[(s, r)]) for r in seeds] for s in scenarios]
+
+    label_of = {str(Path(p).resolve()): s for s, _, p in runs}
+
+    def tag(ds: xr.Dataset) -> xr.Dataset:
+        run_id = ds.attrs["run_id"]
+        label = label_of[str(Path(ds.encoding["source"]).resolve())]
+        ds = ds.expand_dims(scenario=[label], replicate=[int(ds.attrs["seed"])])
+        ds["run_id"] = (("scenario", "replicate"), [[run_id]])
+        for key in ("scenario_description", "scenario_description_sv"):
+            ds[key] = (("scenario",), np.array([ds.attrs.get(key, "")], dtype=object))
+        return ds
+
+    ds = xr.open_mfdataset(
+        paths,
+        combine="nested",
+        concat_dim=["scenario", "replicate"],
+        preprocess=tag,
+        join="outer",
+        combine_attrs="drop_conflicts",
+        data_vars="all",
+        coords="different",
+        compat="no_conflicts",
+        engine="netcdf4",
+    )
+    for key in (
+        "seed",
+        "run_id",
+        "config",
+        "scenario",
+        "scenario_description",
+        "scenario_description_sv",
+    ):
+        ds.attrs.pop(key, None)
+    shared = _shared_params(runs)
+    if shared is not None:
+        ds.attrs["params"] = shared  # the phasing comparison reads rates from it
+    ds["replicate"].attrs.update(long_name="Replicate (the run's seed)")
+    ds["scenario"].attrs.update(long_name="Scenario")
+    return ds
+
+
+def collect(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Write the ensemble of ``sweep_dir`` as zarr (atomically: a temporary name, then rename)."""
+    sweep_dir = Path(sweep_dir)
+    out = Path(out) if out is not None else sweep_dir / ENSEMBLE_NAME
+    failed = sorted(p.parent.name for p in (sweep_dir / "runs").glob(f"*/{FAILED_FILE}"))
+    ds = open_ensemble(sweep_dir)
+    if failed:
+        print(f"warning: {len(failed)} failed runs not collected: {', '.join(failed[:5])}")
+    tmp = out.with_name(f".{out.name}.tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    for name in ds.variables:
+        ds[name].encoding.clear()
+    for name in ("run_id", "scenario_description", "scenario_description_sv"):  # small text
+        ds[name] = ds[name].load().astype(str)
+    ds = ds.chunk({"scenario": 1, "replicate": 1})
+    ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
+    ds.close()
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)
+    return out

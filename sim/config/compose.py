@@ -1,0 +1,48 @@
+"""Compose and resolve a run's configuration without Hydra's command line (tests, notebooks)."""
+
+from __future__ import annotations
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config.params import ConfigError, RunConfig, register_configs
+from sim.io.inputs import BASE_YEAR
+from sim.paths import CONFIG_DIR
+
+MAX_END_YEAR = 2100
+
+
+def compose_config(overrides: list[str] | None = None) -> DictConfig:
+    """The config ``sim run`` would use, without Hydra's run folder or a progress bar.
+
+    Examples
+    --------
+    >>> cfg = compose_config(["years.end=2030", "seed=3"])
+    >>> cfg.seed, cfg.years.end
+    (3, 2030)
+    """
+    from hydra import compose, initialize_config_dir
+
+    register_configs()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose(
+            "config", overrides=["output_dir=null", "progress=false", *(overrides or [])]
+        )
+
+
+def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
+    """Merge ``cfg`` onto the typed schema (unknown keys and wrong types fail) and check values."""
+    merged = OmegaConf.merge(OmegaConf.structured(RunConfig), cfg)
+    years = merged.years
+    if years.start != BASE_YEAR:
+        raise ConfigError(
+            f"years.start: {years.start} is not allowed; the inputs describe the base year "
+            f"{BASE_YEAR}, so the run must start there"
+        )
+    if not years.start < years.end <= MAX_END_YEAR:
+        raise ConfigError(
+            f"years.end: {years.end} is not allowed; use a year after years.start "
+            f"({years.start}) and at most {MAX_END_YEAR}"
+        )
+    if merged.seed < 0:
+        raise ConfigError(f"seed: {merged.seed} is not allowed; use an integer >= 0")
+    return merged

@@ -1,0 +1,259 @@
+"""Agents as arrays: persons, households, dwellings and firms.
+
+Each agent kind is a struct of 1-D numpy arrays indexed by an integer id, with capacity grown
+geometrically (as in Starsim's ``Arr``). Households, dwellings and firms keep stable ids: one that
+dissolves, is demolished or closes keeps its row with ``alive`` set to False, so references held by
+other arrays stay valid. Persons are referenced by no other array, so their dead rows are dropped
+once a year (``Population.compact_persons``), which keeps every yearly pass over persons short.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.kernels.population import (
+    household_members,
+    household_summary,
+    resident_municipality,
+)
+
+# Activity codes of persons.
+CHILD, STUDENT, EMPLOYED, UNEMPLOYED, RETIRED, OUTSIDE = range(6)
+ACTIVITIES = ("child", "student", "employed", "unemployed", "retired", "outside_labour_force")
+
+# Household roles of persons.
+ADULT, CHILD_AT_HOME = 0, 1
+
+# Education levels.
+EDUCATION_LEVELS = ("compulsory", "upper_secondary", "tertiary")
+
+NO_ID = -1
+
+
+class AgentArrays:
+    """A struct of arrays with geometric capacity growth.
+
+    Subclasses declare ``FIELDS``: a mapping of attribute name to ``(dtype, fill value)``. The
+    attribute ``x.age`` is the full-capacity array; only ``x.age[: x.n]`` is in use.
+
+    Examples
+    --------
+    >>> p = Persons(capacity=4)
+    >>> ids = p.add(3, age=np.array([1, 2, 3]))
+    >>> p.n, p.age[:3].tolist()
+    (3, [1, 2, 3])
+    """
+
+    FIELDS: dict[str, tuple[type, object]] = {}
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        self._capacity = max(int(capacity), 16)
+        for name, (dtype, fill) in self.FIELDS.items():
+            setattr(self, name, np.full(self._capacity, fill, dtype=dtype))
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _grow(self, needed: int) -> None:
+        new_capacity = self._capacity
+        while new_capacity < needed:
+            new_capacity *= 2
+        if new_capacity == self._capacity:
+            return
+        for name, (dtype, fill) in self.FIELDS.items():
+            old = getattr(self, name)
+            new = np.full(new_capacity, fill, dtype=dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+        self._capacity = new_capacity
+
+    def add(self, count: int, **values: np.ndarray | float | int) -> np.ndarray:
+        """Append ``count`` agents, set the given attributes, and return their ids."""
+        unknown = set(values) - set(self.FIELDS)
+        if unknown:
+            raise KeyError(f"{type(self).__name__} has no attributes {sorted(unknown)}")
+        start = self.n
+        self._grow(start + count)
+        self.n = start + count
+        for name, (_, fill) in self.FIELDS.items():
+            getattr(self, name)[start : self.n] = values.get(name, fill)
+        if "alive" in self.FIELDS:
+            self.alive[start : self.n] = True
+        return np.arange(start, self.n, dtype=np.int64)
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Keep only ``rows`` (in their order) and renumber them 0..len(rows)-1."""
+        for name in self.FIELDS:
+            column = getattr(self, name)
+            column[: rows.size] = column[rows]
+        self.n = int(rows.size)
+
+    def active(self) -> np.ndarray:
+        """Ids of the agents that are alive."""
+        return np.flatnonzero(self.alive[: self.n])
+
+    def column(self, name: str) -> np.ndarray:
+        """The in-use part of an attribute array (a view)."""
+        return getattr(self, name)[: self.n]
+
+
+class Persons(AgentArrays):
+    FIELDS = {
+        "alive": (np.bool_, False),
+        "age": (np.int16, 0),
+        "sex": (np.int8, 0),  # 0 male, 1 female
+        "household": (np.int32, NO_ID),
+        "role": (np.int8, ADULT),
+        "activity": (np.int8, CHILD),
+        "education": (np.int8, 0),
+        "firm": (np.int32, NO_ID),  # a firm in the region, or NO_ID
+        "work_node": (np.int16, NO_ID),  # municipality or external market index of the workplace
+        "income": (np.float32, 0.0),  # kSEK per year
+    }
+
+
+class Households(AgentArrays):
+    FIELDS = {
+        "alive": (np.bool_, False),
+        "municipality": (np.int16, NO_ID),
+        "dwelling": (np.int32, NO_ID),  # NO_ID: in the queue (parental home, temporary)
+        "pending": (np.bool_, False),  # an in-migrant household that has not yet found a dwelling
+        "recruited": (np.bool_, False),  # pending in-migrant who came for a job
+        "years_at_address": (np.int16, 0),
+        "years_waiting": (np.int16, 0),
+    }
+
+
+class Dwellings(AgentArrays):
+    FIELDS = {
+        "alive": (np.bool_, False),
+        "municipality": (np.int16, NO_ID),
+        "dwelling_type": (np.int8, 0),
+        "rooms": (np.int8, 1),
+        "year_built": (np.int16, 0),
+        "occupant": (np.int32, NO_ID),
+    }
+
+
+class Firms(AgentArrays):
+    FIELDS = {
+        "alive": (np.bool_, False),
+        "municipality": (np.int16, NO_ID),
+        "sector": (np.int8, 0),
+        "positions": (np.int32, 0),
+        "base_positions": (np.int32, 0),  # positions in the base year, scaled by labour demand
+        "filled": (np.int32, 0),  # positions held by residents of the region
+        "filled_external": (np.int32, 0),  # positions held by in-commuters from outside
+        "wage": (np.float32, 0.0),  # kSEK per year
+        "intervention": (np.int32, NO_ID),  # scenario establishment that created it, if any
+    }
+
+
+class Population:
+    """All agent arrays of one run."""
+
+    def __init__(self, persons: int, households: int, dwellings: int, firms: int) -> None:
+        self.persons = Persons(persons)
+        self.households = Households(households)
+        self.dwellings = Dwellings(dwellings)
+        self.firms = Firms(firms)
+
+    def compact_persons(self) -> None:
+        """Drop the rows of persons who died or left; the survivors keep their order."""
+        p = self.persons
+        p.keep(np.flatnonzero(p.alive[: p.n]))
+
+    def resident_municipality(self) -> np.ndarray:
+        """Municipality index of every person (NO_ID for the dead, gone or not yet arrived)."""
+        p, h = self.persons, self.households
+        return resident_municipality(
+            p.alive[: p.n], p.household[: p.n], h.municipality[: h.n], h.pending[: h.n]
+        )
+
+    def household_sizes(self) -> np.ndarray:
+        """Number of living members of every household."""
+        p = self.persons
+        return household_members(p.alive[: p.n], p.household[: p.n], self.households.n)
+
+    def household_summary(self) -> tuple[np.ndarray, ...]:
+        """Per household: members, income (kSEK/year), has children at home, age of the oldest
+        member, workplace node of the top earner (see ``sim.engine.kernels.population``)."""
+        p = self.persons
+        n = p.n
+        return household_summary(
+            p.alive[:n],
+            p.household[:n],
+            p.role[:n],
+            p.age[:n],
+            p.income[:n],
+            p.work_node[:n],
+            self.households.n,
+        )
+
+    # ---- changes that keep the arrays consistent (the requests of the submodels) ----
+
+    def release_jobs(self, person_ids: np.ndarray) -> None:
+        """End the jobs of these persons: their firms' filled positions fall."""
+        p, f = self.persons, self.firms
+        firm = p.firm[person_ids]
+        f.filled[: f.n] -= np.bincount(firm[firm >= 0], minlength=f.n).astype(np.int32)
+        p.firm[person_ids] = NO_ID
+        p.work_node[person_ids] = NO_ID
+
+    def employ(self, person_ids: np.ndarray, firm_ids: np.ndarray, nodes: np.ndarray) -> None:
+        """Give these persons jobs (firm NO_ID with an external node: a job outside the region)."""
+        p = self.persons
+        f = self.firms
+        f.filled[: f.n] += np.bincount(firm_ids[firm_ids >= 0], minlength=f.n).astype(np.int32)
+        p.firm[person_ids] = firm_ids
+        p.work_node[person_ids] = nodes
+        p.activity[person_ids] = EMPLOYED
+
+    def vacate(self, household_ids: np.ndarray) -> None:
+        """These households leave their dwellings (which become vacant)."""
+        h, d = self.households, self.dwellings
+        dwelling = h.dwelling[household_ids]
+        housed = dwelling >= 0
+        d.occupant[dwelling[housed]] = NO_ID
+        h.dwelling[household_ids] = NO_ID
+
+    def remove_persons(self, person_ids: np.ndarray) -> None:
+        """Persons die or leave the region; households left empty dissolve."""
+        if person_ids.size == 0:
+            return
+        self.release_jobs(person_ids)
+        self.persons.alive[person_ids] = False
+        self.dissolve_empty(np.unique(self.persons.household[person_ids]))
+
+    def dissolve_empty(self, candidates: np.ndarray) -> None:
+        """Dissolve those of the candidate households that have no living member."""
+        sizes = self.household_sizes()
+        empty = candidates[sizes[candidates] == 0]
+        self.vacate(empty)
+        self.households.alive[empty] = False
+
+    def split_off(self, person_ids: np.ndarray) -> np.ndarray:
+        """Each person leaves to a new one-person household in the same municipality, without a
+        dwelling (in the housing queue). Returns the new household ids."""
+        if person_ids.size == 0:
+            return np.empty(0, dtype=np.int64)
+        p, h = self.persons, self.households
+        old = p.household[person_ids]
+        new = h.add(person_ids.size, municipality=h.municipality[old], dwelling=NO_ID)
+        p.household[person_ids] = new
+        p.role[person_ids] = ADULT
+        self.dissolve_empty(np.unique(old))
+        return new
+
+    def merge_households(self, guests: np.ndarray, hosts: np.ndarray) -> None:
+        """Members of each guest household join the matching host household; guests dissolve."""
+        if guests.size == 0:
+            return
+        h, p = self.households, self.persons
+        remap = np.arange(h.n, dtype=np.int32)
+        remap[guests] = hosts
+        alive = p.alive[: p.n]
+        p.household[: p.n][alive] = remap[p.household[: p.n][alive]]
+        self.vacate(guests)
+        h.alive[guests] = False

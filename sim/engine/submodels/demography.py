@@ -1,0 +1,224 @@
+"""Demography: ageing, deaths, births, leaving home, couples forming and separating."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.kernels.demography import promote_orphans
+from sim.engine.population import ADULT, CHILD, CHILD_AT_HOME, NO_ID, STUDENT
+from sim.engine.submodels.base import Submodel
+
+if TYPE_CHECKING:
+    from sim.engine.model import RegionModel
+    from sim.io.results import Recorder
+
+MAX_AGE = 105
+FERTILE_AGES = (15, 49)
+
+
+def gompertz_makeham_q(b: float, a: float, c: float) -> np.ndarray:
+    """Yearly death probability by single year of age 0..MAX_AGE for hazard a + b*exp(c*x)."""
+    x = np.arange(MAX_AGE + 1, dtype=np.float64)
+    cumulative_hazard = a + b * np.exp(c * x) * (np.exp(c) - 1.0) / c
+    q = 1.0 - np.exp(-cumulative_hazard)
+    q[-1] = 1.0
+    return q
+
+
+def survivorship(q: np.ndarray) -> np.ndarray:
+    """l(x): the share of a birth cohort alive at exact age x."""
+    return np.concatenate([[1.0], np.cumprod(1.0 - q)[:-1]])
+
+
+def life_expectancy(q: np.ndarray) -> float:
+    """Period life expectancy at birth, with deaths at mid-year."""
+    lx = survivorship(q)
+    return float(np.sum(lx - 0.5 * lx * q))
+
+
+def fit_mortality(life_expectancy_target: float, a: float, c: float) -> np.ndarray:
+    """Death probabilities of a Gompertz-Makeham schedule whose life expectancy is the target.
+
+    The Gompertz level ``b`` is found by bisection on log(b); documented derivation of the default
+    mortality schedule (SCB gives life expectancies, not age-specific rates, in shared/data).
+    """
+    lo, hi = np.log(1e-8), np.log(1e-1)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if life_expectancy(gompertz_makeham_q(np.exp(mid), a, c)) > life_expectancy_target:
+            lo = mid
+        else:
+            hi = mid
+    return gompertz_makeham_q(np.exp(0.5 * (lo + hi)), a, c)
+
+
+def fertility_schedule(tfr: float, mean_age: float, sd_age: float) -> np.ndarray:
+    """Births per woman and year by age 0..MAX_AGE: a gamma shape on ages 15-49 summing to TFR."""
+    ages = np.arange(MAX_AGE + 1, dtype=np.float64)
+    shift = FERTILE_AGES[0]
+    mean, var = mean_age - shift + 0.5, sd_age**2
+    shape, scale = mean**2 / var, var / mean
+    x = np.clip(ages - shift + 0.5, 1e-9, None)
+    density = x ** (shape - 1.0) * np.exp(-x / scale)
+    density[(ages < FERTILE_AGES[0]) | (ages > FERTILE_AGES[1])] = 0.0
+    return tfr * density / density.sum()
+
+
+class Demography(Submodel):
+    """Ageing, deaths and births by age and sex, and household formation and dissolution."""
+
+    name = "demography"
+
+    def __init__(self, params) -> None:
+        super().__init__(params)
+        p = params
+        self.q = np.stack(
+            [
+                fit_mortality(p.life_expectancy_male, p.makeham_a, p.gompertz_c),
+                fit_mortality(p.life_expectancy_female, p.makeham_a, p.gompertz_c),
+            ]
+        )
+        self.fertility = fertility_schedule(
+            p.total_fertility_rate, p.mean_age_at_birth, p.fertility_sd_age
+        )
+
+    def stable_age_distribution(self) -> np.ndarray:
+        """Shares by (sex, age) of the stable population of this life table.
+
+        The initial age structure (documented derivation): a population with these death rates and
+        births growing at ``stable_growth_rate`` a year has shares ``exp(-r x) l(x)`` per sex.
+        """
+        r = self.params.stable_growth_rate
+        ages = np.arange(MAX_AGE + 1)
+        male = self.params.sex_ratio_at_birth * survivorship(self.q[0]) * np.exp(-r * ages)
+        female = (1 - self.params.sex_ratio_at_birth) * survivorship(self.q[1]) * np.exp(-r * ages)
+        shares = np.stack([male, female])
+        return shares / shares.sum()
+
+    def expected_natural_change(self, model: RegionModel) -> np.ndarray:
+        """Expected births minus deaths per municipality in one year at the current structure."""
+        p = model.pop.persons
+        muni = model.pop.resident_municipality()
+        ok = muni >= 0
+        age = np.minimum(p.age[: p.n][ok] + 1, MAX_AGE)
+        sex = p.sex[: p.n][ok]
+        deaths = np.bincount(muni[ok], weights=self.q[sex, age], minlength=model.n_muni)
+        births = np.bincount(
+            muni[ok], weights=np.where(sex == 1, self.fertility[age], 0.0), minlength=model.n_muni
+        )
+        return births - deaths
+
+    def step(self, model: RegionModel, year: int) -> None:
+        rng = model.stream(self.name)
+        pop = model.pop
+        p = pop.persons
+        alive = p.alive[: p.n]
+        # Ageing.
+        p.age[: p.n][alive] = np.minimum(p.age[: p.n][alive] + 1, MAX_AGE)
+
+        # Deaths.
+        ids = np.flatnonzero(alive)
+        q = self.q[p.sex[ids], p.age[ids]]
+        dead = ids[rng.random(ids.size) < q]
+        model.count("deaths", pop.resident_municipality()[dead])
+        pop.remove_persons(dead)
+
+        # Births to surviving women of fertile age.
+        ids = np.flatnonzero(p.alive[: p.n] & (p.sex[: p.n] == 1))
+        rate = self.fertility[p.age[ids]]
+        fertile = rate > 0
+        ids, rate = ids[fertile], rate[fertile]
+        mothers = ids[rng.random(ids.size) < rate]
+        n_born = mothers.size
+        households = p.household[mothers]
+        sex = (rng.random(n_born) >= self.params.sex_ratio_at_birth).astype(np.int8)
+        p.add(
+            n_born,
+            age=0,
+            sex=sex,
+            household=households,
+            role=CHILD_AT_HOME,
+            activity=CHILD,
+            education=0,
+            firm=NO_ID,
+            work_node=NO_ID,
+            income=0.0,
+        )
+        model.count("births", pop.households.municipality[households])
+
+        # Households that lost their adults are headed by their oldest member.
+        p.role[: p.n] = promote_orphans(
+            p.household[: p.n], p.role[: p.n], p.age[: p.n], p.alive[: p.n], pop.households.n
+        )
+
+        self._leave_home(model, rng)
+        self._separate(model, rng)
+        self._form_couples(model, rng)
+
+    def _leave_home(self, model: RegionModel, rng: np.random.Generator) -> None:
+        p = model.pop.persons
+        # Students stay at home (or leave the region, see migration) until they finish.
+        at_home = np.flatnonzero(
+            p.alive[: p.n]
+            & (p.role[: p.n] == CHILD_AT_HOME)
+            & (p.age[: p.n] >= 18)
+            & (p.activity[: p.n] != STUDENT)
+        )
+        leavers = at_home[rng.random(at_home.size) < self.params.leave_home_rate]
+        model.pop.split_off(leavers)
+
+    def _separate(self, model: RegionModel, rng: np.random.Generator) -> None:
+        p, h = model.pop.persons, model.pop.households
+        adults = np.flatnonzero(p.alive[: p.n] & (p.role[: p.n] == ADULT))
+        n_adults = np.bincount(p.household[adults], minlength=h.n)
+        couples = np.flatnonzero((n_adults == 2) & h.alive[: h.n])
+        separating = couples[rng.random(couples.size) < self.params.separation_rate]
+        if separating.size == 0:
+            return
+        # One of the two adults, drawn at random, leaves.
+        in_separating = np.zeros(h.n, dtype=bool)
+        in_separating[separating] = True
+        candidates = adults[in_separating[p.household[adults]]]
+        order = np.lexsort((rng.random(candidates.size), p.household[candidates]))
+        candidates = candidates[order]
+        first = np.ones(candidates.size, dtype=bool)
+        first[1:] = p.household[candidates[1:]] != p.household[candidates[:-1]]
+        model.pop.split_off(candidates[first])
+
+    def _form_couples(self, model: RegionModel, rng: np.random.Generator) -> None:
+        pop = model.pop
+        p, h = pop.persons, pop.households
+        adults = np.flatnonzero(p.alive[: p.n] & (p.role[: p.n] == ADULT))
+        n_adults = np.bincount(p.household[adults], minlength=h.n)
+        age = p.age[adults]
+        single = (n_adults[p.household[adults]] == 1) & (age >= 20) & (age <= 69)
+        seekers = adults[single]
+        seekers = seekers[rng.random(seekers.size) < self.params.couple_formation_rate]
+        muni = h.municipality[p.household[seekers]]
+        hosts, guests = [], []
+        for m in range(model.n_muni):
+            men = seekers[(muni == m) & (p.sex[seekers] == 0)]
+            women = seekers[(muni == m) & (p.sex[seekers] == 1)]
+            k = min(men.size, women.size)
+            if k == 0:
+                continue
+            # Pair by age rank among a random subset of the larger side.
+            men = np.sort(rng.permutation(men)[:k])
+            women = np.sort(rng.permutation(women)[:k])
+            men = men[np.argsort(p.age[men], kind="stable")]
+            women = women[np.argsort(p.age[women], kind="stable")]
+            hm, hw = p.household[men], p.household[women]
+            # The couple lives in the household with the larger dwelling (no dwelling: 0 rooms).
+            rooms_m = np.where(h.dwelling[hm] >= 0, pop.dwellings.rooms[h.dwelling[hm]], 0)
+            rooms_w = np.where(h.dwelling[hw] >= 0, pop.dwellings.rooms[h.dwelling[hw]], 0)
+            keep_m = rooms_m >= rooms_w
+            hosts.append(np.where(keep_m, hm, hw))
+            guests.append(np.where(keep_m, hw, hm))
+        if hosts:
+            pop.merge_households(np.concatenate(guests), np.concatenate(hosts))
+
+    def record(self, model: RegionModel, rec: Recorder) -> None:
+        rec.put("births", model.counters["births"])
+        rec.put("deaths", model.counters["deaths"])

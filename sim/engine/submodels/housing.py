@@ -1,0 +1,177 @@
+"""The housing market: who moves, where to, the queue, and prices.
+
+Households move on life events (no dwelling: young adults who left home, separated partners,
+arriving in-migrants) and on mismatch (crowding, a long commute), plus a base mobility. Each mover
+compares a sample of vacant dwellings by a utility of cost against income, commute, attractiveness,
+size and type (sim/engine/kernels/housing.py). Households without a dwelling after the market
+form the queue. Price indices move with the gap between the natural and the actual vacancy rate
+of each dwelling type; the queue acts through construction (municipalities release plan reserve) and
+attractiveness.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.kernels.housing import choose_dwellings
+from sim.engine.population import NO_ID
+from sim.engine.submodels.base import Submodel
+
+if TYPE_CHECKING:
+    from sim.engine.model import RegionModel
+    from sim.io.results import Recorder
+
+
+class Housing(Submodel):
+    """Household moves among vacant dwellings, the housing queue and price indices."""
+
+    name = "housing"
+
+    def init(self, model: RegionModel) -> None:
+        p = self.params
+        self.search_decay = np.exp(-p.search_beta * model.travel[:, : model.n_muni])
+        self.weights = np.array(
+            [
+                p.price_weight,
+                p.commute_weight,
+                p.attractiveness_weight,
+                p.size_weight,
+                p.detached_family_bonus,
+            ]
+        )
+        self.cost_per_room = np.asarray(p.cost_per_room, dtype=np.float64)
+        self.price_index = np.ones((model.n_muni, model.n_dwelling_types))
+        self.queue = self.queue_counts(model)
+
+    def dwelling_cost(self, model: RegionModel) -> np.ndarray:
+        """Yearly housing cost of every dwelling, kSEK: rooms x cost per room x price index."""
+        d = model.pop.dwellings
+        n = d.n
+        muni = np.maximum(d.municipality[:n], 0)
+        kind = d.dwelling_type[:n]
+        return d.rooms[:n] * self.cost_per_room[kind] * self.price_index[muni, kind]
+
+    def queue_counts(self, model: RegionModel) -> np.ndarray:
+        """Resident households without a dwelling, per municipality."""
+        h = model.pop.households
+        waiting = h.alive[: h.n] & (h.dwelling[: h.n] == NO_ID) & ~h.pending[: h.n]
+        return np.bincount(h.municipality[: h.n][waiting], minlength=model.n_muni).astype(float)
+
+    def step(self, model: RegionModel, year: int) -> None:
+        rng = model.stream(self.name)
+        pop = model.pop
+        h, d = pop.households, pop.dwellings
+        p = self.params
+        nh = h.n
+
+        sizes, income, children, _, main_work = pop.household_summary()
+
+        alive_h = h.alive[:nh]
+        housed = alive_h & (h.dwelling[:nh] >= 0)
+        u = rng.random(nh)
+        rooms = np.where(housed, d.rooms[np.maximum(h.dwelling[:nh], 0)], 0)
+        home = np.maximum(h.municipality[:nh], 0)
+        commute = np.where(main_work >= 0, model.travel[home, np.maximum(main_work, 0)], 0.0)
+        rate = np.full(nh, p.base_mobility)
+        rate = np.where(sizes > rooms + 1, np.maximum(rate, p.crowding_move_rate), rate)
+        rate = np.where(commute > p.commute_move_limit, np.maximum(rate, p.commute_move_rate), rate)
+        movers = np.flatnonzero((housed & (u < rate)) | (alive_h & ~housed))
+        movers = rng.permutation(movers)
+
+        vacant = d.alive[: d.n] & (d.occupant[: d.n] == NO_ID)
+        k = p.candidates
+        chosen = choose_dwellings(
+            h.dwelling[movers].astype(np.int64),
+            h.municipality[movers].astype(np.int64),
+            h.pending[movers],
+            main_work[movers],
+            income[movers],
+            sizes[movers].astype(np.int64),
+            children[movers],
+            d.municipality[: d.n].astype(np.int64),
+            d.dwelling_type[: d.n].astype(np.int64),
+            d.rooms[: d.n].astype(np.int64),
+            self.dwelling_cost(model),
+            vacant,
+            model.attractiveness,
+            model.travel,
+            self.search_decay,
+            self.weights,
+            p.own_municipality_share,
+            p.moving_cost,
+            p.max_cost_share,
+            p.queue_reservation,
+            rng.random((movers.size, k + 1, 4)),
+        )
+        moved = chosen >= 0
+        hm, new = movers[moved], chosen[moved]
+        old_muni = h.municipality[hm].copy()
+        new_muni = d.municipality[new]
+        pending = h.pending[hm]
+        pop.vacate(hm)
+        h.dwelling[hm] = new
+        d.occupant[new] = hm
+        h.municipality[hm] = new_muni
+        h.years_at_address[:nh] += 1
+        h.years_at_address[hm] = 0
+        h.years_waiting[hm] = 0
+
+        # Accounting: arrivals are in-migration, changes of municipality are moves.
+        members = sizes[hm]
+        arrived = pending
+        relocated = ~pending & (old_muni != new_muni)
+        model.count("in_migration", np.repeat(new_muni[arrived], members[arrived]))
+        model.count("moves_out", np.repeat(old_muni[relocated], members[relocated]))
+        model.count("moves_in", np.repeat(new_muni[relocated], members[relocated]))
+        h.pending[hm] = False
+        h.recruited[hm] = False
+
+        self._turn_away(model)
+        waiting = h.alive[: h.n] & (h.dwelling[: h.n] == NO_ID)
+        h.years_waiting[: h.n][waiting] += 1
+        self.queue = self.queue_counts(model) + model.counters["unmet_in_migration"]
+        self._update_prices(model)
+
+    def _turn_away(self, model: RegionModel) -> None:
+        """In-migrants who found no dwelling: recruited workers commute in from outside instead,
+        the others do not come. Both count as unmet housing demand."""
+        pop = model.pop
+        h, per = pop.households, pop.persons
+        failed = np.flatnonzero(h.alive[: h.n] & h.pending[: h.n])
+        if failed.size == 0:
+            return
+        model.count("unmet_in_migration", h.municipality[failed])
+        is_failed = np.zeros(h.n, dtype=bool)
+        is_failed[failed] = True
+        persons = np.flatnonzero(per.alive[: per.n] & is_failed[per.household[: per.n]])
+        recruited = h.recruited[per.household[persons]]
+        workers = persons[(per.firm[persons] >= 0) & recruited]
+        np.add.at(pop.firms.filled_external, per.firm[workers], 1)
+        pop.remove_persons(persons)
+        h.pending[failed] = False
+        h.recruited[failed] = False
+
+    def _update_prices(self, model: RegionModel) -> None:
+        p = self.params
+        stock, vacant = model.dwelling_counts()
+        vacancy = vacant / np.maximum(stock, 1)
+        change = np.clip(
+            p.price_adjustment * (p.natural_vacancy - vacancy),
+            -p.max_price_change,
+            p.max_price_change,
+        )
+        self.price_index *= np.exp(change)
+
+    def effective_vacancy(self, model: RegionModel) -> np.ndarray:
+        """(vacant dwellings - queue) / stock per municipality."""
+        stock, vacant = model.dwelling_counts()
+        return (vacant.sum(axis=1) - self.queue) / np.maximum(stock.sum(axis=1), 1)
+
+    def record(self, model: RegionModel, rec: Recorder) -> None:
+        stock, vacant = model.dwelling_counts()
+        rec.put("dwellings", stock)
+        rec.put("vacant_dwellings", vacant)
+        rec.put("housing_queue", self.queue)
+        rec.put("price_index", self.price_index)

@@ -1,0 +1,180 @@
+"""Scenario events (MODEL.md step 1): establishments, housing programmes, cultural investments and
+policies, each applied in its year, with their realised schedules recorded.
+
+The scenario has been validated before the run (sim/config/validate.py), so names resolve.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.submodels.base import Submodel
+from sim.io.inputs import DWELLING_TYPES
+
+if TYPE_CHECKING:
+    from sim.engine.model import RegionModel
+    from sim.io.results import Recorder
+
+
+def split_evenly(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split an integer total in proportion to weights (largest remainder; ties to the first)."""
+    weights = np.asarray(weights, dtype=np.float64)
+    if total <= 0 or weights.sum() <= 0:
+        return np.zeros(weights.size, dtype=np.int64)
+    exact = total * weights / weights.sum()
+    out = np.floor(exact).astype(np.int64)
+    rest = total - int(out.sum())
+    order = np.argsort(-(exact - out), kind="stable")
+    out[order[:rest]] += 1
+    return out
+
+
+def phasing_schedule(programme, total: int) -> dict[int, int]:
+    """Dwellings completed per year for the rule-based and explicit phasings (not demand-led)."""
+    if programme.phasing == "explicit":
+        schedule: dict[int, int] = {}
+        for stage in programme.stages:
+            schedule[stage.year] = schedule.get(stage.year, 0) + stage.dwellings
+        return schedule
+    years = np.arange(programme.start_year, programme.end_year + 1)
+    n = years.size
+    weights = {
+        "even": np.ones(n),
+        "front_loaded": np.arange(n, 0, -1, dtype=float),
+        "back_loaded": np.arange(1, n + 1, dtype=float),
+    }[programme.phasing]
+    return {int(y): int(d) for y, d in zip(years, split_evenly(total, weights), strict=True)}
+
+
+def ramp_share(establishment, year: int) -> float:
+    """Share of an establishment's jobs in place in ``year``."""
+    if year < establishment.opening_year:
+        return 0.0
+    if establishment.closure_year is not None and year >= establishment.closure_year:
+        return 0.0
+    t = year - establishment.opening_year
+    profile = establishment.ramp_up_profile
+    if profile:
+        return float(profile[min(t, len(profile) - 1)])
+    return min(1.0, (t + 1) / establishment.ramp_up_years)
+
+
+class Interventions(Submodel):
+    """Applies the scenario's dated interventions at the start of each year."""
+
+    name = "scenario"
+
+    def __init__(self, scenario) -> None:
+        super().__init__(scenario)
+        self.scenario = scenario
+
+    def init(self, model: RegionModel) -> None:
+        s = self.scenario
+        self.muni = model.municipality_index
+        self.codes = list(model.codes)
+        wages = np.asarray(model.params.labour.wage_by_sector)
+        f = model.pop.firms
+        self.firms = []
+        for k, e in enumerate(s.establishments):
+            sector = model.sectors.index(e.sector)
+            firm = f.add(
+                1,
+                municipality=self.muni(e.municipality),
+                sector=sector,
+                positions=0,
+                base_positions=0,
+                wage=wages[sector] * e.wage_level,
+                intervention=k,
+            )[0]
+            self.firms.append(firm)
+        self.programmes = list(s.housing_programmes)
+        self.mix = [
+            np.array([getattr(p.dwellings, t) for t in DWELLING_TYPES], dtype=np.int64)
+            for p in self.programmes
+        ]
+        self.schedules = [
+            phasing_schedule(p, int(mix.sum())) if p.phasing != "demand_led" else {}
+            for p, mix in zip(self.programmes, self.mix, strict=True)
+        ]
+        self.remaining = [int(mix.sum()) for mix in self.mix]
+        self.started: list[dict[int, int]] = [{} for _ in self.programmes]
+        for c in s.cultural_investments:
+            m = self.muni(c.municipality)
+            weight = model.culture.weight_of(c.facility_type, c.type_weight)
+            model.culture.add_facility(m, weight, c.capacity, c.opening_year, c.operating_msek)
+            first = c.opening_year - c.build_years
+            years = range(first, c.opening_year) if c.build_years > 0 else [c.opening_year]
+            for year in years:
+                model.plan_outlay(max(year, model.base_year + 1), m, c.investment_msek / len(years))
+        n_est, n_prog = len(self.firms), len(self.programmes)
+        self.jobs = np.zeros(n_est)
+        self.completed = np.zeros(n_prog)
+
+    def step(self, model: RegionModel, year: int) -> None:
+        rng = model.stream(self.name)
+        f = model.pop.firms
+        for k, (firm, e) in enumerate(zip(self.firms, self.scenario.establishments, strict=True)):
+            f.positions[firm] = int(round(e.jobs * ramp_share(e, year)))
+            self.jobs[k] = f.positions[firm]
+        counts = np.zeros((model.n_muni, model.n_dwelling_types), dtype=np.int64)
+        households = model.household_counts()
+        lag = model.params.construction.lag_years
+        for k, p in enumerate(self.programmes):
+            m = self.muni(p.municipality)
+            if p.phasing == "demand_led":
+                due = self.started[k].pop(year, 0)
+                queue_share = model.housing.queue[m] / max(households[m], 1)
+                if (
+                    p.start_year <= year <= p.end_year
+                    and self.remaining[k] > 0
+                    and queue_share > p.queue_threshold
+                ):
+                    size = min(p.stage_size, self.remaining[k])
+                    self.remaining[k] -= size
+                    self.started[k][year + lag] = self.started[k].get(year + lag, 0) + size
+            else:
+                due = self.schedules[k].get(year, 0)
+            by_type = split_evenly(due, self.mix[k])
+            counts[m] += by_type
+            self.completed[k] = due
+            if due and p.municipal_share > 0:
+                model.plan_outlay(year, m, due * p.cost_per_dwelling_msek * p.municipal_share)
+        if counts.any():
+            model.construction.complete_programme(model, rng, counts, year)
+        for policy in self.scenario.policies:
+            if policy.year != year:
+                continue
+            agent = model.municipality_agents[self.muni(policy.municipality)]
+            if policy.tax_rate_pct is not None:
+                agent.tax_change += policy.tax_rate_pct - agent.tax_rate
+                agent.tax_rate = float(policy.tax_rate_pct)
+            if policy.plan_reserve_release is not None:
+                model.plan_reserve[agent.index] += policy.plan_reserve_release
+                agent.released += policy.plan_reserve_release
+
+    def record(self, model: RegionModel, rec: Recorder) -> None:
+        f = model.pop.firms
+        firms = np.asarray(self.firms, dtype=np.int64)
+        rec.put("establishment_jobs", self.jobs)
+        rec.put("establishment_filled_jobs", f.filled[firms] + f.filled_external[firms])
+        rec.put("programme_completions", self.completed)
+        open_ = [c.opening_year <= model.year for c in self.scenario.cultural_investments]
+        rec.put("cultural_investment_open", np.asarray(open_, dtype=float))
+
+    def static_results(self) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+        """Per-programme facts the comparison needs: where it builds, at what cost."""
+        return {
+            "programme_municipality": (
+                ("housing_programme",),
+                np.array(
+                    [int(self.codes[self.muni(p.municipality)]) for p in self.programmes],
+                    dtype=np.int64,
+                ),
+            ),
+            "programme_cost_per_dwelling": (
+                ("housing_programme",),
+                np.array([p.cost_per_dwelling_msek for p in self.programmes], dtype=float),
+            ),
+        }

@@ -1,0 +1,296 @@
+"""Labour demand, job matching and commuting, and the activity of persons.
+
+Labour demand per municipality and sector follows a sector trend for base sectors and the
+population served for local sectors (the regional multiplier: more residents, more shops, schools
+and care). Seekers choose among vacancies everywhere with a probability falling with travel time,
+so the commuting matrix emerges from the matching.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.kernels.labour import lay_off, match_jobs
+from sim.engine.population import (
+    CHILD,
+    EMPLOYED,
+    NO_ID,
+    OUTSIDE,
+    RETIRED,
+    STUDENT,
+    UNEMPLOYED,
+)
+from sim.engine.submodels.base import Submodel
+
+if TYPE_CHECKING:
+    from sim.engine.model import RegionModel
+    from sim.io.results import Recorder
+
+
+class Labour(Submodel):
+    """Activity transitions, labour demand, lay-offs, job matching and in-commuting."""
+
+    name = "labour"
+
+    def __init__(self, params) -> None:
+        super().__init__(params)
+        self.education_factor = np.asarray(params.education_wage_factor, dtype=np.float32)
+        self.local = np.asarray(params.local_sectors, dtype=bool)
+        self.trend = np.asarray(params.sector_trend, dtype=np.float64)
+
+    def init(self, model: RegionModel) -> None:
+        p = self.params
+        self.decay = np.exp(-p.commute_beta * model.travel)
+        # In-commuter supply from outside falls with the time to the nearest external market.
+        to_external = model.travel[: model.n_muni, model.n_muni :].min(axis=1)
+        self.incommuter_rate = p.incommuter_fill_rate * np.exp(-p.incommuter_beta * to_external)
+        self.base_served = model.resident_counts().astype(np.float64)
+        self.open_vacancies = np.zeros(model.n_muni)
+        f = model.pop.firms
+        self.last_positions = f.positions[: f.n].astype(np.int64)
+        self.reserved = np.zeros(f.n, dtype=np.int64)
+        self.recruit_slots = np.zeros(f.n, dtype=np.int64)
+        # Base year: in-commuters from outside fill part of what residents left open.
+        self._fill_from_outside(model, model.stream("synth"))
+
+    def step(self, model: RegionModel, year: int) -> None:
+        rng = model.stream(self.name)
+        self._transitions(model, rng)
+        self._demand(model, year, rng)
+        self._match(model, rng)
+        self.update_incomes(model)
+
+    # -- activity transitions: new entrants, retirements, separations --
+    def _transitions(self, model: RegionModel, rng: np.random.Generator) -> None:
+        pop, p = model.pop, model.params.labour
+        per = pop.persons
+        n = per.n
+        alive = per.alive[:n]
+        age = per.age[:n]
+        act = per.activity[:n]
+        u = rng.random(n)
+
+        to_student = alive & (act == CHILD) & (age >= 16)
+        per.activity[:n][to_student] = STUDENT
+
+        student = alive & (act == STUDENT)
+        exit_rate = np.where(age == 19, p.upper_secondary_exit_share, 0.0)
+        exit_rate = np.where(age >= 20, p.student_exit_rate, exit_rate)
+        exit_rate = np.where(age >= 30, 1.0, exit_rate)
+        leaving = student & (u < exit_rate)
+        per.education[:n][leaving] = np.where(age[leaving] >= 22, 2, 1)
+        per.activity[:n][leaving] = UNEMPLOYED
+
+        working_age = alive & (act != CHILD) & (act != STUDENT) & (act != RETIRED)
+        r = p.retirement_rates
+        retire_rate = np.select(
+            [age >= 70, age >= 67, age == 66, age == 65, age >= 61],
+            [r[4], r[3], r[2], r[1], r[0]],
+            default=0.0,
+        )
+        retiring = np.flatnonzero(working_age & (u < retire_rate) & ~leaving)
+        pop.release_jobs(retiring)
+        per.activity[retiring] = RETIRED
+
+        v = rng.random(n)
+        employed = np.flatnonzero(alive & (per.activity[:n] == EMPLOYED))
+        separating = employed[v[employed] < p.separation_rate]
+        pop.release_jobs(separating)
+        per.activity[separating] = UNEMPLOYED
+
+        in_labour_force = alive & (
+            (per.activity[:n] == EMPLOYED) | (per.activity[:n] == UNEMPLOYED)
+        )
+        adult = (age >= 20) & (age <= 64)
+        w = rng.random(n)
+        to_outside = np.flatnonzero(in_labour_force & adult & (w < p.outside_entry_rate))
+        from_outside = np.flatnonzero(
+            alive & (per.activity[:n] == OUTSIDE) & adult & (w < p.outside_exit_rate)
+        )
+        pop.release_jobs(to_outside)
+        per.activity[to_outside] = OUTSIDE
+        per.activity[from_outside] = UNEMPLOYED
+
+    # -- labour demand with the regional multiplier --
+    def _demand(self, model: RegionModel, year: int, rng: np.random.Generator) -> None:
+        f = model.pop.firms
+        served = model.resident_counts().astype(np.float64)
+        ratio = np.ones((model.n_muni, model.n_sectors))
+        t = year - model.base_year
+        ratio[:, ~self.local] = (1.0 + self.trend[~self.local]) ** t
+        local_ratio = (served / np.maximum(self.base_served, 1.0)) ** self.params.local_elasticity
+        ratio[:, self.local] = local_ratio[:, None]
+        base = (f.alive[: f.n]) & (f.intervention[: f.n] == NO_ID)
+        ids = np.flatnonzero(base)
+        factor = ratio[f.municipality[ids], f.sector[ids]]
+        f.positions[ids] = np.round(f.base_positions[ids] * factor).astype(np.int32)
+
+        # Lay-offs where a firm holds more workers than positions: in-commuters go first.
+        excess = f.filled[: f.n] + f.filled_external[: f.n] - f.positions[: f.n]
+        excess = np.maximum(excess, 0)
+        external_cut = np.minimum(excess, f.filled_external[: f.n])
+        f.filled_external[: f.n] -= external_cut
+        excess -= external_cut
+        if excess.any():
+            per = model.pop.persons
+            workers = np.flatnonzero(per.alive[: per.n] & (per.firm[: per.n] >= 0))
+            workers = rng.permutation(workers)
+            laid_off = workers[lay_off(per.firm[workers].astype(np.int64), excess.astype(np.int64))]
+            model.pop.release_jobs(laid_off)
+            per.activity[laid_off] = UNEMPLOYED
+        # In-commuters from outside also leave their jobs at the separation rate.
+        f.filled_external[: f.n] -= rng.binomial(
+            f.filled_external[: f.n], self.params.separation_rate
+        ).astype(np.int32)
+
+        # A share of the year's new positions (growth, establishments) is filled from outside the
+        # local labour market: reserved here for in-commuters and recruited in-migrants.
+        growth = np.maximum(f.positions[: f.n] - self.last_positions, 0)
+        vacant = np.maximum(f.positions[: f.n] - f.filled[: f.n] - f.filled_external[: f.n], 0)
+        self.reserved = rng.binomial(np.minimum(growth, vacant), self.params.new_job_outside_share)
+        self.last_positions = f.positions[: f.n].astype(np.int64)
+
+    # -- matching, then in-commuters from outside fill part of what is left --
+    def _match(self, model: RegionModel, rng: np.random.Generator) -> None:
+        match_residents(model, rng, self.decay, external_vacancies(model), reserved=self.reserved)
+        # Reserved positions: in-commuters from outside take part, the rest are offered to
+        # workers who move in (sim/engine/submodels/migration.py).
+        f = model.pop.firms
+        rate = self.incommuter_rate[f.municipality[: f.n]]
+        commuters = rng.binomial(self.reserved, rate).astype(np.int32)
+        f.filled_external[: f.n] += commuters
+        self.recruit_slots = self.reserved - commuters
+        self._fill_from_outside(model, rng)
+
+    def _fill_from_outside(self, model: RegionModel, rng: np.random.Generator) -> None:
+        f = model.pop.firms
+        held = f.filled[: f.n] + f.filled_external[: f.n]
+        vacancies = np.maximum(f.positions[: f.n] - held - self.recruit_slots, 0)
+        rate = self.incommuter_rate[f.municipality[: f.n]]
+        filled = rng.binomial(vacancies, np.where(f.alive[: f.n], rate, 0.0)).astype(np.int32)
+        f.filled_external[: f.n] += filled
+        self.open_vacancies = np.bincount(
+            f.municipality[: f.n], weights=vacancies - filled, minlength=model.n_muni
+        )
+
+    def update_incomes(self, model: RegionModel) -> None:
+        """Set every person's income from activity, workplace and education (kSEK/year)."""
+        p = self.params
+        per = model.pop.persons
+        n = per.n
+        act = per.activity[:n]
+        firm = per.firm[:n]
+        wage = np.where(
+            firm >= 0, model.pop.firms.wage[np.maximum(firm, 0)], np.float32(p.wage_external)
+        )
+        wage = wage * self.education_factor[per.education[:n]]
+        income = np.select(
+            [act == EMPLOYED, act == UNEMPLOYED, act == RETIRED, act == STUDENT, act == OUTSIDE],
+            [wage, p.unemployed_income, p.pension_income, p.student_income, p.outside_income],
+            default=0.0,
+        )
+        per.income[:n] = income.astype(np.float32)
+
+    def record(self, model: RegionModel, rec: Recorder) -> None:
+        f = model.pop.firms
+        alive = f.alive[: f.n]
+        cell = f.municipality[: f.n].astype(np.int64) * model.n_sectors + f.sector[: f.n]
+        shape = (model.n_muni, model.n_sectors)
+        size = model.n_muni * model.n_sectors
+        rec.put("jobs", np.bincount(cell[alive], f.positions[: f.n][alive], size).reshape(shape))
+        filled = f.filled[: f.n] + f.filled_external[: f.n]
+        rec.put("filled_jobs", np.bincount(cell[alive], filled[alive], size).reshape(shape))
+        rec.put(
+            "jobs_held_by_incommuters_from_outside",
+            np.bincount(f.municipality[: f.n], f.filled_external[: f.n], model.n_muni),
+        )
+        per = model.pop.persons
+        muni = model.pop.resident_municipality()
+        act = per.activity[: per.n]
+        resident = muni >= 0
+        employed = resident & (act == EMPLOYED)
+        unemployed = resident & (act == UNEMPLOYED)
+        n_emp = np.bincount(muni[employed], minlength=model.n_muni)
+        n_unemp = np.bincount(muni[unemployed], minlength=model.n_muni)
+        rec.put("employed_residents", n_emp)
+        rec.put("unemployed_residents", n_unemp)
+        rec.put("unemployment_rate", n_unemp / np.maximum(n_emp + n_unemp, 1))
+        commuting = np.zeros((model.n_muni, model.n_nodes))
+        np.add.at(commuting, (muni[employed], per.work_node[: per.n][employed]), 1)
+        rec.put("commuting", commuting)
+        minutes = (commuting * model.travel[: model.n_muni, :]).sum(axis=1)
+        rec.put("mean_commute_minutes", minutes / np.maximum(commuting.sum(axis=1), 1))
+        rec.put("open_vacancies", self.open_vacancies)
+        rec.put(
+            "recruitment_positions",
+            np.bincount(f.municipality[: f.n], weights=self.reserved, minlength=model.n_muni),
+        )
+
+
+def external_positions(model: RegionModel) -> np.ndarray:
+    """Positions in each external labour market open to the region's residents."""
+    population = model.inputs.externals["population"].to_numpy(dtype=np.float64)
+    return np.round(model.params.labour.external_positions * population)
+
+
+def external_vacancies(model: RegionModel) -> np.ndarray:
+    """Open external positions: positions minus those held by the region's residents."""
+    per = model.pop.persons
+    node = per.work_node[: per.n][per.alive[: per.n]].astype(np.int64)
+    held = np.bincount(
+        node[node >= model.n_muni] - model.n_muni, minlength=model.n_nodes - model.n_muni
+    )
+    return np.maximum(external_positions(model) - held, 0.0)
+
+
+def match_residents(
+    model: RegionModel,
+    rng: np.random.Generator,
+    decay: np.ndarray,
+    external_openings: np.ndarray,
+    efficiency: float | None = None,
+    reserved: np.ndarray | None = None,
+) -> None:
+    """Match the region's unemployed residents to vacancies, in a random order."""
+    per = model.pop.persons
+    muni = model.pop.resident_municipality()
+    seekers = np.flatnonzero((muni >= 0) & (per.activity[: per.n] == UNEMPLOYED))
+    match_persons(
+        model, rng, seekers, muni[seekers], decay, external_openings, efficiency, reserved
+    )
+
+
+def match_persons(
+    model: RegionModel,
+    rng: np.random.Generator,
+    seekers: np.ndarray,
+    home: np.ndarray,
+    decay: np.ndarray,
+    external_openings: np.ndarray,
+    efficiency: float | None = None,
+    reserved: np.ndarray | None = None,
+) -> None:
+    """Match ``seekers`` (living in municipalities ``home``) to vacancies, in a random order;
+    ``reserved`` positions per firm are kept out of reach."""
+    lp = model.params.labour
+    f = model.pop.firms
+    order = rng.permutation(seekers.size)
+    seekers, home = seekers[order], home[order]
+    vacancies = f.positions[: f.n] - f.filled[: f.n] - f.filled_external[: f.n]
+    if reserved is not None:
+        vacancies = vacancies - reserved
+    vacancies = np.where(f.alive[: f.n], np.maximum(vacancies, 0), 0).astype(np.int64)
+    firm, node = match_jobs(
+        home.astype(np.int64),
+        f.municipality[: f.n].astype(np.int64),
+        vacancies,
+        decay,
+        external_openings,
+        lp.reservation_weight,
+        lp.matching_efficiency if efficiency is None else efficiency,
+        rng.random((seekers.size, 3)),
+    )
+    got = node >= 0
+    model.pop.employ(seekers[got], firm[got].astype(np.int32), node[got].astype(np.int16))

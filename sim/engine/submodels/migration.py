@@ -1,0 +1,208 @@
+"""Migration into and out of the region.
+
+Out-migration is a household decision by the age of its oldest adult, raised by local unemployment
+above its base-year level and lowered by attractiveness. In-migration has two parts: a base flow per
+municipality, raised by attractiveness and lowered by unemployment above its base-year level, and
+recruitment of workers to the share of new positions filled from outside (labour.py). In-migrants
+arrive as *pending* households: they become residents only if they find a dwelling in the housing
+market step (housing.py); otherwise recruited workers commute in from outside and the others do not
+come.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.population import ADULT, EMPLOYED, NO_ID, UNEMPLOYED
+from sim.engine.submodels.base import Submodel
+from sim.engine.submodels.labour import match_persons
+
+if TYPE_CHECKING:
+    from sim.engine.model import RegionModel
+    from sim.io.results import Recorder
+
+AGE_BREAKS = np.array([30, 45, 65])  # age groups of the oldest adult: 18-29, 30-44, 45-64, 65+
+
+
+@dataclass
+class Donors:
+    """Members of the households that left the region this year, grouped by household."""
+
+    age: np.ndarray
+    sex: np.ndarray
+    role: np.ndarray
+    activity: np.ndarray
+    education: np.ndarray
+    start: np.ndarray  # first member of each household
+    sizes: np.ndarray
+
+    @classmethod
+    def of(cls, pop, persons: np.ndarray) -> Donors:
+        per = pop.persons
+        persons = persons[np.argsort(per.household[persons], kind="stable")]
+        household = per.household[persons]
+        first = np.flatnonzero(np.concatenate([[True], household[1:] != household[:-1]]))
+        sizes = np.diff(np.append(first, persons.size)) if persons.size else first
+        return cls(
+            per.age[persons].copy(),
+            per.sex[persons].copy(),
+            per.role[persons].copy(),
+            per.activity[persons].copy(),
+            per.education[persons].copy(),
+            first,
+            sizes,
+        )
+
+
+class Migration(Submodel):
+    """Out-migration by age, unemployment and attractiveness; in-migration and recruitment."""
+
+    name = "migration"
+
+    def init(self, model: RegionModel) -> None:
+        """Calibrate the base in-flow so that each municipality follows its recent trend.
+
+        Documented derivation: base in-migrants (persons per year) = expected out-migrants
+        + trend growth rate x population - expected natural change, at base-year conditions, where
+        the trend is the municipality's 2015-2020 mean yearly growth (inputs).
+        """
+        self.base_unemployment = model.unemployment_rate()
+        self.base_attractiveness = model.attractiveness.copy()
+        expected_out = np.bincount(*self._household_outflow(model), minlength=model.n_muni)
+        trend = model.inputs.municipalities["growth_rate_2015_2020"].to_numpy(dtype=np.float64)
+        residents = model.resident_counts()
+        natural = model.demography.expected_natural_change(model)
+        self.base_inflow = np.maximum(expected_out + trend * residents - natural, 0.0)
+        self.education_shares = np.asarray(model.params.labour.education_shares)
+
+    def _out_rate(self, model: RegionModel, households: np.ndarray, oldest: np.ndarray):
+        p = self.params
+        pop = model.pop
+        per = pop.persons
+        muni = pop.households.municipality[households]
+        base = np.asarray(p.out_rate_by_age)[np.searchsorted(AGE_BREAKS, oldest, side="right")]
+        push = np.exp(p.unemployment_push * (model.unemployment_rate() - self.base_unemployment))
+        pull = (model.attractiveness / self.base_attractiveness) ** p.attractiveness_pull
+        # Households with an unemployed member are more likely to leave.
+        with_unemployed = np.zeros(pop.households.n, dtype=bool)
+        unemployed = per.alive[: per.n] & (per.activity[: per.n] == UNEMPLOYED)
+        with_unemployed[per.household[: per.n][unemployed]] = True
+        personal = np.where(with_unemployed[households], p.unemployed_factor, 1.0)
+        return base * personal * (push / pull)[muni]
+
+    def _household_outflow(self, model: RegionModel) -> tuple[np.ndarray, np.ndarray]:
+        """(municipality, expected persons leaving) for every resident household."""
+        households, oldest, sizes = model.resident_households()
+        rate = self._out_rate(model, households, oldest)
+        return model.pop.households.municipality[households], rate * sizes
+
+    def step(self, model: RegionModel, year: int) -> None:
+        rng = model.stream(self.name)
+        pop = model.pop
+        p = self.params
+        households, oldest, _ = model.resident_households()
+        rate = self._out_rate(model, households, oldest)
+        per = pop.persons
+        leaving = households[rng.random(households.size) < rate]
+        is_leaving = np.zeros(pop.households.n, dtype=bool)
+        is_leaving[leaving] = True
+        persons = np.flatnonzero(per.alive[: per.n] & is_leaving[per.household[: per.n]])
+        model.count("out_migration", pop.households.municipality[per.household[persons]])
+        donors = Donors.of(pop, persons)
+        pop.remove_persons(persons)
+
+        pull = (model.attractiveness / self.base_attractiveness) ** p.attractiveness_pull
+        push = np.exp(p.unemployment_push * (model.unemployment_rate() - self.base_unemployment))
+        arrivals = rng.poisson(self.base_inflow * pull / push)
+        slots = model.labour.recruit_slots
+        firms = model.pop.firms
+        recruits = np.bincount(
+            firms.municipality[: slots.size], weights=slots, minlength=model.n_muni
+        ).astype(np.int64)
+        first_new = pop.persons.n
+        for m in range(model.n_muni):
+            self._arrive_like(model, rng, m, arrivals[m], donors)
+            self._recruit(model, rng, m, recruits[m])
+        # Arriving adults without a job search at once, from their destination.
+        new = np.arange(first_new, pop.persons.n)
+        seekers = new[per.activity[new] == UNEMPLOYED]
+        home = pop.households.municipality[per.household[seekers]]
+        no_external = np.zeros(model.n_nodes - model.n_muni)
+        match_persons(model, rng, seekers, home, model.labour.decay, no_external)
+        model.labour.update_incomes(model)
+
+    def _arrive_like(self, model: RegionModel, rng, m: int, persons: int, donors: Donors) -> None:
+        """Pending in-migrant households for about ``persons`` persons, each a copy of a household
+        that left the region this year (documented derivation: gross flows into and out of a region
+        have similar age and household profiles, so net migration does not age or rejuvenate the
+        population by construction). Workers arrive as job seekers."""
+        if persons <= 0 or donors.sizes.size == 0:
+            return
+        k = int(persons / max(donors.sizes.mean(), 1.0) * 1.5) + 2
+        picks = rng.integers(0, donors.sizes.size, size=k)
+        keep = int(np.searchsorted(np.cumsum(donors.sizes[picks]), persons)) + 1
+        picks = picks[:keep]
+        pop = model.pop
+        hh = pop.households.add(picks.size, municipality=m, dwelling=NO_ID, pending=True)
+        sizes = donors.sizes[picks]
+        members = np.concatenate(
+            [np.arange(donors.start[d], donors.start[d] + donors.sizes[d]) for d in picks]
+        )
+        activity = donors.activity[members].copy()
+        activity[activity == EMPLOYED] = UNEMPLOYED
+        pop.persons.add(
+            members.size,
+            age=donors.age[members],
+            sex=donors.sex[members],
+            household=np.repeat(hh, sizes),
+            role=donors.role[members],
+            activity=activity,
+            education=donors.education[members],
+        )
+
+    def _recruit(self, model: RegionModel, rng, m: int, recruits: int) -> None:
+        """Pending households of workers recruited to vacancies in ``m``: a single adult or a couple
+        (shares ``recruit_household_shares``); the first adult takes the vacancy."""
+        if recruits <= 0:
+            return
+        p = self.params
+        pop = model.pop
+        shares = np.asarray(p.recruit_household_shares)
+        n_adults = 1 + rng.choice(2, size=recruits, p=shares / shares.sum())
+        hh = pop.households.add(
+            recruits, municipality=m, dwelling=NO_ID, pending=True, recruited=True
+        )
+        adult_hh = np.repeat(hh, n_adults)
+        first = np.concatenate([[True], adult_hh[1:] != adult_hh[:-1]])
+        age = np.round(np.clip(rng.normal(p.age_in_mean, p.age_in_sd, adult_hh.size), 18, 64))
+        sex = rng.integers(0, 2, adult_hh.size)
+        second = np.flatnonzero(~first)
+        sex[second] = 1 - sex[second - 1]
+        adults = pop.persons.add(
+            adult_hh.size,
+            age=age.astype(np.int16),
+            sex=sex.astype(np.int8),
+            household=adult_hh,
+            role=ADULT,
+            activity=UNEMPLOYED,
+            education=rng.choice(3, size=adult_hh.size, p=self.education_shares),
+        )
+        workers = adults[first]
+        f = pop.firms
+        offered = model.labour.recruit_slots
+        in_m = np.flatnonzero(f.municipality[: offered.size] == m)
+        slots = np.repeat(in_m, offered[in_m])
+        take = min(workers.size, slots.size)
+        chosen = slots[rng.choice(slots.size, size=take, replace=False)]
+        np.subtract.at(offered, chosen, 1)
+        pop.employ(workers[:take], chosen.astype(np.int32), np.full(take, m, dtype=np.int16))
+
+    def record(self, model: RegionModel, rec: Recorder) -> None:
+        rec.put("out_migration", model.counters["out_migration"])
+        rec.put("in_migration", model.counters["in_migration"])
+        rec.put("moves_in", model.counters["moves_in"])
+        rec.put("moves_out", model.counters["moves_out"])
+        rec.put("unmet_in_migration", model.counters["unmet_in_migration"])

@@ -1,0 +1,193 @@
+"""Comparison statistics against direct numpy, self-comparison, constructed goal conflicts, and
+the ``sim compare`` command on a small real ensemble."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from sim.analysis.compare import REGION, CompareError, compare, indicator_values
+from sim.analysis.goals import Goal, GoalSet, evaluate_goals, load_goals
+from tests.helpers import run_sweep, sim_cli
+
+SCENARIOS = ["baseline", "copy", "boom"]
+MUNIS = ["0001", "0002"]
+YEARS = [2024, 2025, 2026]
+R = 7
+
+
+def fake_ensemble(seed: int = 0) -> xr.Dataset:
+    """A small ensemble with every variable the indicators read; 'copy' equals 'baseline'."""
+    rng = np.random.default_rng(seed)
+    shape = (len(SCENARIOS), R, len(YEARS), len(MUNIS))
+    dims = ("scenario", "replicate", "year", "municipality")
+
+    def field(low, high, extra=()):
+        return rng.uniform(low, high, size=shape + extra)
+
+    data = {
+        "population": (dims + ("age_group",), field(1000, 2000, (3,))),
+        "jobs": (dims + ("sector",), field(100, 200, (2,))),
+        "employed_residents": (dims, field(1000, 1200)),
+        "unemployed_residents": (dims, field(50, 150)),
+        "housing_queue": (dims, field(10, 50)),
+        "dwellings": (dims + ("dwelling_type",), field(500, 600, (2,))),
+        "vacant_dwellings": (dims + ("dwelling_type",), field(5, 30, (2,))),
+        "price_index": (dims + ("dwelling_type",), field(0.8, 1.2, (2,))),
+        "municipal_result": (dims, field(-5, 10)),
+        "municipal_debt": (dims, field(100, 300)),
+        "cultural_access": (dims, field(400, 900)),
+        "mean_commute_minutes": (dims, field(15, 30)),
+        "in_migration": (dims, field(100, 300)),
+    }
+    ds = xr.Dataset(
+        {k: (d, v) for k, (d, v) in data.items()},
+        coords={
+            "scenario": SCENARIOS,
+            "replicate": np.arange(R),
+            "year": YEARS,
+            "municipality": MUNIS,
+            "age_group": ["0-5", "20-44", "45-64"],
+            "sector": ["a", "b"],
+            "dwelling_type": ["x", "y"],
+            "municipality_name": ("municipality", ["Alpha", "Beta"]),
+        },
+        attrs={"region": "test"},
+    )
+    for name in ds.data_vars:  # 'copy' is the baseline exactly
+        ds[name].loc[{"scenario": "copy"}] = ds[name].sel(scenario="baseline")
+    # 'boom': more jobs and employment, a longer queue, in every replicate.
+    ds["jobs"].loc[{"scenario": "boom"}] = ds["jobs"].sel(scenario="baseline") + 500
+    ds["employed_residents"].loc[{"scenario": "boom"}] = (
+        ds["employed_residents"].sel(scenario="baseline") + 300
+    )
+    ds["housing_queue"].loc[{"scenario": "boom"}] = (
+        ds["housing_queue"].sel(scenario="baseline") + 40
+    )
+    return ds
+
+
+def test_statistics_match_direct_numpy():
+    ds = fake_ensemble()
+    result = compare(ds)
+    pop = ds["population"].sum("age_group").values  # (scenario, replicate, year, muni)
+    np.testing.assert_allclose(
+        result["mean"].sel(indicator="population", area=MUNIS).values, pop.mean(axis=1)
+    )
+    np.testing.assert_allclose(
+        result["p05"].sel(indicator="population", area=MUNIS).values,
+        np.quantile(pop, 0.05, axis=1),
+    )
+    region = pop.sum(axis=3)
+    np.testing.assert_allclose(
+        result["p95"].sel(indicator="population", area=REGION).values,
+        np.quantile(region, 0.95, axis=1),
+    )
+    diff = pop - pop[0:1]
+    np.testing.assert_allclose(
+        result["diff_p05"].sel(indicator="population", area=MUNIS).values,
+        np.quantile(diff, 0.05, axis=1),
+    )
+    # A regional rate is the ratio of regional sums, not a mean of municipal rates.
+    unemp, emp = ds["unemployed_residents"].values, ds["employed_residents"].values
+    rate = 100 * unemp.sum(axis=3) / (unemp + emp).sum(axis=3)
+    np.testing.assert_allclose(
+        result["mean"].sel(indicator="unemployment_rate", area=REGION).values, rate.mean(axis=1)
+    )
+    jobs = ds["jobs"].sum("sector").values
+    paired = jobs[2] - jobs[0]
+    np.testing.assert_allclose(
+        result["diff_mean"].sel(indicator="jobs", scenario="boom", area=MUNIS).values,
+        paired.mean(axis=0),
+    )
+    assert (result["clear"].sel(indicator="jobs", scenario="boom") == 1).all()
+
+
+def goals() -> GoalSet:
+    return GoalSet(
+        region="test",
+        goals=[
+            Goal(name="jobs", indicator="jobs", direction="increase", year=2026),
+            Goal(name="employment", indicator="employment_rate", direction="increase", year=2026),
+            Goal(name="queue", indicator="housing_queue", direction="decrease", year=2026),
+            Goal(
+                name="finances",
+                indicator="municipal_result_per_resident",
+                direction="at_least",
+                target=0.0,
+                year=2026,
+            ),
+        ],
+    )
+
+
+def test_a_scenario_compared_with_itself_shows_no_difference_and_no_conflict():
+    result = compare(fake_ensemble())
+    copy = result.sel(scenario="copy")
+    assert float(np.abs(copy["diff_mean"]).max()) == 0
+    assert (copy["clear"] == 0).all()
+    evaluated = evaluate_goals(result, goals())
+    assert (evaluated["goal_effect"].sel(scenario="copy") == 0).all()
+    assert int(evaluated["goal_conflict"].sel(scenario="copy")) == 0
+    assert (evaluated["winners_and_losers"].sel(scenario="copy") == 0).all()
+
+
+def test_more_jobs_and_a_longer_queue_is_a_conflict():
+    evaluated = evaluate_goals(compare(fake_ensemble()), goals())
+    effect = evaluated["goal_effect"].sel(scenario="boom", area=REGION)
+    assert int(effect.sel(goal="jobs")) == 1
+    assert int(effect.sel(goal="queue")) == -1
+    assert int(evaluated["goal_conflict"].sel(scenario="boom")) == 1
+
+
+def test_winners_and_losers_between_municipalities():
+    ds = fake_ensemble()
+    queue = ds["housing_queue"]
+    queue.loc[{"scenario": "boom", "municipality": "0001"}] = (
+        queue.sel(scenario="baseline", municipality="0001") - 5
+    )
+    evaluated = evaluate_goals(compare(ds), goals())
+    assert int(evaluated["winners_and_losers"].sel(goal="queue", scenario="boom")) == 1
+    effect = evaluated["goal_effect"].sel(goal="queue", scenario="boom")
+    assert int(effect.sel(area="0001")) == 1 and int(effect.sel(area="0002")) == -1
+
+
+def test_unknown_baseline_is_refused():
+    with pytest.raises(CompareError, match="--baseline: 'nope' is not a scenario"):
+        compare(fake_ensemble(), baseline="nope")
+
+
+def test_indicator_values_cover_region_and_municipalities():
+    values = indicator_values(fake_ensemble())
+    assert list(values["area"].values) == [*MUNIS, REGION]
+    assert values.dims == ("indicator", "scenario", "replicate", "year", "area")
+
+
+def test_shipped_goals_load_and_bad_goals_are_refused(tmp_path):
+    shipped = load_goals("skaraborg")
+    assert len(shipped.goals) >= 6 and all(g.source for g in shipped.goals)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "region: x\ngoals:\n  - {name: a, indicator: happiness, direction: up, year: 2030}\n"
+    )
+    with pytest.raises(CompareError) as err:
+        load_goals(bad)
+    assert "goals[0].indicator: 'happiness'" in str(err.value)
+    assert "goals[0].direction: 'up'" in str(err.value)
+
+
+def test_sim_compare_on_a_small_real_ensemble(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    run_sweep(
+        sweep_dir, "scenario=baseline,housing_front", "seed=0,1", "years.end=2040", cwd=tmp_path
+    )
+    result = sim_cli("compare", str(sweep_dir))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Goal conflicts" in result.stdout and "Phasing comparison" in result.stdout
+    for name in ("comparison.nc", "comparison.csv", "goals.csv", "phasing.csv"):
+        assert (sweep_dir / name).is_file(), name
+    saved = xr.open_dataset(sweep_dir / "comparison.nc")
+    assert {"diff_mean", "goal_effect", "goal_conflict"} <= set(saved.data_vars)
+    bad = sim_cli("compare", str(sweep_dir), "--baseline", "nope")
+    assert bad.returncode == 2 and "--baseline: 'nope'" in bad.stderr

@@ -1,0 +1,76 @@
+"""Configs: every group composes against its schema, and every parameter is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+from omegaconf.errors import ConfigKeyError, ValidationError
+
+from sim.config.compose import compose_config, resolve_config
+from sim.config.params import ConfigError, Params
+from sim.paths import CONFIG_DIR
+
+PARAMS_FILE = Path(CONFIG_DIR) / "params" / "default.yaml"
+LEAF = re.compile(r"^\s+(\w+): (\S.*?)\s+# \[(?P<unit>[^\]]+)\] (?P<source>.+)$")
+
+
+def test_every_config_group_composes():
+    from sim.config.validate import validate_scenario
+    from sim.io.inputs import load_region
+
+    inputs = load_region("skaraborg")
+    for group in ("region", "params", "scenario"):
+        options = sorted((Path(CONFIG_DIR) / group).glob("*.yaml"))
+        assert options, group
+        for option in options:
+            cfg = resolve_config(compose_config([f"{group}={option.stem}"]))
+            validate_scenario(cfg.scenario, inputs, cfg.years.start, cfg.years.end)
+            if group == "scenario":
+                assert cfg.scenario.name == option.stem
+
+
+def test_every_parameter_has_a_unit_and_a_source():
+    lines = PARAMS_FILE.read_text(encoding="utf-8").splitlines()
+    section, documented = None, set()
+    for line in lines:
+        if re.match(r"^\w+:$", line):
+            section = None if line == "defaults:" else line[:-1]
+        elif section and line.startswith("  ") and not line.strip().startswith("#"):
+            match = LEAF.match(line)
+            assert match, f"parameter line without '# [unit] source': {line!r}"
+            assert len(match["source"]) > 15, line
+            documented.add(f"{section}.{match.group(1)}")
+    schema = OmegaConf.structured(Params)
+    expected = {f"{s}.{k}" for s in schema for k in schema[s]}
+    assert documented == expected
+
+
+def test_parameters_have_the_schema_types():
+    cfg = compose_config()
+    params = OmegaConf.to_object(cfg.params)
+    assert isinstance(params, Params)
+    assert len(params.labour.wage_by_sector) == 7
+
+
+def test_unknown_and_mistyped_keys_fail():
+    with pytest.raises(ConfigKeyError):
+        resolve_config({"params": {"labour": {"no_such_parameter": 1.0}}})
+    with pytest.raises(ValidationError):
+        resolve_config({"seed": "seven"})
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"years": {"start": 2020}}, "years.start"),
+        ({"years": {"end": 2024}}, "years.end"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_bad_values_name_the_field(overrides, field):
+    cfg = OmegaConf.merge(compose_config(), overrides)
+    with pytest.raises(ConfigError, match=f"^{re.escape(field)}:"):
+        resolve_config(cfg)

@@ -1,0 +1,340 @@
+"""Tests for sim.engine.kernels.labour: job matching and lay-offs against plain numpy references."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.engine.kernels.labour import lay_off, match_jobs
+
+# --------------------------------------------------------------------------------------------
+# Reference implementations (plain numpy / Python, consuming the same draws as the kernels).
+# --------------------------------------------------------------------------------------------
+
+
+def ref_match_jobs(
+    seeker_node, firm_node, firm_vacancies, decay, external_openings, reservation, efficiency, u
+):
+    """Sequential gravity matching; mutates firm_vacancies and external_openings like the kernel."""
+    n_nodes = decay.shape[0]
+    n_muni = n_nodes - external_openings.shape[0]
+    muni_vac = np.bincount(firm_node, weights=firm_vacancies, minlength=n_muni).astype(float)
+    firm_out = np.full(seeker_node.shape[0], -1, dtype=np.int64)
+    node_out = np.full(seeker_node.shape[0], -1, dtype=np.int64)
+    for i, o in enumerate(seeker_node):
+        if not u[i, 0] < efficiency:
+            continue
+        w = np.concatenate([muni_vac * decay[o, :n_muni], external_openings * decay[o, n_muni:]])
+        cum = np.cumsum(w)
+        total = cum[-1]
+        if total <= 0.0:
+            continue
+        target = u[i, 1] * (total + reservation)
+        if target >= total:  # declined every offer
+            continue
+        d = int(np.searchsorted(cum, target, side="right"))
+        node_out[i] = d
+        if d >= n_muni:
+            e = d - n_muni
+            external_openings[e] = max(external_openings[e] - 1.0, 0.0)
+            continue
+        firms = np.flatnonzero((firm_node == d) & (firm_vacancies > 0))
+        cs = np.cumsum(firm_vacancies[firms])
+        j = min(int(np.searchsorted(cs, u[i, 2] * muni_vac[d], side="right")), firms.size - 1)
+        f = firms[j]
+        firm_vacancies[f] -= 1
+        muni_vac[d] -= 1.0
+        firm_out[i] = f
+    return firm_out, node_out
+
+
+def ref_lay_off(worker_firm, excess):
+    """Vectorised: a worker is laid off when its rank among its firm's workers is < excess."""
+    n_firms = excess.shape[0]
+    order = np.argsort(worker_firm, kind="stable")
+    sorted_firm = worker_firm[order]
+    first_of_firm = np.searchsorted(sorted_firm, np.arange(n_firms))
+    rank = np.empty(worker_firm.shape[0], dtype=np.int64)
+    rank[order] = np.arange(worker_firm.shape[0]) - first_of_firm[sorted_firm]
+    laid_off = rank < excess[worker_firm]
+    workers = np.bincount(worker_firm, minlength=n_firms)
+    remaining = excess - np.minimum(np.maximum(excess, 0), workers)
+    return laid_off, remaining
+
+
+# --------------------------------------------------------------------------------------------
+# Instances
+# --------------------------------------------------------------------------------------------
+
+
+def make_market(seed, n_muni=4, n_ext=2, n_firms=10, n_seekers=25, max_vac=4):
+    rng = np.random.default_rng(seed)
+    n_nodes = n_muni + n_ext
+    xy = rng.uniform(0.0, 60.0, (n_nodes, 2))
+    minutes = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    decay = np.exp(-0.04 * minutes)
+    return dict(
+        seeker_node=rng.integers(0, n_muni, n_seekers).astype(np.int64),
+        firm_node=rng.integers(0, n_muni, n_firms).astype(np.int64),
+        firm_vacancies=rng.integers(0, max_vac + 1, n_firms).astype(np.int64),
+        decay=decay,
+        external_openings=np.round(rng.uniform(0.0, 3.0, n_ext) * 2) / 2,  # halves, maybe 0
+        reservation=float(rng.uniform(0.0, 3.0)),
+        efficiency=float(rng.uniform(0.5, 1.0)),
+        uniforms=rng.random((n_seekers, 3)),
+    )
+
+
+ARGS = (
+    "seeker_node",
+    "firm_node",
+    "firm_vacancies",
+    "decay",
+    "external_openings",
+    "reservation",
+    "efficiency",
+    "uniforms",
+)
+
+
+def run_both(market):
+    """Run kernel and reference on separate copies; return both results and mutated arrays."""
+    results = []
+    for fn in (match_jobs, ref_match_jobs):
+        m = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in market.items()}
+        firm, node = fn(*(m[k] for k in ARGS))
+        results.append((firm, node, m["firm_vacancies"], m["external_openings"]))
+    return results
+
+
+def check_consistent(market, firm, node, vac_after, ext_after):
+    """Invariants every matching must satisfy, whatever the draws."""
+    n_ext = market["external_openings"].shape[0]
+    n_muni = market["decay"].shape[0] - n_ext
+    vac0, ext0 = market["firm_vacancies"], market["external_openings"]
+    # A firm is taken only with a municipal workplace node, which is the firm's own municipality.
+    assert np.all((firm >= 0) == ((node >= 0) & (node < n_muni)))
+    assert np.array_equal(market["firm_node"][firm[firm >= 0]], node[firm >= 0])
+    # No firm filled beyond its vacancies, and vacancies decremented by the hires.
+    hires = np.bincount(firm[firm >= 0], minlength=vac0.shape[0])
+    assert np.all(hires <= np.maximum(vac0, 0))
+    assert np.array_equal(vac_after, vac0 - hires)
+    # External openings decremented by one per taker (never below zero), never over-used.
+    takers = np.bincount(node[node >= n_muni] - n_muni, minlength=n_ext)
+    assert np.all(takers <= np.ceil(ext0))
+    assert np.array_equal(ext_after, np.maximum(ext0 - takers, 0.0))
+
+
+# --------------------------------------------------------------------------------------------
+# match_jobs: agreement with the reference
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_match_jobs_matches_reference(seed):
+    market = make_market(seed)
+    (kf, kn, kv, ke), (rf, rn, rv, re) = run_both(market)
+    np.testing.assert_array_equal(kf, rf)
+    np.testing.assert_array_equal(kn, rn)
+    np.testing.assert_array_equal(kv, rv)
+    np.testing.assert_array_equal(ke, re)
+    check_consistent(market, kf, kn, kv, ke)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_match_jobs_matches_reference_when_vacancies_run_out(seed):
+    # Many eager seekers, few vacancies and no reservation: vacancies and openings get exhausted.
+    market = make_market(100 + seed, n_firms=6, n_seekers=40, max_vac=2)
+    market.update(efficiency=1.0, reservation=0.0)
+    (kf, kn, kv, ke), (rf, rn, rv, re) = run_both(market)
+    np.testing.assert_array_equal(kf, rf)
+    np.testing.assert_array_equal(kn, rn)
+    np.testing.assert_array_equal(kv, rv)
+    np.testing.assert_array_equal(ke, re)
+    check_consistent(market, kf, kn, kv, ke)
+    assert kv.sum() == 0 and ke.sum() == 0  # everything was taken
+
+
+def test_match_jobs_hand_made_edge_cases():
+    decay = np.array([[1.0, 0.5, 0.2], [0.5, 1.0, 0.2], [0.2, 0.2, 1.0]])
+    empty_u = np.zeros((0, 3))
+    # No seekers at all.
+    firm, node = match_jobs(
+        np.zeros(0, np.int64),
+        np.array([0, 1], np.int64),
+        np.array([1, 1], np.int64),
+        decay,
+        np.array([1.0]),
+        0.0,
+        1.0,
+        empty_u,
+    )
+    assert firm.shape == (0,) and node.shape == (0,)
+
+    # No firms: seekers can only take external openings; a half opening is taken once.
+    market = dict(
+        seeker_node=np.array([0, 1, 0, 1], np.int64),
+        firm_node=np.zeros(0, np.int64),
+        firm_vacancies=np.zeros(0, np.int64),
+        decay=decay,
+        external_openings=np.array([1.5]),
+        reservation=0.0,
+        efficiency=1.0,
+        uniforms=np.full((4, 3), 0.3),
+    )
+    (kf, kn, kv, ke), ref = run_both(market)
+    np.testing.assert_array_equal(kf, [-1, -1, -1, -1])
+    np.testing.assert_array_equal(kn, [2, 2, -1, -1])
+    np.testing.assert_array_equal(ke, [0.0])
+    for a, b in zip((kf, kn, kv, ke), ref, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+    # Draws of exactly 0 and just below 1 pick the first and the last firm with vacancies.
+    market = dict(
+        seeker_node=np.array([0, 0], np.int64),
+        firm_node=np.array([0, 0, 0, 0], np.int64),
+        firm_vacancies=np.array([0, 2, 0, 3], np.int64),
+        decay=decay[:2, :2],
+        external_openings=np.zeros(0),
+        reservation=0.0,
+        efficiency=1.0,
+        uniforms=np.array([[0.0, 0.0, 0.0], [0.0, 0.0, np.nextafter(1.0, 0.0)]]),
+    )
+    (kf, kn, kv, ke), ref = run_both(market)
+    np.testing.assert_array_equal(kf, [1, 3])
+    np.testing.assert_array_equal(kn, [0, 0])
+    np.testing.assert_array_equal(kv, [0, 1, 0, 2])
+    for a, b in zip((kf, kn, kv, ke), ref, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+# --------------------------------------------------------------------------------------------
+# match_jobs: documented behaviour
+# --------------------------------------------------------------------------------------------
+
+
+def test_vacancies_are_used_up_in_seeker_order():
+    # One municipality, 3 vacancies, 10 seekers who all search and never decline.
+    seekers = np.zeros(10, np.int64)
+    vac = np.array([2, 0, 1], np.int64)
+    ext = np.zeros(0)
+    rng = np.random.default_rng(1)
+    firm, node = match_jobs(
+        seekers, np.zeros(3, np.int64), vac, np.ones((1, 1)), ext, 0.0, 1.0, rng.random((10, 3))
+    )
+    np.testing.assert_array_equal(node, [0, 0, 0] + [-1] * 7)
+    assert sorted(firm[:3]) == [0, 0, 2]
+    np.testing.assert_array_equal(firm[3:], -1)
+    np.testing.assert_array_equal(vac, [0, 0, 0])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_efficiency_zero_matches_nobody(seed):
+    market = make_market(seed)
+    market["efficiency"] = 0.0
+    vac0, ext0 = market["firm_vacancies"].copy(), market["external_openings"].copy()
+    firm, node = match_jobs(*(market[k] for k in ARGS))
+    assert np.all(firm == -1) and np.all(node == -1)
+    np.testing.assert_array_equal(market["firm_vacancies"], vac0)
+    np.testing.assert_array_equal(market["external_openings"], ext0)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_huge_reservation_matches_nobody(seed):
+    market = make_market(seed)
+    market.update(efficiency=1.0, reservation=1e18)
+    market["uniforms"][:, 1] = np.maximum(market["uniforms"][:, 1], 1e-6)
+    vac0, ext0 = market["firm_vacancies"].copy(), market["external_openings"].copy()
+    firm, node = match_jobs(*(market[k] for k in ARGS))
+    assert np.all(firm == -1) and np.all(node == -1)
+    np.testing.assert_array_equal(market["firm_vacancies"], vac0)
+    np.testing.assert_array_equal(market["external_openings"], ext0)
+
+
+def test_no_reservation_and_full_efficiency_match_everyone_while_jobs_remain():
+    market = make_market(7, n_firms=30, n_seekers=20, max_vac=5)
+    market.update(efficiency=1.0, reservation=0.0)
+    assert market["firm_vacancies"].sum() >= 20
+    firm, node = match_jobs(*(market[k] for k in ARGS))
+    assert np.all(node >= 0)
+
+
+def test_nearer_municipalities_get_more_matches():
+    # Five municipalities on a line, 10 minutes apart, with identical (plentiful) vacancies.
+    n_muni, n_seekers = 5, 20_000
+    minutes = 10.0 * np.abs(np.subtract.outer(np.arange(n_muni), np.arange(n_muni)))
+    decay = np.exp(-0.05 * minutes)
+    firm_node = np.repeat(np.arange(n_muni), 3).astype(np.int64)
+    rng = np.random.default_rng(42)
+    for home in (0, n_muni - 1):
+        vac = np.full(firm_node.size, 100_000, np.int64)
+        seekers = np.full(n_seekers, home, np.int64)
+        firm, node = match_jobs(
+            seekers, firm_node, vac, decay, np.zeros(0), 1.0, 1.0, rng.random((n_seekers, 3))
+        )
+        counts = np.bincount(node[node >= 0], minlength=n_muni)
+        by_distance = counts[np.argsort(minutes[home], kind="stable")]
+        assert np.all(np.diff(by_distance) < 0), by_distance
+        # And roughly in proportion to the decay (gravity rule), within sampling noise.
+        expected = n_seekers * decay[home] / (decay[home].sum() + 1.0 / 300_000)
+        np.testing.assert_allclose(counts, expected, rtol=0.1)
+
+
+def test_firm_choice_is_proportional_to_vacancies():
+    # One municipality with firms of 1, 3 and 0 vacancies (times 1000 so they do not run out).
+    vac = np.array([1000, 3000, 0], np.int64)
+    rng = np.random.default_rng(3)
+    firm, _ = match_jobs(
+        np.zeros(2000, np.int64),
+        np.zeros(3, np.int64),
+        vac,
+        np.ones((1, 1)),
+        np.zeros(0),
+        0.0,
+        1.0,
+        rng.random((2000, 3)),
+    )
+    counts = np.bincount(firm, minlength=3)
+    assert counts[2] == 0
+    np.testing.assert_allclose(counts[:2] / 2000, [0.25, 0.75], atol=0.04)
+
+
+# --------------------------------------------------------------------------------------------
+# lay_off
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_lay_off_matches_reference(seed):
+    rng = np.random.default_rng(seed)
+    n_firms = 6
+    worker_firm = rng.integers(0, n_firms, 30).astype(np.int64)
+    excess = rng.integers(-2, 8, n_firms).astype(np.int64)
+    k_excess = excess.copy()
+    laid = lay_off(worker_firm, k_excess)
+    r_laid, r_excess = ref_lay_off(worker_firm, excess)
+    np.testing.assert_array_equal(laid, r_laid)
+    np.testing.assert_array_equal(k_excess, r_excess)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lay_off_removes_min_of_excess_and_workers_first_met(seed):
+    rng = np.random.default_rng(seed)
+    n_firms = 8
+    worker_firm = rng.integers(0, n_firms, 50).astype(np.int64)
+    excess = rng.integers(0, 10, n_firms).astype(np.int64)
+    laid = lay_off(worker_firm, excess.copy())
+    workers = np.bincount(worker_firm, minlength=n_firms)
+    removed = np.bincount(worker_firm[laid], minlength=n_firms)
+    np.testing.assert_array_equal(removed, np.minimum(excess, workers))
+    for f in range(n_firms):
+        mine = np.flatnonzero(worker_firm == f)
+        np.testing.assert_array_equal(laid[mine], np.arange(mine.size) < excess[f])
+
+
+def test_lay_off_edge_cases():
+    assert lay_off(np.zeros(0, np.int64), np.array([3], np.int64)).shape == (0,)
+    excess = np.array([0, -1, 5], np.int64)
+    laid = lay_off(np.array([0, 1, 2, 2, 0], np.int64), excess)
+    np.testing.assert_array_equal(laid, [False, False, True, True, False])
+    np.testing.assert_array_equal(excess, [0, -1, 3])

@@ -1,0 +1,74 @@
+"""Agent arrays: geometric growth keeps values; the consistency operations keep invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.engine.population import NO_ID, Persons, Population
+
+
+def test_add_grows_and_keeps_values():
+    persons = Persons(capacity=16)
+    first = persons.add(10, age=np.arange(10))
+    second = persons.add(100, age=7)
+    assert first.tolist() == list(range(10))
+    assert second[0] == 10 and persons.n == 110
+    assert persons.age[:10].tolist() == list(range(10))
+    assert (persons.age[10:110] == 7).all()
+    assert persons.alive[:110].all()
+    with pytest.raises(KeyError):
+        persons.add(1, height=2)
+
+
+def small_population() -> Population:
+    pop = Population(8, 8, 8, 8)
+    pop.households.add(2, municipality=0)
+    pop.dwellings.add(2, municipality=0, rooms=3)
+    pop.households.dwelling[:2] = [0, 1]
+    pop.dwellings.occupant[:2] = [0, 1]
+    pop.persons.add(3, household=np.array([0, 0, 1]), age=np.array([40, 10, 30]))
+    pop.firms.add(1, municipality=0, positions=2)
+    return pop
+
+
+def test_remove_last_member_dissolves_household_and_frees_dwelling():
+    pop = small_population()
+    pop.employ(np.array([2]), np.array([0], dtype=np.int32), np.array([0], dtype=np.int16))
+    assert pop.firms.filled[0] == 1
+    pop.remove_persons(np.array([2]))
+    assert not pop.households.alive[1]
+    assert pop.dwellings.occupant[1] == NO_ID
+    assert pop.firms.filled[0] == 0
+    assert pop.households.alive[0]
+
+
+def test_split_off_and_merge():
+    pop = small_population()
+    new = pop.split_off(np.array([1]))
+    assert pop.persons.household[1] == new[0]
+    assert pop.households.dwelling[new[0]] == NO_ID
+    pop.merge_households(new, np.array([1]))
+    assert pop.persons.household[1] == 1
+    assert not pop.households.alive[new[0]]
+    assert pop.household_sizes()[1] == 2
+
+
+def test_compact_persons_keeps_survivors_in_order():
+    pop = small_population()
+    pop.persons.alive[1] = False
+    pop.compact_persons()
+    assert pop.persons.n == 2
+    assert pop.persons.age[:2].tolist() == [40, 30]
+    assert pop.persons.household[:2].tolist() == [0, 1]
+    assert pop.persons.alive[:2].all()
+
+
+def test_rows_added_after_compaction_get_fill_values():
+    pop = small_population()
+    pop.persons.firm[:3] = 0
+    pop.persons.alive[2] = False
+    pop.compact_persons()
+    new = pop.persons.add(1, age=5)
+    assert pop.persons.firm[new[0]] == NO_ID
+    assert pop.persons.household[new[0]] == NO_ID

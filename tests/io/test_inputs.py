@@ -1,0 +1,320 @@
+"""Tests for sim.io.inputs: the shipped Skaraborg inputs and the loader's validation messages."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.io.inputs import (
+    DWELLING_TYPES,
+    FACILITY_TYPES,
+    FILE_SPECS,
+    REPO_ROOT,
+    SECTORS,
+    InputError,
+    RegionInputs,
+    load_region,
+)
+
+REGION_DIR = REPO_ROOT / "inputs" / "skaraborg"
+SKOVDE = "1496"
+
+
+def _load_build_module() -> ModuleType:
+    """Import inputs/skaraborg/build_inputs.py (not a package) as a module."""
+    path = REGION_DIR / "build_inputs.py"
+    spec = importlib.util.spec_from_file_location("skaraborg_build_inputs", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+build_inputs = _load_build_module()
+
+
+@pytest.fixture(scope="module")
+def region() -> RegionInputs:
+    return load_region("skaraborg")
+
+
+# --- The shipped region --------------------------------------------------------------------------
+def test_fifteen_unique_municipalities(region: RegionInputs) -> None:
+    assert len(region.codes) == 15
+    assert len(set(region.codes)) == 15
+    assert all(len(c) == 4 and c.isdigit() for c in region.codes)
+    assert "Skövde" in region.names and "Töreboda" in region.names
+    assert region.name == "skaraborg"
+    assert region.directory == REGION_DIR
+
+
+def test_population_is_the_2024_projection_of_the_sources(region: RegionInputs) -> None:
+    sources = REGION_DIR / "sources"
+    muni = pd.read_csv(sources / "skaraborg_municipalities.csv", dtype={"code": str})
+    hist = pd.read_csv(sources / "skaraborg_population_history.csv", dtype={"code": str})
+    src = muni.merge(hist, on="code").set_index("code")
+    rate = (src["pop_2020"] / src["pop_2015"]) ** (1 / 5) - 1
+    expected = src["population"] * (1 + rate) ** (2024 - src["pop_year"])
+
+    got = region.municipalities.set_index("code")["population"]
+    assert np.allclose(got.to_numpy(), expected.loc[got.index].to_numpy(), atol=0.5)
+    reported_2024 = src.index[src["pop_year"] == 2024]
+    assert (got.loc[reported_2024] == src.loc[reported_2024, "population"]).all()
+    total = int(got.sum())
+    assert abs(total - float(expected.sum())) <= 15
+    assert abs(total - 271_000) / 271_000 < 0.01
+
+
+def test_households_and_dwellings(region: RegionInputs) -> None:
+    muni = region.municipalities.set_index("code")
+    assert np.allclose(muni["households"], muni["population"] / 2.2, atol=0.5)
+    dwellings = region.dwellings.groupby("code")["dwellings"].sum()
+    assert np.allclose(dwellings.loc[muni.index], muni["households"] * 1.02, atol=1.0)
+    assert (region.dwellings.groupby("code").size() == len(DWELLING_TYPES)).all()
+    # Tibro has "drygt 5 200 bostäder" (about 2021): the estimate must be close to that.
+    assert 5_200 <= dwellings.loc["1472"] <= 5_500
+    # The detached share falls with municipality size: Essunga above Skövde.
+    detached = region.dwellings[region.dwellings["dwelling_type"] == "detached"]
+    share = detached.set_index("code")["dwellings"] / dwellings
+    assert share.loc["1445"] > share.loc[SKOVDE] > 0.3
+
+
+def test_skovde_is_the_largest_job_centre_and_a_net_importer(region: RegionInputs) -> None:
+    jobs = region.jobs.groupby("code")["jobs"].sum()
+    assert jobs.idxmax() == SKOVDE
+    population = region.municipalities.set_index("code")["population"]
+    employed = pd.Series(build_inputs.employed_residents(population), index=population.index)
+    assert jobs.loc[SKOVDE] > employed.loc[SKOVDE]
+    assert jobs.sum() < employed.sum()  # the region as a whole is a net exporter of workers
+
+
+def test_jobs_cover_every_sector(region: RegionInputs) -> None:
+    assert len(region.jobs) == 15 * len(SECTORS)
+    assert set(region.jobs["sector"]) == set(SECTORS)
+    by_sector = region.jobs.groupby("sector")["jobs"].sum()
+    assert by_sector.idxmax() == "public_services"
+    assert by_sector["manufacturing"] / by_sector.sum() > 0.15  # manufacturing-heavy region
+
+
+def test_travel_time_matrix(region: RegionInputs) -> None:
+    nodes = region.node_names()
+    assert nodes[:15] == region.codes
+    assert nodes[15:] == ("Göteborg", "Stockholm", "Jönköping", "Örebro", "Trollhättan")
+    matrix = region.travel_time_matrix()
+    assert matrix.shape == (20, 20) and matrix.dtype == np.float64
+    assert np.isfinite(matrix).all() and (matrix > 0).all()
+    assert np.array_equal(matrix, matrix.T)
+    i, j = nodes.index(SKOVDE), nodes.index("1494")  # Skövde - Lidköping, about 50 km by road
+    assert 30 < matrix[i, j] < 60
+    assert matrix[i, nodes.index("Stockholm")] > matrix[i, nodes.index("Göteborg")]
+
+
+def test_culture_facilities(region: RegionInputs) -> None:
+    cf = region.culture_facilities
+    assert cf["facility_id"].is_unique
+    assert set(cf["facility_type"]) <= set(FACILITY_TYPES)
+    assert (cf["opening_year"] <= 2024).all()
+    for kind in ("library", "arts_school"):
+        assert sorted(cf.loc[cf["facility_type"] == kind, "code"]) == sorted(region.codes)
+
+
+def test_checksums_are_sha256_of_the_files(region: RegionInputs) -> None:
+    assert set(region.checksums) == set(FILE_SPECS)
+    for name, digest in region.checksums.items():
+        assert digest == hashlib.sha256((REGION_DIR / name).read_bytes()).hexdigest()
+
+
+def test_load_by_directory_path_and_inputs_root(region: RegionInputs) -> None:
+    by_path = load_region(REGION_DIR)
+    by_root = load_region("skaraborg", inputs_root=REGION_DIR.parent)
+    for other in (by_path, by_root):
+        assert other.codes == region.codes
+        assert other.checksums == region.checksums
+        pd.testing.assert_frame_equal(other.jobs, region.jobs)
+
+
+def test_unknown_region_raises() -> None:
+    with pytest.raises(InputError, match="no-such-region"):
+        load_region("no-such-region")
+
+
+def test_build_is_deterministic_and_matches_shipped_files(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    build_inputs.build(first)
+    build_inputs.build(second)
+    for name in FILE_SPECS:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+        shipped = pd.read_parquet(REGION_DIR / name)
+        rebuilt = pd.read_parquet(first / name)
+        pd.testing.assert_frame_equal(rebuilt, shipped, obj=name)
+
+
+# --- Corrupted copies ----------------------------------------------------------------------------
+def _corrupt(
+    tmp_path: Path, file_name: str, change: Callable[[pd.DataFrame], pd.DataFrame | None]
+) -> Path:
+    """Copy the shipped region into tmp_path and rewrite one file after ``change``."""
+    target = tmp_path / "skaraborg"
+    target.mkdir()
+    for name in FILE_SPECS:
+        shutil.copy(REGION_DIR / name, target / name)
+    df = pd.read_parquet(target / file_name)
+    changed = change(df)
+    (changed if changed is not None else df).to_parquet(target / file_name, index=False)
+    return target
+
+
+def _error(directory: Path) -> str:
+    with pytest.raises(InputError) as info:
+        load_region(directory)
+    return str(info.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    directory = _corrupt(tmp_path, "jobs.parquet", lambda df: None)
+    (directory / "culture_facilities.parquet").unlink()
+    message = _error(directory)
+    assert "culture_facilities.parquet" in message and "missing" in message
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    directory = _corrupt(tmp_path, "jobs.parquet", lambda df: df.drop(columns=["jobs"]))
+    message = _error(directory)
+    assert "jobs.parquet, column 'jobs': required column is missing" in message
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    def to_float(df: pd.DataFrame) -> None:
+        df["jobs"] = df["jobs"].astype("float64") + 0.5
+
+    message = _error(_corrupt(tmp_path, "jobs.parquet", to_float))
+    assert "jobs.parquet, column 'jobs', row 0:" in message
+    assert "expected int64" in message
+
+
+def test_wrong_type_for_a_string_column(tmp_path: Path) -> None:
+    def codes_as_numbers(df: pd.DataFrame) -> None:
+        df["code"] = df["code"].astype("int64")
+
+    message = _error(_corrupt(tmp_path, "municipalities.parquet", codes_as_numbers))
+    assert "municipalities.parquet, column 'code', row 0: 1444 has type int" in message
+
+
+def test_negative_count(tmp_path: Path) -> None:
+    def negative(df: pd.DataFrame) -> None:
+        df.loc[12, "jobs"] = -5
+
+    message = _error(_corrupt(tmp_path, "jobs.parquet", negative))
+    assert f"{tmp_path}/skaraborg/jobs.parquet, column 'jobs', row 12: -5 is negative" in message
+    assert message.endswith("counts must be >= 0")
+
+
+def test_all_problems_of_a_file_are_reported(tmp_path: Path) -> None:
+    def two_negatives(df: pd.DataFrame) -> None:
+        df.loc[[2, 40], "dwellings"] = -1
+
+    error = None
+    try:
+        load_region(_corrupt(tmp_path, "dwellings.parquet", two_negatives))
+    except InputError as exc:
+        error = exc
+    assert error is not None
+    assert len(error.problems) == 2
+    assert "row 2:" in error.problems[0] and "row 40:" in error.problems[1]
+
+
+def test_unknown_municipality_code(tmp_path: Path) -> None:
+    def unknown(df: pd.DataFrame) -> None:
+        df.loc[4, "code"] = "9999"
+
+    message = _error(_corrupt(tmp_path, "dwellings.parquet", unknown))
+    assert "dwellings.parquet, column 'code', row 4: '9999' is not a municipality code" in message
+
+
+def test_unknown_node_in_travel_times(tmp_path: Path) -> None:
+    def unknown(df: pd.DataFrame) -> None:
+        df.loc[7, "destination"] = "Oslo"
+
+    message = _error(_corrupt(tmp_path, "travel_times.parquet", unknown))
+    assert "travel_times.parquet, column 'destination', row 7: 'Oslo' is not a node" in message
+
+
+def test_duplicate_key(tmp_path: Path) -> None:
+    def duplicate(df: pd.DataFrame) -> None:
+        df.loc[8, "sector"] = df.loc[7, "sector"]
+
+    message = _error(_corrupt(tmp_path, "jobs.parquet", duplicate))
+    assert "jobs.parquet, columns 'code', 'sector', row 8: duplicate key" in message
+    assert "first in row 7" in message
+    assert "incomplete" in message  # the overwritten sector is now missing for that municipality
+
+
+def test_duplicate_municipality_code(tmp_path: Path) -> None:
+    def duplicate(df: pd.DataFrame) -> None:
+        df.loc[3, "code"] = df.loc[2, "code"]
+
+    message = _error(_corrupt(tmp_path, "municipalities.parquet", duplicate))
+    assert "municipalities.parquet, column 'code', row 3: duplicate key '1446'" in message
+
+
+def test_unknown_sector(tmp_path: Path) -> None:
+    def unknown(df: pd.DataFrame) -> None:
+        df.loc[3, "sector"] = "mining"
+
+    message = _error(_corrupt(tmp_path, "jobs.parquet", unknown))
+    assert "jobs.parquet, column 'sector', row 3: 'mining' is not a known sector" in message
+
+
+def test_unknown_facility_type(tmp_path: Path) -> None:
+    def unknown(df: pd.DataFrame) -> None:
+        df.loc[5, "facility_type"] = "cinema"
+
+    message = _error(_corrupt(tmp_path, "culture_facilities.parquet", unknown))
+    assert "column 'facility_type', row 5: 'cinema' is not a known facility type" in message
+
+
+def test_missing_combination(tmp_path: Path) -> None:
+    message = _error(_corrupt(tmp_path, "dwellings.parquet", lambda df: df.drop(index=[10])))
+    assert "dwellings.parquet, columns 'code', 'dwelling_type': table is incomplete" in message
+    assert "('1447', 'rental_flat')" in message
+
+
+def test_incomplete_travel_matrix(tmp_path: Path) -> None:
+    message = _error(_corrupt(tmp_path, "travel_times.parquet", lambda df: df.iloc[:-1]))
+    assert "travel_times.parquet, columns 'origin', 'destination': table is incomplete" in message
+    assert "('Trollhättan', 'Trollhättan')" in message
+
+
+def test_null_value(tmp_path: Path) -> None:
+    def null(df: pd.DataFrame) -> None:
+        df["minutes"] = df["minutes"].astype("float64")
+        df.loc[6, "minutes"] = np.nan
+
+    message = _error(_corrupt(tmp_path, "travel_times.parquet", null))
+    assert "travel_times.parquet, column 'minutes', row 6: value is missing" in message
+
+
+def test_non_positive_travel_time(tmp_path: Path) -> None:
+    def zero(df: pd.DataFrame) -> None:
+        df.loc[0, "minutes"] = 0.0
+
+    message = _error(_corrupt(tmp_path, "travel_times.parquet", zero))
+    assert "travel_times.parquet, column 'minutes', row 0: 0.0 is not a positive" in message
+
+
+def test_opening_year_after_base_year(tmp_path: Path) -> None:
+    def future(df: pd.DataFrame) -> None:
+        df.loc[1, "opening_year"] = 2030
+
+    message = _error(_corrupt(tmp_path, "culture_facilities.parquet", future))
+    assert "culture_facilities.parquet, column 'opening_year', row 1: 2030" in message

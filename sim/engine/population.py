@@ -1,4 +1,4 @@
-"""Agents as arrays: persons, households, dwellings and firms.
+"""Agents as arrays: persons, households, dwellings, firms and cultural facilities.
 
 Each agent kind is a struct of 1-D numpy arrays indexed by an integer id, with capacity grown
 geometrically (as in Starsim's ``Arr``). Households, dwellings and firms keep stable ids: one that
@@ -28,6 +28,12 @@ ADULT, CHILD_AT_HOME = 0, 1
 EDUCATION_LEVELS = ("compulsory", "upper_secondary", "tertiary")
 
 NO_ID = -1
+
+# Age groups of residents (lower bounds): 0-5, 6-15, 16-19, 20-44, 45-64, 65-79, 80+, the groups
+# of Swedish municipal service costs (preschool, compulsory school, upper secondary, working ages,
+# elderly care); the ``age_group`` dimension of the results.
+AGE_GROUP_BREAKS = np.array([6, 16, 20, 45, 65, 80])
+AGE_GROUPS = ("0-5", "6-15", "16-19", "20-44", "45-64", "65-79", "80+")
 
 
 class AgentArrays:
@@ -150,14 +156,38 @@ class Firms(AgentArrays):
     }
 
 
+class Facilities(AgentArrays):
+    """Cultural facilities: the region's existing ones, the scenario's and the jointly decided."""
+
+    FIELDS = {
+        "alive": (np.bool_, False),
+        "municipality": (np.int64, NO_ID),
+        "weight": (np.float64, 1.0),  # weight of one place of this facility type
+        "capacity": (np.float64, 0.0),  # visitor places
+        "opening_year": (np.int64, 0),
+        "operating_cost": (np.float64, 0.0),  # MSEK/year charged to the host municipality
+    }
+
+    def is_open(self, year: int) -> np.ndarray:
+        return self.alive[: self.n] & (self.opening_year[: self.n] <= year)
+
+    def operating_costs(self, year: int, n_muni: int) -> np.ndarray:
+        """Yearly operating costs of the open facilities per host municipality, MSEK."""
+        cost = np.where(self.is_open(year), self.operating_cost[: self.n], 0.0)
+        return np.bincount(self.municipality[: self.n], weights=cost, minlength=n_muni)
+
+
 class Population:
     """All agent arrays of one run."""
 
-    def __init__(self, persons: int, households: int, dwellings: int, firms: int) -> None:
+    def __init__(
+        self, persons: int, households: int, dwellings: int, firms: int, facilities: int = 64
+    ) -> None:
         self.persons = Persons(persons)
         self.households = Households(households)
         self.dwellings = Dwellings(dwellings)
         self.firms = Firms(firms)
+        self.facilities = Facilities(facilities)
 
     def compact_persons(self) -> None:
         """Drop the rows of persons who died or left; the survivors keep their order."""
@@ -170,6 +200,17 @@ class Population:
         return resident_municipality(
             p.alive[: p.n], p.household[: p.n], h.municipality[: h.n], h.pending[: h.n]
         )
+
+    def residents_by_age_group(self, n_muni: int) -> np.ndarray:
+        """Residents per municipality and age group (``AGE_GROUPS``)."""
+        per = self.persons
+        muni = self.resident_municipality()
+        ok = muni >= 0
+        group = np.searchsorted(AGE_GROUP_BREAKS, per.age[: per.n][ok], side="right")
+        n_groups = len(AGE_GROUPS)
+        return np.bincount(
+            muni[ok].astype(np.int64) * n_groups + group, minlength=n_muni * n_groups
+        ).reshape(n_muni, n_groups)
 
     def household_sizes(self) -> np.ndarray:
         """Number of living members of every household."""

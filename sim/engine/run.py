@@ -1,4 +1,8 @@
-"""``run(cfg) -> xarray.Dataset``: one simulation, usable without Hydra (tests, notebooks)."""
+"""``run(cfg) -> xarray.Dataset``: one simulation, usable without Hydra (tests, notebooks).
+
+Set-up is a straight line: validated inputs and parameters, the scenario checked against them,
+the synthetic base population, then the model that receives it and sets up its submodels.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +19,11 @@ from sim.config.compose import resolve_config
 from sim.config.params import Params, RunConfig
 from sim.config.validate import validate_scenario
 from sim.engine.model import RegionModel
-from sim.engine.submodels.finance import AGE_GROUPS
+from sim.engine.population import AGE_GROUPS
+from sim.engine.synthesis import synthesize
 from sim.io.inputs import load_region
 from sim.io.provenance import code_version, run_id
-from sim.io.results import Recorder, write_netcdf
+from sim.io.results import CF_VERSION, Recorder, write_netcdf
 
 
 @dataclass
@@ -27,6 +32,16 @@ class Run:
 
     model: RegionModel
     results: xr.Dataset
+
+
+def build_model(cfg: DictConfig | RunConfig | dict) -> RegionModel:
+    """The model of a config, set up in the base year and ready to step."""
+    cfg = resolve_config(cfg)
+    inputs = load_region(cfg.region.input_dir or cfg.region.name)
+    params: Params = OmegaConf.to_object(cfg.params)
+    validate_scenario(cfg.scenario, inputs, cfg.years.start, cfg.years.end)
+    pop = synthesize(inputs, params, cfg.seed, cfg.years.start)
+    return RegionModel(inputs, params, pop, cfg.seed, cfg.years.start, cfg.scenario)
 
 
 def simulate(
@@ -41,13 +56,10 @@ def simulate(
     """
     cfg = resolve_config(cfg)
     show = cfg.progress if progress is None else progress
-    inputs = load_region(cfg.region.input_dir or cfg.region.name)
-    params: Params = OmegaConf.to_object(cfg.params)
-    validate_scenario(cfg.scenario, inputs, cfg.years.start, cfg.years.end)
-    model = RegionModel(
-        inputs, params, seed=cfg.seed, base_year=cfg.years.start, scenario=cfg.scenario
+    model = build_model(cfg)
+    recorder = Recorder(
+        [r for sub in model.submodels.values() for r in (*sub.results, *sub.static)]
     )
-    recorder = Recorder()
     record(model, recorder)
     if on_year is not None:
         on_year(model)
@@ -55,18 +67,17 @@ def simulate(
     if show:
         from rich.progress import track
 
-        years = track(years, description=f"Simulating {inputs.name}", transient=False)
+        years = track(years, description=f"Simulating {model.inputs.name}", transient=False)
     for _ in years:
         model.step()
         record(model, recorder)
         if on_year is not None:
             on_year(model)
-    ds = recorder.to_dataset(
-        coordinates(model),
-        base_year=model.base_year,
-        static={**model.governance.static_results(), **model.interventions.static_results()},
-    )
-    ds.attrs.update(run_attributes(cfg, inputs.checksums))
+    static = {}
+    for sub in model.submodels.values():
+        static.update(sub.static_results(model))
+    ds = recorder.to_dataset(coordinates(model), base_year=model.base_year, static=static)
+    ds.attrs.update(run_attributes(cfg, model.inputs.checksums))
     if cfg.output_dir:
         out = Path(cfg.output_dir)
         write_netcdf(ds, out / "results.nc")
@@ -84,47 +95,76 @@ def run(cfg: DictConfig | RunConfig | dict) -> xr.Dataset:
 
 
 def record(model: RegionModel, rec: Recorder) -> None:
-    """Write the current year's indicators of every submodel."""
+    """Write the current year's results of every submodel."""
     rec.begin(model.year)
-    rec.put("population", model.residents_by_age_group())
-    rec.put("households", model.household_counts())
-    for submodel in (
-        model.demography,
-        model.labour,
-        model.migration,
-        model.housing,
-        model.construction,
-        model.finance,
-        model.culture,
-        model.interventions,
-        model.governance,
-    ):
+    for submodel in model.submodels.values():
         submodel.record(model, rec)
-    rec.put("plan_reserve_released", [m.released for m in model.municipalities])
-    rec.put("tax_rate_change", [m.tax_change for m in model.municipalities])
 
 
 def coordinates(model: RegionModel) -> dict:
-    return {
-        "municipality": ("municipality", np.array(model.codes, dtype=object)),
-        "municipality_name": ("municipality", np.array(model.names, dtype=object)),
-        "municipality_lat": ("municipality", model.inputs.municipalities["lat"].to_numpy(float)),
-        "municipality_lon": ("municipality", model.inputs.municipalities["lon"].to_numpy(float)),
-        "sector": np.array(model.sectors, dtype=object),
-        "dwelling_type": np.array(model.dwelling_types, dtype=object),
-        "age_group": np.array(AGE_GROUPS, dtype=object),
-        "origin": np.array(model.codes, dtype=object),
-        "destination": np.array(model.nodes, dtype=object),
-        **{
-            dim: np.array([item.name for item in model.scenario[key]], dtype=object)
-            for dim, key in (
-                ("establishment", "establishments"),
-                ("housing_programme", "housing_programmes"),
-                ("cultural_investment", "cultural_investments"),
-                ("joint_proposal", "joint_proposals"),
-            )
-        },
+    """The Dataset's coordinates, with their CF attributes. SCB codes are strings."""
+
+    muni = model.inputs.municipalities
+    coords = {
+        "municipality": (
+            "municipality",
+            np.array(model.codes, dtype=object),
+            {"long_name": "Municipality (SCB municipality code)"},
+        ),
+        "municipality_name": (
+            "municipality",
+            np.array(model.names, dtype=object),
+            {"long_name": "Municipality name"},
+        ),
+        "municipality_lat": (
+            "municipality",
+            muni["lat"].to_numpy(float),
+            {
+                "standard_name": "latitude",
+                "units": "degrees_north",
+                "long_name": "Latitude of the municipal seat",
+            },
+        ),
+        "municipality_lon": (
+            "municipality",
+            muni["lon"].to_numpy(float),
+            {
+                "standard_name": "longitude",
+                "units": "degrees_east",
+                "long_name": "Longitude of the municipal seat",
+            },
+        ),
+        "sector": ("sector", np.array(model.sectors, dtype=object), {"long_name": "Sector"}),
+        "dwelling_type": (
+            "dwelling_type",
+            np.array(model.dwelling_types, dtype=object),
+            {"long_name": "Type of dwelling"},
+        ),
+        "age_group": (
+            "age_group",
+            np.array(AGE_GROUPS, dtype=object),
+            {"long_name": "Age group, years"},
+        ),
+        "origin": (
+            "origin",
+            np.array(model.codes, dtype=object),
+            {"long_name": "Home municipality (SCB code)"},
+        ),
+        "destination": (
+            "destination",
+            np.array(model.nodes, dtype=object),
+            {"long_name": "Workplace: municipality (SCB code) or external labour market"},
+        ),
     }
+    for dim, key, long_name in (
+        ("establishment", "establishments", "Scenario establishment"),
+        ("housing_programme", "housing_programmes", "Scenario housing programme"),
+        ("cultural_investment", "cultural_investments", "Scenario cultural investment"),
+        ("joint_proposal", "joint_proposals", "Scenario joint proposal"),
+    ):
+        names = np.array([item.name for item in model.scenario[key]], dtype=object)
+        coords[dim] = (dim, names, {"long_name": long_name})
+    return coords
 
 
 def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str | int]:
@@ -133,6 +173,7 @@ def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str 
     model_cfg.pop("output_dir", None)
     model_cfg.pop("progress", None)
     return {
+        "Conventions": CF_VERSION,
         "title": "Regional growth simulation",
         "run_id": run_id(cfg),
         "region": cfg.region.name,
@@ -143,5 +184,6 @@ def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str 
         "code_version": code_version(),
         "config": OmegaConf.to_yaml(OmegaConf.create(model_cfg)),
         "input_checksums": json.dumps(checksums, sort_keys=True),
-        "conventions": "Stocks at 31 December; flows during the year; base-year flows are NaN",
+        "comment": "Stocks at 31 December (cell_methods year: point); flows during the year "
+        "(year: sum); base-year flows are NaN",
     }

@@ -25,11 +25,20 @@ from sim.engine.population import (
     UNEMPLOYED,
     Population,
 )
-from sim.engine.submodels.demography import MAX_AGE
-from sim.engine.submodels.labour import external_positions, match_residents
+from sim.engine.rng import stream
+from sim.engine.submodels.demography import MAX_AGE, LifeTable
+from sim.engine.submodels.labour import (
+    external_positions,
+    fill_from_outside,
+    incommuter_rates,
+    match_residents,
+    update_incomes,
+)
+from sim.io.inputs import DWELLING_TYPES, FACILITY_TYPES, SECTORS
 
 if TYPE_CHECKING:
-    from sim.engine.model import RegionModel
+    from sim.config.params import Params
+    from sim.io.inputs import RegionInputs
 
 # Age-specific weights of living in a couple, by age (documented estimate: couples are rare under
 # 25 and common from 30 to 75; Swedish household statistics show the same rise and fall).
@@ -37,10 +46,13 @@ COUPLE_AGES = np.array([18, 25, 30, 75, 85])
 COUPLE_WEIGHT = np.array([0.2, 0.6, 1.0, 0.7, 0.4])
 
 
-def synthesize(model: RegionModel) -> Population:
-    """Create the base-year population of ``model``'s region."""
-    rng = model.stream("synth")
-    inputs = model.inputs
+def synthesize(inputs: RegionInputs, params: Params, seed: int, base_year: int) -> Population:
+    """The base-year population of a region: persons, households, dwellings, firms (their jobs
+    filled by residents and in-commuters from outside) and cultural facilities.
+
+    Draws from the run's ``synth`` stream only.
+    """
+    rng = stream(seed, "synth")
     muni = inputs.municipalities
     n_persons = int(muni["population"].sum())
     pop = Population(
@@ -49,25 +61,31 @@ def synthesize(model: RegionModel) -> Population:
         dwellings=int(inputs.dwellings["dwellings"].sum() * 1.3),
         firms=int(inputs.jobs["jobs"].sum() / 5),
     )
-    shares = model.demography.stable_age_distribution()
+    d = params.demography
+    shares = LifeTable.of(d).stable_age_distribution(d.stable_growth_rate, d.sex_ratio_at_birth)
     for m, (population, households) in enumerate(
         zip(muni["population"].to_numpy(), muni["households"].to_numpy(), strict=True)
     ):
-        _persons_and_households(model, pop, rng, m, int(population), int(households), shares)
-    _dwellings(model, pop, rng)
-    _firms(model, pop, rng)
-    model.pop = pop
+        _persons_and_households(params, pop, rng, m, int(population), int(households), shares)
+    _dwellings(inputs, params, base_year, pop, rng)
+    _firms(inputs, params, pop, rng)
+    _facilities(inputs, params, pop)
     # Fill jobs with residents by the yearly matching rule; all but the base unemployment search.
-    lp = model.params.labour
-    decay = np.exp(-lp.commute_beta * model.travel)
-    vacancies = external_positions(model)
-    match_residents(model, rng, decay, vacancies, efficiency=1.0 - lp.base_unemployment)
-    model.labour.update_incomes(model)
+    lp = params.labour
+    travel = inputs.travel_time_matrix()
+    decay = np.exp(-lp.commute_beta * travel)
+    vacancies = external_positions(inputs, lp)
+    match_residents(pop, lp, rng, decay, vacancies, efficiency=1.0 - lp.base_unemployment)
+    update_incomes(pop, lp, np.asarray(lp.education_wage_factor, dtype=np.float32))
+    # In-commuters from outside fill part of what residents left open.
+    n_muni = len(inputs.codes)
+    no_slots = np.zeros(pop.firms.n, dtype=np.int64)
+    fill_from_outside(pop, rng, incommuter_rates(travel, n_muni, lp), no_slots, n_muni)
     return pop
 
 
-def _persons_and_households(model, pop, rng, m, population, households, shares) -> None:
-    p = model.params
+def _persons_and_households(params, pop, rng, m, population, households, shares) -> None:
+    p = params
     cell = rng.choice(shares.size, size=population, p=shares.ravel())
     sex = (cell // (MAX_AGE + 1)).astype(np.int8)
     age = (cell % (MAX_AGE + 1)).astype(np.int16)
@@ -170,24 +188,24 @@ def _persons_and_households(model, pop, rng, m, population, households, shares) 
     )
 
 
-def _dwellings(model, pop, rng) -> None:
+def _dwellings(inputs, params, base_year, pop, rng) -> None:
     """Dwellings by municipality and type; households move in, larger households into more rooms."""
-    rooms_mean = np.asarray(model.params.housing.rooms_by_type)
-    table = model.inputs.dwellings
-    code_index = {c: i for i, c in enumerate(model.codes)}
-    type_index = {t: i for i, t in enumerate(model.dwelling_types)}
+    rooms_mean = np.asarray(params.housing.rooms_by_type)
+    table = inputs.dwellings
+    code_index = {c: i for i, c in enumerate(inputs.codes)}
+    type_index = {t: i for i, t in enumerate(DWELLING_TYPES)}
     muni = np.repeat(table["code"].map(code_index).to_numpy(), table["dwellings"].to_numpy())
     kind = np.repeat(table["dwelling_type"].map(type_index).to_numpy(), table["dwellings"])
     rooms = np.clip(np.round(rng.normal(rooms_mean[kind], 1.0)), 1, 8).astype(np.int8)
     # Estimate: year built uniform over 1900-2023 (no age data in inputs); only demolition order
     # depends on it.
-    built = rng.integers(1900, model.base_year, size=muni.size)
+    built = rng.integers(1900, base_year, size=muni.size)
     d_ids = pop.dwellings.add(
         muni.size, municipality=muni, dwelling_type=kind, rooms=rooms, year_built=built
     )
     h = pop.households
     sizes = pop.household_sizes()
-    for m in range(model.n_muni):
+    for m in range(len(inputs.codes)):
         hh = np.flatnonzero(h.alive[: h.n] & (h.municipality[: h.n] == m))
         dw = d_ids[muni == m]
         k = min(hh.size, dw.size)
@@ -200,13 +218,13 @@ def _dwellings(model, pop, rng) -> None:
         h.years_at_address[hh] = rng.integers(0, 20, size=k)
 
 
-def _firms(model, pop, rng) -> None:
+def _firms(inputs, params, pop, rng) -> None:
     """Split each (municipality, sector) job total into firms with exponential sizes."""
-    table = model.inputs.jobs
-    code_index = {c: i for i, c in enumerate(model.codes)}
-    sector_index = {s: i for i, s in enumerate(model.sectors)}
-    mean_size = np.asarray(model.params.labour.mean_firm_size)
-    wages = np.asarray(model.params.labour.wage_by_sector)
+    table = inputs.jobs
+    code_index = {c: i for i, c in enumerate(inputs.codes)}
+    sector_index = {s: i for i, s in enumerate(SECTORS)}
+    mean_size = np.asarray(params.labour.mean_firm_size)
+    wages = np.asarray(params.labour.wage_by_sector)
     for code, sector, jobs in table[["code", "sector", "jobs"]].itertuples(index=False):
         jobs = int(jobs)
         if jobs == 0:
@@ -224,3 +242,19 @@ def _firms(model, pop, rng) -> None:
             base_positions=sizes,
             wage=wages[s],
         )
+
+
+def _facilities(inputs, params, pop) -> None:
+    """The region's cultural facilities, from the inputs."""
+    fac = inputs.culture_facilities
+    code_index = {code: i for i, code in enumerate(inputs.codes)}
+    type_index = {t: i for i, t in enumerate(FACILITY_TYPES)}
+    facility_type = fac["facility_type"].map(type_index).to_numpy()
+    pop.facilities.add(
+        len(fac),
+        municipality=fac["code"].map(code_index).to_numpy(dtype=np.int64),
+        weight=np.asarray(params.culture.type_weight, dtype=np.float64)[facility_type],
+        capacity=fac["capacity"].to_numpy(dtype=np.float64),
+        opening_year=fac["opening_year"].to_numpy(dtype=np.int64),
+        operating_cost=fac["operating_cost_msek"].to_numpy(dtype=np.float64),
+    )

@@ -1,181 +1,115 @@
-"""The recorder: yearly indicators into a labelled xarray Dataset, and its atomic writer."""
+"""Results: declarations, the yearly recorder into a labelled xarray Dataset, and its atomic writer.
+
+Each submodel declares the results it produces (:class:`Result`) beside the code that computes
+them; the recorder collects the declarations, one row per year, and builds a Dataset that follows
+the CF conventions (https://cfconventions.org): ``units`` a UDUNITS parser accepts (counts are
+``1``, with a ``units_note`` saying what is counted; money, which UDUNITS cannot express, says so
+in its ``units_note``), ``long_name``, ``cell_methods`` (``year: point`` for stocks at 31 December,
+``year: sum`` for flows during the year), and ``flag_values``/``flag_meanings`` on flags.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import xarray as xr
 
-M = ("municipality",)
-MS = ("municipality", "sector")
-MD = ("municipality", "dwelling_type")
-MA = ("municipality", "age_group")
+CF_VERSION = "CF-1.11"
 
-# name: (dims besides year, units, long name, is a flow during the year)
-VARIABLES: dict[str, tuple[tuple[str, ...], str, str, bool]] = {
-    "population": (MA, "persons", "Residents by age group at the end of the year", False),
-    "households": (M, "households", "Resident households at the end of the year", False),
-    "births": (M, "persons", "Live births during the year", True),
-    "deaths": (M, "persons", "Deaths during the year", True),
-    "in_migration": (M, "persons", "Persons moving into the region during the year", True),
-    "out_migration": (M, "persons", "Persons moving out of the region during the year", True),
-    "moves_in": (M, "persons", "Persons moving in from another municipality of the region", True),
-    "moves_out": (M, "persons", "Persons moving out to another municipality of the region", True),
-    "unmet_in_migration": (
-        M,
-        "households",
-        "In-migrant households that found no dwelling and did not move in",
-        True,
-    ),
-    "dwellings": (MD, "dwellings", "Dwelling stock at the end of the year", False),
-    "vacant_dwellings": (MD, "dwellings", "Vacant dwellings at the end of the year", False),
-    "housing_queue": (
-        M,
-        "households",
-        "Households without a dwelling of their own (housing queue)",
-        False,
-    ),
-    "price_index": (MD, "1", "Housing price index (base year = 1)", False),
-    "completions": (
-        MD,
-        "dwellings",
-        "Dwellings completed during the year (market-led and programmes)",
-        True,
-    ),
-    "housing_starts": (MD, "dwellings", "Dwellings started during the year", True),
-    "under_construction": (
-        MD,
-        "dwellings",
-        "Dwellings under construction at the end of the year",
-        False,
-    ),
-    "demolitions": (
-        M,
-        "dwellings",
-        "Dwellings demolished or converted to holiday homes during the year",
-        True,
-    ),
-    "plan_reserve": (M, "dwellings", "Plan reserve: building rights ready for construction", False),
-    "jobs": (MS, "positions", "Job positions at workplaces in the municipality", False),
-    "filled_jobs": (
-        MS,
-        "positions",
-        "Filled job positions at workplaces in the municipality",
-        False,
-    ),
-    "jobs_held_by_incommuters_from_outside": (
-        M,
-        "positions",
-        "Positions held by in-commuters living outside the region",
-        False,
-    ),
-    "open_vacancies": (M, "positions", "Vacancies left open after matching and in-commuting", True),
-    "recruitment_positions": (
-        M,
-        "positions",
-        "New positions filled from outside: by in-commuters or recruits",
-        True,
-    ),
-    "employed_residents": (M, "persons", "Employed residents (anywhere)", False),
-    "unemployed_residents": (M, "persons", "Unemployed residents seeking work", False),
-    "unemployment_rate": (M, "1", "Unemployed share of the resident labour force", False),
-    "commuting": (
-        ("origin", "destination"),
-        "persons",
-        "Employed residents by home and workplace",
-        False,
-    ),
-    "mean_commute_minutes": (
-        M,
-        "minutes",
-        "Mean one-way travel time to work of employed residents",
-        False,
-    ),
-    "municipal_revenue": (M, "MSEK/year", "Municipal revenue: tax and state grants", True),
-    "municipal_tax_revenue": (M, "MSEK/year", "Municipal income tax revenue", True),
-    "municipal_grants": (M, "MSEK/year", "State grants and income equalisation", True),
-    "municipal_costs": (M, "MSEK/year", "Municipal costs, incl. capital costs", True),
-    "municipal_service_costs": (M, "MSEK/year", "Age-related service costs", True),
-    "municipal_result": (M, "MSEK/year", "Municipal result: revenue minus costs", True),
-    "municipal_investment": (M, "MSEK/year", "Municipal investment outlays", True),
-    "municipal_borrowing": (
-        M,
-        "MSEK/year",
-        "Investment outlays financed by borrowing (net of depreciation)",
-        True,
-    ),
-    "municipal_debt": (M, "MSEK", "Municipal debt at the end of the year", False),
-    "tax_rate": (M, "percent", "Municipal income tax rate", False),
-    "cultural_access": (
-        M,
-        "places",
-        "Type-weighted cultural places reachable, decayed by travel time",
-        False,
-    ),
-    "attractiveness": (M, "1", "Attractiveness index (exp of weighted standardised terms)", False),
-    "facilities_open": (M, "facilities", "Cultural facilities open in the municipality", False),
-    "plan_reserve_released": (
-        M,
-        "dwellings",
-        "Decision: plan reserve released by the municipality",
-        True,
-    ),
-    "tax_rate_change": (M, "percentage points", "Decision: change of the municipal tax rate", True),
-    "establishment_jobs": (
-        ("establishment",),
-        "positions",
-        "Positions of the scenario's establishments",
-        False,
-    ),
-    "establishment_filled_jobs": (
-        ("establishment",),
-        "positions",
-        "Filled positions of the scenario's establishments",
-        False,
-    ),
-    "programme_completions": (
-        ("housing_programme",),
-        "dwellings",
-        "Dwellings completed by each housing programme",
-        True,
-    ),
-    "cultural_investment_open": (
-        ("cultural_investment",),
-        "1",
-        "1 when the scenario's cultural investment is open",
-        False,
-    ),
-    "joint_decided": (
-        ("joint_proposal",),
-        "1",
-        "1 in the year a joint proposal is decided",
-        True,
-    ),
-    "nao_pool": ((), "MSEK", "Unspent joint portfolio budget of the network organisation", False),
-}
 
-# Results without a year dimension: name -> (units, long name).
-STATIC_VARIABLES: dict[str, tuple[str, str]] = {
-    "joint_decision_year": ("year", "Year the joint proposal was decided (NaN: never)"),
-    "joint_opening_year": ("year", "Year the jointly decided facility opens (NaN: never)"),
-    "joint_cost_share": ("1", "Share of the joint proposal's costs paid by each municipality"),
-    "joint_net_benefit": (
-        "MSEK/year",
-        "Who benefits: each municipality's net benefit of the joint proposal at its decision "
-        "(or at the last evaluation when it stalled)",
-    ),
-    "joint_delay_years": ("years", "Years from the earliest possible decision to the decision"),
-    "programme_municipality": ("1", "SCB code (as a number) of the programme's municipality"),
-    "programme_cost_per_dwelling": ("MSEK/dwelling", "Construction cost per programme dwelling"),
-}
+@dataclass(frozen=True)
+class Units:
+    """Units as a UDUNITS string, with a note where the string alone does not say enough."""
+
+    udunits: str
+    note: str = ""
+
+
+PERSONS = Units("1", "count of persons")
+HOUSEHOLDS = Units("1", "count of households")
+DWELLINGS = Units("1", "count of dwellings")
+POSITIONS = Units("1", "count of job positions")
+FACILITIES = Units("1", "count of cultural facilities")
+PLACES = Units("1", "type-weighted visitor places of cultural facilities")
+RATIO = Units("1")
+PERCENT = Units("percent")
+PERCENTAGE_POINTS = Units("percent", "percentage points")
+MINUTES = Units("minutes")
+YEARS = Units("years")
+CALENDAR_YEAR = Units("1", "calendar year (a label, not a duration)")
+_CURRENCY = "Swedish kronor at constant 2024 prices; currency is not a UDUNITS unit"
+MSEK = Units("MSEK", f"million {_CURRENCY}")
+MSEK_PER_YEAR = Units("MSEK/year", f"million {_CURRENCY}, per year")
+MSEK_PER_DWELLING = Units("MSEK/dwelling", f"million {_CURRENCY}, per dwelling")
+
+
+@dataclass(frozen=True)
+class Result:
+    """A result variable: its name, dimensions besides ``year``, units and meaning.
+
+    ``kind`` is ``stock`` (state at 31 December), ``flow`` (during the year; NaN in the base
+    year, when nothing was simulated) or ``static`` (one value per run, no year dimension).
+    ``flags`` names the meanings of the values 0, 1, ... of a flag variable.
+    """
+
+    name: str
+    dims: tuple[str, ...]
+    units: Units
+    long_name: str
+    kind: Literal["stock", "flow", "static"] = "stock"
+    flags: tuple[str, ...] = ()
+
+    def attrs(self) -> dict[str, object]:
+        """The variable's CF attributes."""
+        attrs: dict[str, object] = {"units": self.units.udunits, "long_name": self.long_name}
+        if self.units.note:
+            attrs["units_note"] = self.units.note
+        if self.kind == "static":
+            attrs["cell_methods"] = " ".join(f"{dim}: point" for dim in self.dims) or "point"
+        else:
+            attrs["cell_methods"] = "year: sum" if self.kind == "flow" else "year: point"
+        if self.flags:
+            attrs["flag_values"] = np.arange(len(self.flags), dtype=np.float64)
+            attrs["flag_meanings"] = " ".join(self.flags)
+        return attrs
+
+
+def stock(name: str, dims: tuple[str, ...], units: Units, long_name: str, **kw) -> Result:
+    """A state at 31 December."""
+    return Result(name, dims, units, long_name, "stock", **kw)
+
+
+def flow(name: str, dims: tuple[str, ...], units: Units, long_name: str, **kw) -> Result:
+    """A flow during the year."""
+    return Result(name, dims, units, long_name, "flow", **kw)
+
+
+def static(name: str, dims: tuple[str, ...], units: Units, long_name: str, **kw) -> Result:
+    """A per-run result without a year dimension."""
+    return Result(name, dims, units, long_name, "static", **kw)
 
 
 class Recorder:
-    """Collects one row per year of every variable in ``VARIABLES``."""
+    """Collects one row per year of every declared result.
 
-    def __init__(self) -> None:
+    Examples
+    --------
+    >>> rec = Recorder([stock("x", (), RATIO, "An example")])
+    >>> rec.begin(2024); rec.put("x", 1.0); rec.begin(2025); rec.put("x", 2.0)
+    >>> rec.to_dataset({}, base_year=2024)["x"].values.tolist()
+    [1.0, 2.0]
+    """
+
+    def __init__(self, declarations: list[Result] | tuple[Result, ...]) -> None:
+        self.declared: dict[str, Result] = {}
+        for result in declarations:
+            if result.name in self.declared:
+                raise ValueError(f"result {result.name!r} is declared twice")
+            self.declared[result.name] = result
         self.years: list[int] = []
         self.rows: list[dict[str, np.ndarray]] = []
 
@@ -184,32 +118,42 @@ class Recorder:
         self.rows.append({})
 
     def put(self, name: str, value) -> None:
-        if name not in VARIABLES:
-            raise KeyError(f"unknown result variable {name!r}; declare it in sim/io/results.py")
-        self.rows[-1][name] = np.array(value, dtype=np.float64)  # a copy: counters are reused
+        result = self.declared.get(name)
+        if result is None or result.kind == "static":
+            raise KeyError(
+                f"unknown yearly result {name!r}; declare it in its submodel's `results`"
+            )
+        self.rows[-1][name] = np.array(value, dtype=np.float64)  # a copy: arrays are reused
 
     def to_dataset(
-        self, coords: dict[str, list], base_year: int, static: dict | None = None
+        self, coords: dict, base_year: int, static: dict[str, np.ndarray] | None = None
     ) -> xr.Dataset:
         """Stack the rows into a Dataset; flows of the base year (nothing simulated) are NaN."""
+        static = static or {}
         data_vars = {}
-        for name, (dims, units, long_name, is_flow) in VARIABLES.items():
+        for name, result in self.declared.items():
+            if result.kind == "static":
+                if name not in static:
+                    raise KeyError(f"static result {name!r} was not produced")
+                data_vars[name] = (result.dims, static[name], result.attrs())
+                continue
             missing = [y for y, row in zip(self.years, self.rows, strict=True) if name not in row]
             if missing:
-                raise KeyError(f"variable {name!r} was not recorded in years {missing}")
+                raise KeyError(f"result {name!r} was not recorded in years {missing}")
             values = np.stack([row[name] for row in self.rows])
-            if is_flow:
+            if result.kind == "flow":
                 values[np.asarray(self.years) == base_year] = np.nan
-            data_vars[name] = (
-                ("year", *dims),
-                values,
-                {"units": units, "long_name": long_name},
-            )
-        for name, (dims, values) in (static or {}).items():
-            units, long_name = STATIC_VARIABLES[name]
-            data_vars[name] = (dims, values, {"units": units, "long_name": long_name})
+            data_vars[name] = (("year", *result.dims), values, result.attrs())
+        unknown = set(static) - set(data_vars)
+        if unknown:
+            raise KeyError(f"undeclared static results {sorted(unknown)}")
         ds = xr.Dataset(data_vars, coords={"year": self.years, **coords})
-        ds["year"].attrs.update(units="year", long_name="Calendar year (state at 31 December)")
+        ds["year"].attrs.update(
+            long_name="Calendar year (stocks at 31 December, flows during the year)",
+            units=CALENDAR_YEAR.udunits,
+            units_note=CALENDAR_YEAR.note,
+        )
+        ds.attrs["Conventions"] = CF_VERSION
         return ds
 
 

@@ -180,7 +180,8 @@ def test_nao_budget_is_paid_by_the_municipalities(runs):
     assert float(extra.sel(year=2026)) == pytest.approx(60.0, rel=0.05)
     assert float(extra.sel(year=2025)) == pytest.approx(0.0, abs=1.0)
     run = simulate(compose_config(["scenario=joint_nao", "years.end=2030"]))
-    assert all(year > 2030 for year in run.model.planned_investment)  # nothing left unpaid
+    ledger = run.model.submodels["finance"].planned_investment
+    assert all(year > 2030 for year in ledger)  # nothing left unpaid
 
 
 def test_establishment_recruits_part_of_its_new_jobs_from_outside(runs):

@@ -1,30 +1,52 @@
-"""The lifecycle every submodel shares."""
+"""The lifecycle every submodel shares (Starsim's ``Module``, Mesa's shell).
+
+A submodel is constructed from the run's parameters and scenario, set up once by ``init(model)``
+when the synthetic population exists, run by its steps in the phases of the year it declares in
+``steps`` (``sim/engine/registry.py`` orders them), and asked for this year's results by
+``record``. It declares the results it produces in ``results`` (and per-run facts in
+``static_results``), beside the code that computes them. It owns its attributes; what others need
+it publishes on ``model.shared`` (``sim/engine/shared.py``).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
 
 if TYPE_CHECKING:
+    from sim.config.params import Params
+    from sim.config.scenario import Scenario
     from sim.engine.model import RegionModel
-    from sim.io.results import Recorder
+    from sim.io.results import Recorder, Result
 
 
 class Submodel:
-    """A named step of the yearly loop with its own parameters and random stream.
+    """A part of the model with its own parameters, state, random stream and results.
 
-    Subclasses set ``name`` and implement ``step``; ``init`` and ``record`` are optional.
+    Subclasses set ``name`` (also the name of their parameter section and random stream),
+    ``steps`` (phase of the year -> method name) and ``results``.
     """
 
-    name: str = ""
+    name: ClassVar[str] = ""
+    steps: ClassVar[dict[str, str]] = {}
+    results: ClassVar[tuple[Result, ...]] = ()
+    static: ClassVar[tuple[Result, ...]] = ()
 
-    def __init__(self, params: Any) -> None:
-        self.params = params
+    def __init__(self, params: Params, scenario: Scenario) -> None:
+        self.params: Any = getattr(params, self.name, None)
+        self.scenario = scenario
 
     def init(self, model: RegionModel) -> None:
-        """Prepare state once the synthetic population exists."""
-
-    def step(self, model: RegionModel, year: int) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement step()")
+        """Set up state once the synthetic population exists."""
 
     def record(self, model: RegionModel, rec: Recorder) -> None:
-        """Write this year's indicators."""
+        """Write this year's results (those declared in ``results``)."""
+
+    def static_results(self, model: RegionModel) -> dict[str, np.ndarray]:
+        """Per-run results without a year (those declared in ``static``)."""
+        return {}
+
+    def publish(self, model: RegionModel, name: str, value: np.ndarray) -> None:
+        """Publish a shared quantity this submodel owns."""
+        model.shared.publish(self.name, name, value)

@@ -4,7 +4,8 @@ and the exit of surplus vacant dwellings (to holiday homes).
 Market-led starts per municipality and dwelling type are a base share of the stock, raised where
 price indices exceed 1 (prices above building costs at base-year conditions) and lowered below it,
 and limited by the plan reserve (building rights ready for construction). Municipalities decide on
-releasing plan reserve (``Municipality.decide_plan_reserve`` in sim/engine/model.py).
+releasing plan reserve between completions and starts (``Municipality.decide_plan_reserve`` in
+municipalities.py); construction owns the reserve and adds what they released before starting.
 """
 
 from __future__ import annotations
@@ -13,18 +14,65 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.population import NO_ID
+from sim.engine.population import NO_ID, Population
 from sim.engine.submodels.base import Submodel
+from sim.io.results import DWELLINGS, flow, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
 
+M = ("municipality",)
+MD = ("municipality", "dwelling_type")
+
+
+def build_dwellings(
+    pop: Population, rng, counts: np.ndarray, rooms_by_type: np.ndarray, year: int
+) -> None:
+    """Add completed dwellings: ``counts[municipality, type]``, rooms drawn around the type's
+    mean."""
+    munis, kinds = np.nonzero(counts)
+    n = counts[munis, kinds]
+    muni = np.repeat(munis, n)
+    kind = np.repeat(kinds, n)
+    rooms = np.clip(rooms_by_type[kind] + rng.integers(-1, 2, muni.size), 1, 8)
+    pop.dwellings.add(
+        muni.size,
+        municipality=muni,
+        dwelling_type=kind,
+        rooms=rooms,
+        year_built=year,
+        occupant=NO_ID,
+    )
+
 
 class Construction(Submodel):
-    """Starts, completions after ``lag_years``, demolitions and plan-reserve use."""
+    """Starts, completions after ``lag_years``, demolitions and the plan reserve."""
 
     name = "construction"
+    steps = {"completions": "complete", "starts": "start"}
+    results = (
+        flow(
+            "completions",
+            MD,
+            DWELLINGS,
+            "Dwellings completed during the year (market-led and programmes)",
+        ),
+        flow("housing_starts", MD, DWELLINGS, "Dwellings started during the year"),
+        flow(
+            "demolitions",
+            M,
+            DWELLINGS,
+            "Dwellings demolished or converted to holiday homes during the year",
+        ),
+        stock("plan_reserve", M, DWELLINGS, "Plan reserve: building rights ready for construction"),
+        stock(
+            "under_construction",
+            MD,
+            DWELLINGS,
+            "Dwellings under construction at the end of the year",
+        ),
+    )
 
     def init(self, model: RegionModel) -> None:
         p = self.params
@@ -34,69 +82,54 @@ class Construction(Submodel):
         stock, _ = model.dwelling_counts()
         # Documented assumption: construction under way at the start equals base-rate starts.
         self.pipeline[:] = np.round(stock * p.base_start_rate).astype(np.int64)
-        self.stock = stock
         self.rooms_by_type = np.asarray(model.params.housing.rooms_by_type, dtype=np.int64)
+        muni = model.inputs.municipalities
+        self.plan_reserve = muni["plan_reserve_dwellings"].to_numpy(dtype=np.float64)
         self.completions = np.zeros(shape)
-        self.programme_built = np.zeros(shape)  # completed by scenario programmes this year
         self.starts = np.zeros(shape)
         self.demolitions = np.zeros(model.n_muni)
+        self.publish(model, "plan_reserve", self.plan_reserve)
 
-    def expected_starts(self, model: RegionModel) -> np.ndarray:
+    def expected_starts(self, stock: np.ndarray, price_index: np.ndarray) -> np.ndarray:
         """Market-led starts per municipality and type wanted this year, before the plan reserve."""
         p = self.params
-        stock = self.stock
-        pressure = np.maximum(0.0, 1.0 + p.price_elasticity * (model.housing.price_index - 1.0))
+        pressure = np.maximum(0.0, 1.0 + p.price_elasticity * (price_index - 1.0))
         return stock * p.base_start_rate * pressure
 
-    def step(self, model: RegionModel, year: int) -> None:
+    def complete(self, model: RegionModel, year: int) -> None:
+        """Dwellings started lag_years ago are completed; stock and wanted starts published.
+
+        What the municipalities need for their plan reserve decision is published: the stock
+        and households after completions, the wanted starts and the plan reserve.
+        """
         rng = model.stream(self.name)
-        # Completions.
         done = self.pipeline[0].copy()
         self.pipeline[:-1] = self.pipeline[1:]
         self.pipeline[-1] = 0
-        self.completions = done + self.programme_built
-        self.programme_built = np.zeros_like(self.programme_built)
-        self.build(model, rng, done, year)
+        # Programme dwellings were built by the scenario step; they count as completions.
+        self.completions = done + model.shared["programme_dwellings"]
+        build_dwellings(model.pop, rng, done, self.rooms_by_type, year)
+        stock, _ = model.dwelling_counts()
+        self.publish(model, "dwelling_stock", stock)
+        self.publish(model, "resident_households", model.household_counts())
+        self.publish(
+            model, "wanted_starts", self.expected_starts(stock, model.shared["price_index"])
+        )
+        self.publish(model, "plan_reserve", self.plan_reserve)
 
-        # Municipalities decide on plan reserve before this year's starts, seeing this year's
-        # stock, households and wanted starts.
-        self.stock, _ = model.dwelling_counts()
-        self.households = model.household_counts()
-        self.wanted = self.expected_starts(model)
-        model.municipalities.do("decide_plan_reserve", year)
-        # Starts, within the plan reserve.
-        wanted = rng.poisson(self.wanted)
+    def start(self, model: RegionModel, year: int) -> None:
+        """Starts within the plan reserve (with this year's releases); demolitions."""
+        rng = model.stream(self.name)
+        reserve = self.plan_reserve + model.shared["plan_reserve_released"]
+        wanted = rng.poisson(model.shared["wanted_starts"])
         total = wanted.sum(axis=1)
-        reserve = model.plan_reserve
         scale = np.where(total > reserve, reserve / np.maximum(total, 1), 1.0)
         starts = np.floor(wanted * scale[:, None]).astype(np.int64)
-        model.plan_reserve = reserve - starts.sum(axis=1)
+        self.plan_reserve = reserve - starts.sum(axis=1)
         self.pipeline[-1] += starts
         self.starts = starts.astype(float)
-
         self._demolish(model, rng)
-
-    def complete_programme(self, model: RegionModel, rng, counts: np.ndarray, year: int) -> None:
-        """Add dwellings completed by a scenario's housing programme (counted in completions)."""
-        self.programme_built += counts
-        self.build(model, rng, counts, year)
-
-    def build(self, model: RegionModel, rng, counts: np.ndarray, year: int) -> None:
-        """Add completed dwellings: ``counts[municipality, type]``, rooms drawn around the type's
-        mean."""
-        munis, kinds = np.nonzero(counts)
-        n = counts[munis, kinds]
-        muni = np.repeat(munis, n)
-        kind = np.repeat(kinds, n)
-        rooms = np.clip(self.rooms_by_type[kind] + rng.integers(-1, 2, muni.size), 1, 8)
-        model.pop.dwellings.add(
-            muni.size,
-            municipality=muni,
-            dwelling_type=kind,
-            rooms=rooms,
-            year_built=year,
-            occupant=NO_ID,
-        )
+        self.publish(model, "plan_reserve", self.plan_reserve)
 
     def _demolish(self, model: RegionModel, rng) -> None:
         d = model.pop.dwellings
@@ -125,5 +158,5 @@ class Construction(Submodel):
         rec.put("completions", self.completions)
         rec.put("housing_starts", self.starts)
         rec.put("demolitions", self.demolitions)
-        rec.put("plan_reserve", model.plan_reserve)
+        rec.put("plan_reserve", self.plan_reserve)
         rec.put("under_construction", self.pipeline.sum(axis=0))

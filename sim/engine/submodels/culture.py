@@ -1,6 +1,8 @@
 """Cultural access and attractiveness.
 
-Cultural access of a municipality sums the capacities (visitor places) of open facilities, weighted
+The facilities are agent arrays (``pop.facilities``): the region's existing ones from the inputs,
+the scenario's cultural investments and the jointly decided facilities. Cultural access of a
+municipality sums the capacities (visitor places) of open facilities, weighted
 by type and decaying exponentially with travel time. Attractiveness combines access, public
 services, housing availability, the labour market and prices, each relative to base-year regional
 levels, and feeds migration and location choice.
@@ -13,73 +15,71 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.submodels.base import Submodel
+from sim.engine.submodels.housing import effective_vacancy
 from sim.io.inputs import FACILITY_TYPES
+from sim.io.results import FACILITIES, PLACES, RATIO, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
 
+M = ("municipality",)
 PUBLIC_SERVICES = "public_services"
 
 
+def facility_weight(p, facility_type: str, type_weight: float | None = None) -> float:
+    """Weight of a place of a facility type (``p``: culture parameters); user-defined types bring
+    their own weight."""
+    if type_weight is not None:
+        return float(type_weight)
+    return float(np.asarray(p.type_weight, dtype=np.float64)[FACILITY_TYPES.index(facility_type)])
+
+
+def access_decay(travel: np.ndarray, n_muni: int, decay_minutes: float) -> np.ndarray:
+    """Weight of a place reachable from each municipality (rows) in each (columns)."""
+    return np.exp(-travel[:n_muni, :n_muni] / decay_minutes)
+
+
 class Culture(Submodel):
-    """Facilities, cultural access and the attractiveness index."""
+    """Cultural access and the attractiveness index, from the facilities open."""
 
     name = "culture"
+    steps = {"culture": "step"}
+    results = (
+        stock(
+            "cultural_access",
+            M,
+            PLACES,
+            "Type-weighted cultural places reachable, decayed by travel time",
+        ),
+        stock(
+            "attractiveness", M, RATIO, "Attractiveness index (exp of weighted standardised terms)"
+        ),
+        stock("facilities_open", M, FACILITIES, "Cultural facilities open in the municipality"),
+    )
 
     def init(self, model: RegionModel) -> None:
-        fac = model.inputs.culture_facilities
-        code_index = {code: i for i, code in enumerate(model.codes)}
-        self.facility_muni = fac["code"].map(code_index).to_numpy(dtype=np.int64)
-        facility_type = (
-            fac["facility_type"].map({t: i for i, t in enumerate(FACILITY_TYPES)}).to_numpy()
-        )
-        self.capacity = fac["capacity"].to_numpy(dtype=np.float64)
-        self.opening_year = fac["opening_year"].to_numpy(dtype=np.int64)
-        self.operating_cost = fac["operating_cost_msek"].to_numpy(dtype=np.float64)
-        self.type_weight = np.asarray(self.params.type_weight, dtype=np.float64)
-        self.weight = self.type_weight[facility_type]
-        self.decay = np.exp(
-            -model.travel[: model.n_muni, : model.n_muni] / self.params.decay_minutes
-        )
-        self.access = self.cultural_access(model.base_year)
+        self.decay = access_decay(model.travel, model.n_muni, self.params.decay_minutes)
+        self.access = self.cultural_access(model, model.base_year)
         self.base_access_mean = float(self.access.mean())
         services = self._services_per_resident(model)
         self.base_services_mean = float(services.mean())
         self.base_employment_mean = float((1 - model.unemployment_rate()).mean())
-        self.base_vacancy_mean = float(model.housing.effective_vacancy(model).mean())
+        vacancy = effective_vacancy(model, model.shared["queue"])
+        self.base_vacancy_mean = float(vacancy.mean())
         self.attractiveness = self._attractiveness(model)
+        self.publish(model, "base_attractiveness", self.attractiveness)
+        self._publish(model)
 
-    def weight_of(self, facility_type: str, type_weight: float | None = None) -> float:
-        """Weight of a place of a facility type; user-defined types bring their own weight."""
-        if type_weight is not None:
-            return float(type_weight)
-        return float(self.type_weight[FACILITY_TYPES.index(facility_type)])
+    def _publish(self, model: RegionModel) -> None:
+        self.publish(model, "cultural_access", self.access)
+        self.publish(model, "attractiveness", self.attractiveness)
 
-    def add_facility(
-        self, muni: int, weight: float, capacity: float, opening: int, cost: float
-    ) -> int:
-        """Register a new facility (from a scenario); ``cost`` is the yearly operating cost charged
-        to the host municipality (MSEK). Returns the facility's index."""
-        self.facility_muni = np.append(self.facility_muni, muni)
-        self.weight = np.append(self.weight, weight)
-        self.capacity = np.append(self.capacity, capacity)
-        self.opening_year = np.append(self.opening_year, opening)
-        self.operating_cost = np.append(self.operating_cost, cost)
-        return self.capacity.size - 1
-
-    def is_open(self, year: int) -> np.ndarray:
-        return self.opening_year <= year
-
-    def cultural_access(self, year: int) -> np.ndarray:
+    def cultural_access(self, model: RegionModel, year: int) -> np.ndarray:
         """Type-weighted places reachable from each municipality, decayed by travel time."""
-        places = np.where(self.is_open(year), self.capacity * self.weight, 0.0)
-        return self.decay[:, self.facility_muni] @ places
-
-    def operating_costs(self, model: RegionModel) -> np.ndarray:
-        """Yearly operating costs of the open facilities per host municipality, MSEK."""
-        cost = np.where(self.is_open(model.year), self.operating_cost, 0.0)
-        return np.bincount(self.facility_muni, weights=cost, minlength=model.n_muni)
+        fac = model.pop.facilities
+        places = np.where(fac.is_open(year), fac.capacity[: fac.n] * fac.weight[: fac.n], 0.0)
+        return self.decay[:, fac.municipality[: fac.n]] @ places
 
     def _services_per_resident(self, model: RegionModel) -> np.ndarray:
         f = model.pop.firms
@@ -98,9 +98,9 @@ class Culture(Submodel):
         services = np.log(
             np.maximum(self._services_per_resident(model), 1e-9) / self.base_services_mean
         )
-        housing = model.housing.effective_vacancy(model) - self.base_vacancy_mean
+        housing = effective_vacancy(model, model.shared["queue"]) - self.base_vacancy_mean
         labour = (1 - model.unemployment_rate()) - self.base_employment_mean
-        prices = np.log(model.housing.price_index.mean(axis=1))
+        prices = np.log(model.shared["price_index"].mean(axis=1))
         index = (
             p.weight_access * access
             + p.weight_services * services
@@ -111,13 +111,20 @@ class Culture(Submodel):
         return np.exp(index)
 
     def step(self, model: RegionModel, year: int) -> None:
-        self.access = self.cultural_access(year)
+        """Cultural access of the open facilities; attractiveness, with services, housing, jobs.
+
+        Attractiveness combines access, public services, housing availability, the labour market
+        and prices.
+        """
+        self.access = self.cultural_access(model, year)
         self.attractiveness = self._attractiveness(model)
+        self._publish(model)
 
     def record(self, model: RegionModel, rec: Recorder) -> None:
+        fac = model.pop.facilities
         rec.put("cultural_access", self.access)
         rec.put("attractiveness", self.attractiveness)
         rec.put(
             "facilities_open",
-            np.bincount(self.facility_muni[self.is_open(model.year)], minlength=model.n_muni),
+            np.bincount(fac.municipality[: fac.n][fac.is_open(model.year)], minlength=model.n_muni),
         )

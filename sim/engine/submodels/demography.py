@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.engine.kernels.demography import promote_orphans
-from sim.engine.population import ADULT, CHILD, CHILD_AT_HOME, NO_ID, STUDENT
+from sim.engine.population import ADULT, CHILD, CHILD_AT_HOME, NO_ID, STUDENT, Population
 from sim.engine.submodels.base import Submodel
+from sim.io.results import HOUSEHOLDS, PERSONS, flow, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
 
 MAX_AGE = 105
+M = ("municipality",)
 FERTILE_AGES = (15, 49)
 
 
@@ -66,51 +69,84 @@ def fertility_schedule(tfr: float, mean_age: float, sd_age: float) -> np.ndarray
     return tfr * density / density.sum()
 
 
-class Demography(Submodel):
-    """Ageing, deaths and births by age and sex, and household formation and dissolution."""
+@dataclass(frozen=True)
+class LifeTable:
+    """Death probabilities and fertility by sex and single year of age, from the parameters.
 
-    name = "demography"
+    A pure function of ``params.demography``: demography, the synthesis of the base population
+    and migration's calibration each build it from the same parameters.
+    """
 
-    def __init__(self, params) -> None:
-        super().__init__(params)
-        p = params
-        self.q = np.stack(
+    q: np.ndarray  # (sex, age): yearly death probability
+    fertility: np.ndarray  # (age,): births per woman and year
+
+    @classmethod
+    def of(cls, p) -> LifeTable:
+        q = np.stack(
             [
                 fit_mortality(p.life_expectancy_male, p.makeham_a, p.gompertz_c),
                 fit_mortality(p.life_expectancy_female, p.makeham_a, p.gompertz_c),
             ]
         )
-        self.fertility = fertility_schedule(
-            p.total_fertility_rate, p.mean_age_at_birth, p.fertility_sd_age
+        return cls(
+            q, fertility_schedule(p.total_fertility_rate, p.mean_age_at_birth, p.fertility_sd_age)
         )
 
-    def stable_age_distribution(self) -> np.ndarray:
+    def stable_age_distribution(self, growth_rate: float, sex_ratio_at_birth: float) -> np.ndarray:
         """Shares by (sex, age) of the stable population of this life table.
 
         The initial age structure (documented derivation): a population with these death rates and
-        births growing at ``stable_growth_rate`` a year has shares ``exp(-r x) l(x)`` per sex.
+        births growing at ``growth_rate`` a year has shares ``exp(-r x) l(x)`` per sex.
         """
-        r = self.params.stable_growth_rate
+        r = growth_rate
         ages = np.arange(MAX_AGE + 1)
-        male = self.params.sex_ratio_at_birth * survivorship(self.q[0]) * np.exp(-r * ages)
-        female = (1 - self.params.sex_ratio_at_birth) * survivorship(self.q[1]) * np.exp(-r * ages)
+        male = sex_ratio_at_birth * survivorship(self.q[0]) * np.exp(-r * ages)
+        female = (1 - sex_ratio_at_birth) * survivorship(self.q[1]) * np.exp(-r * ages)
         shares = np.stack([male, female])
         return shares / shares.sum()
 
-    def expected_natural_change(self, model: RegionModel) -> np.ndarray:
+    def expected_natural_change(self, pop: Population, n_muni: int) -> np.ndarray:
         """Expected births minus deaths per municipality in one year at the current structure."""
-        p = model.pop.persons
-        muni = model.pop.resident_municipality()
+        p = pop.persons
+        muni = pop.resident_municipality()
         ok = muni >= 0
         age = np.minimum(p.age[: p.n][ok] + 1, MAX_AGE)
         sex = p.sex[: p.n][ok]
-        deaths = np.bincount(muni[ok], weights=self.q[sex, age], minlength=model.n_muni)
+        deaths = np.bincount(muni[ok], weights=self.q[sex, age], minlength=n_muni)
         births = np.bincount(
-            muni[ok], weights=np.where(sex == 1, self.fertility[age], 0.0), minlength=model.n_muni
+            muni[ok], weights=np.where(sex == 1, self.fertility[age], 0.0), minlength=n_muni
         )
         return births - deaths
 
+
+class Demography(Submodel):
+    """Ageing, deaths and births by age and sex, and household formation and dissolution."""
+
+    name = "demography"
+    steps = {"demography": "step"}
+    results = (
+        stock(
+            "population",
+            ("municipality", "age_group"),
+            PERSONS,
+            "Residents by age group at the end of the year",
+        ),
+        stock("households", M, HOUSEHOLDS, "Resident households at the end of the year"),
+        flow("births", M, PERSONS, "Live births during the year"),
+        flow("deaths", M, PERSONS, "Deaths during the year"),
+    )
+
+    def __init__(self, params, scenario) -> None:
+        super().__init__(params, scenario)
+        table = LifeTable.of(self.params)
+        self.q, self.fertility = table.q, table.fertility
+
+    def init(self, model: RegionModel) -> None:
+        self.births = np.zeros(model.n_muni)
+        self.deaths = np.zeros(model.n_muni)
+
     def step(self, model: RegionModel, year: int) -> None:
+        """Ageing, deaths, births, leaving home, separations and new couples."""
         rng = model.stream(self.name)
         pop = model.pop
         p = pop.persons
@@ -122,7 +158,7 @@ class Demography(Submodel):
         ids = np.flatnonzero(alive)
         q = self.q[p.sex[ids], p.age[ids]]
         dead = ids[rng.random(ids.size) < q]
-        model.count("deaths", pop.resident_municipality()[dead])
+        self.deaths = np.bincount(pop.resident_municipality()[dead], minlength=model.n_muni)
         pop.remove_persons(dead)
 
         # Births to surviving women of fertile age.
@@ -146,7 +182,7 @@ class Demography(Submodel):
             work_node=NO_ID,
             income=0.0,
         )
-        model.count("births", pop.households.municipality[households])
+        self.births = np.bincount(pop.households.municipality[households], minlength=model.n_muni)
 
         # Households that lost their adults are headed by their oldest member.
         p.role[: p.n] = promote_orphans(
@@ -220,5 +256,7 @@ class Demography(Submodel):
             pop.merge_households(np.concatenate(guests), np.concatenate(hosts))
 
     def record(self, model: RegionModel, rec: Recorder) -> None:
-        rec.put("births", model.counters["births"])
-        rec.put("deaths", model.counters["deaths"])
+        rec.put("population", model.pop.residents_by_age_group(model.n_muni))
+        rec.put("households", model.household_counts())
+        rec.put("births", self.births)
+        rec.put("deaths", self.deaths)

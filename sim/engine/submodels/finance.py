@@ -13,37 +13,48 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.submodels.base import Submodel
+from sim.io.results import MSEK, MSEK_PER_YEAR, PERCENT, flow, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
 
-# Age groups of the per-resident service costs (lower bounds): 0-5, 6-15, 16-19, 20-44, 45-64,
-# 65-79, 80+. The same groups are the age_group dimension of the results.
-AGE_GROUP_BREAKS = np.array([6, 16, 20, 45, 65, 80])
-AGE_GROUPS = ("0-5", "6-15", "16-19", "20-44", "45-64", "65-79", "80+")
-
-
-def residents_by_age_group(model: RegionModel) -> np.ndarray:
-    """Residents per municipality and age group."""
-    per = model.pop.persons
-    muni = model.pop.resident_municipality()
-    ok = muni >= 0
-    group = np.searchsorted(AGE_GROUP_BREAKS, per.age[: per.n][ok], side="right")
-    n_groups = len(AGE_GROUPS)
-    return np.bincount(
-        muni[ok].astype(np.int64) * n_groups + group, minlength=model.n_muni * n_groups
-    ).reshape(model.n_muni, n_groups)
+M = ("municipality",)
 
 
 class Finance(Submodel):
-    """Revenue, costs, result, investment, borrowing and debt of every municipality."""
+    """Revenue, costs, result, investment, borrowing and debt of every municipality.
+
+    Finance keeps the ledgers of scenario money: one-off outlays by year and recurring operating
+    costs by start year, booked by other submodels as ``model.requests`` and taken at each step.
+    """
 
     name = "finance"
+    steps = {"finance": "step"}
+    results = (
+        flow("municipal_revenue", M, MSEK_PER_YEAR, "Municipal revenue: tax and state grants"),
+        flow("municipal_tax_revenue", M, MSEK_PER_YEAR, "Municipal income tax revenue"),
+        flow("municipal_grants", M, MSEK_PER_YEAR, "State grants and income equalisation"),
+        flow("municipal_costs", M, MSEK_PER_YEAR, "Municipal costs, incl. capital costs"),
+        flow("municipal_service_costs", M, MSEK_PER_YEAR, "Age-related service costs"),
+        flow("municipal_result", M, MSEK_PER_YEAR, "Municipal result: revenue minus costs"),
+        flow("municipal_investment", M, MSEK_PER_YEAR, "Municipal investment outlays"),
+        flow(
+            "municipal_borrowing",
+            M,
+            MSEK_PER_YEAR,
+            "Investment outlays financed by borrowing (net of depreciation)",
+        ),
+        stock("municipal_debt", M, MSEK, "Municipal debt at the end of the year"),
+        stock("tax_rate", M, PERCENT, "Municipal income tax rate"),
+    )
 
     def init(self, model: RegionModel) -> None:
         p = self.params
         n = model.n_muni
+        self.planned_investment: dict[int, np.ndarray] = {}
+        self.recurring_operating: list[tuple[int, int, float]] = []
+        self._take_requests(model)
         residents = model.resident_counts().astype(float)
         self.debt = p.initial_debt * residents / 1000.0
         # Documented assumption: routine investment runs at ``investment_to_depreciation`` times
@@ -60,6 +71,31 @@ class Finance(Submodel):
         self.accounts = self._accounts(model)
         self.accounts["investment"] = p.routine_investment * residents / 1000.0
         self.accounts["borrowing"] = self.accounts["investment"] - self.accounts["depreciation"]
+        self._publish(model)
+
+    def _take_requests(self, model: RegionModel) -> None:
+        """Enter the money booked since the last step into the ledgers, in booking order."""
+        outlays, operating = model.requests.take()
+        for year, municipality, msek in outlays:
+            ledger = self.planned_investment.setdefault(year, np.zeros(model.n_muni))
+            ledger[municipality] += msek
+        self.recurring_operating.extend(operating)
+
+    def scenario_operating(self, year: int, n_muni: int) -> np.ndarray:
+        """Recurring scenario operating costs due in ``year`` per municipality (MSEK)."""
+        out = np.zeros(n_muni)
+        for start, municipality, msek in self.recurring_operating:
+            if start <= year:
+                out[municipality] += msek
+        return out
+
+    def _publish(self, model: RegionModel) -> None:
+        for name, key in (
+            ("taxable_income", "taxable_income"),
+            ("municipal_revenue", "revenue"),
+            ("municipal_result", "result"),
+        ):
+            self.publish(model, name, self.accounts[key])
 
     def _accounts(self, model: RegionModel) -> dict[str, np.ndarray]:
         p = self.params
@@ -68,7 +104,7 @@ class Finance(Submodel):
         ok = muni >= 0
         residents = np.bincount(muni[ok], minlength=model.n_muni).astype(float)
         taxable = np.bincount(muni[ok], weights=per.income[: per.n][ok], minlength=model.n_muni)
-        tax_rate = model.tax_rates() / 100.0
+        tax_rate = model.shared["tax_rate"] / 100.0
         tax = tax_rate * taxable / 1000.0
         capacity = taxable / np.maximum(residents, 1)
         equalisation = (
@@ -78,8 +114,11 @@ class Finance(Submodel):
             / 1000.0
         )
         grants = p.general_grant * residents / 1000.0 + equalisation
-        services = residents_by_age_group(model) @ np.asarray(p.service_cost_by_age) / 1000.0
-        facilities = model.culture.operating_costs(model) + model.scenario_operating(model.year)
+        by_age = model.pop.residents_by_age_group(model.n_muni)
+        services = by_age @ np.asarray(p.service_cost_by_age) / 1000.0
+        facilities = model.pop.facilities.operating_costs(
+            model.year, model.n_muni
+        ) + self.scenario_operating(model.year, model.n_muni)
         depreciation = self.capital / p.depreciation_years
         interest = p.interest_rate * self.debt
         other = self.other_cost_per_resident * residents / 1000.0
@@ -100,10 +139,12 @@ class Finance(Submodel):
         }
 
     def step(self, model: RegionModel, year: int) -> None:
+        """Revenue and costs, the result, investment outlays, borrowing and debt."""
         p = self.params
+        self._take_requests(model)
         accounts = self._accounts(model)
         residents = model.resident_counts().astype(float)
-        scenario = model.planned_investment.pop(year, np.zeros(model.n_muni))
+        scenario = self.planned_investment.pop(year, np.zeros(model.n_muni))
         investment = p.routine_investment * residents / 1000.0 + scenario
         borrowing = investment - accounts["depreciation"]
         self.debt = self.debt - accounts["result"] + borrowing
@@ -111,7 +152,7 @@ class Finance(Submodel):
         accounts["investment"] = investment
         accounts["borrowing"] = borrowing
         self.accounts = accounts
-        model.municipalities.do("decide_budget", year)
+        self._publish(model)
 
     def record(self, model: RegionModel, rec: Recorder) -> None:
         a = self.accounts
@@ -120,4 +161,4 @@ class Finance(Submodel):
         rec.put("municipal_investment", a["investment"])
         rec.put("municipal_borrowing", a["borrowing"])
         rec.put("municipal_debt", self.debt)
-        rec.put("tax_rate", model.tax_rates())
+        rec.put("tax_rate", model.shared["tax_rate"])

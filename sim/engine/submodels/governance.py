@@ -26,19 +26,60 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.submodels.base import Submodel
+from sim.engine.submodels.culture import access_decay, facility_weight
+from sim.io.results import MSEK, MSEK_PER_YEAR, RATIO, YEARS, Units, flow, static, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
+
+P = ("joint_proposal",)
+FLAGS = ("not_decided", "decided")
+YEARS_AD = Units("1", "calendar year")
 
 
 class Governance(Submodel):
     """Yearly decisions on the scenario's joint proposals."""
 
     name = "governance"
+    steps = {"governance": "step"}
+    results = (
+        flow("joint_decided", P, RATIO, "1 in the year a joint proposal is decided", flags=FLAGS),
+        stock("nao_pool", (), MSEK, "Unspent joint portfolio budget of the network organisation"),
+    )
+    static = (
+        static(
+            "joint_decision_year", P, YEARS_AD, "Year the joint proposal was decided (NaN: never)"
+        ),
+        static(
+            "joint_opening_year",
+            P,
+            YEARS_AD,
+            "Year the jointly decided facility opens (NaN: never)",
+        ),
+        static(
+            "joint_cost_share",
+            (*P, "municipality"),
+            RATIO,
+            "Share of the joint proposal's costs paid by each municipality",
+        ),
+        static(
+            "joint_net_benefit",
+            (*P, "municipality"),
+            MSEK_PER_YEAR,
+            "Who benefits: each municipality's net benefit of the joint proposal at its decision "
+            "(or at the last evaluation when it stalled)",
+        ),
+        static(
+            "joint_delay_years",
+            P,
+            YEARS,
+            "Years from the earliest possible decision to the decision",
+        ),
+    )
 
     def __init__(self, params, scenario) -> None:
-        super().__init__(params)
+        super().__init__(params, scenario)
         self.proposals = list(scenario.joint_proposals)
         self.nao_budget = float(scenario.nao_budget_msek)
 
@@ -52,9 +93,11 @@ class Governance(Submodel):
         self.lead = np.array(
             [lookup(p.lead) if p.lead is not None else -1 for p in self.proposals], dtype=np.int64
         )
+        culture = model.params.culture
         self.weight = np.array(
-            [model.culture.weight_of(p.facility_type, p.type_weight) for p in self.proposals]
+            [facility_weight(culture, p.facility_type, p.type_weight) for p in self.proposals]
         )
+        self.decay = access_decay(model.travel, model.n_muni, culture.decay_minutes)
         self.decision_year = np.full(n, np.nan)
         self.opening_year = np.full(n, np.nan)
         self.cost_shares = np.zeros((n, m))
@@ -64,9 +107,9 @@ class Governance(Submodel):
         self.nao_contributions = np.zeros(m)
         f = model.params.finance
         self.annuity = f.interest_rate + 1.0 / f.depreciation_years
-        culture = model.culture
-        running = float(culture.operating_cost[culture.is_open(model.base_year)].sum())
-        reach = float((culture.access * model.resident_counts()).sum())
+        fac = model.pop.facilities
+        running = float(fac.operating_cost[: fac.n][fac.is_open(model.base_year)].sum())
+        reach = float((model.shared["cultural_access"] * model.resident_counts()).sum())
         # MSEK per (resident x place x year).
         self.access_value = self.params.access_value_factor * running / max(reach, 1.0)
 
@@ -90,12 +133,13 @@ class Governance(Submodel):
     def net_benefit(self, model: RegionModel, k: int, shares: np.ndarray) -> np.ndarray:
         """Net benefit of proposal ``k`` to every municipality, MSEK per year."""
         p = self.proposals[k]
-        gain = p.capacity * self.weight[k] * model.culture.decay[:, self.location[k]]
+        gain = p.capacity * self.weight[k] * self.decay[:, self.location[k]]
         value = self.access_value * gain * model.resident_counts()
         cost = p.operating_msek + p.investment_msek * self.annuity
         return value - shares * cost
 
     def step(self, model: RegionModel, year: int) -> None:
+        """Joint proposals are decided by their governance mode; the NAO collects its budget."""
         p = self.params
         self.decided_this_year[:] = 0.0
         if self.nao_budget > 0:
@@ -103,7 +147,7 @@ class Governance(Submodel):
             self.nao_contributions = self.nao_budget * residents / residents.sum()
             # Governance decides after this year's accounts: contributions are paid next year.
             for m in range(model.n_muni):
-                model.plan_outlay(year + 1, m, self.nao_contributions[m])
+                model.requests.book_outlay(year + 1, m, self.nao_contributions[m])
             self.nao_pool += self.nao_budget
         pending = [
             k
@@ -146,28 +190,33 @@ class Governance(Submodel):
         self.cost_shares[k] = shares
         self.decided_this_year[k] = 1.0
         # The facility's operating cost is shared below, so none is charged to the host here.
-        model.culture.add_facility(self.location[k], self.weight[k], prop.capacity, opening, 0.0)
+        model.pop.facilities.add(
+            1,
+            municipality=self.location[k],
+            weight=self.weight[k],
+            capacity=prop.capacity,
+            opening_year=opening,
+            operating_cost=0.0,
+        )
         build = range(year + 1, opening + 1)
         for y in build:
             for m in np.flatnonzero(shares > 0):
                 if not funded_by_pool:
-                    model.plan_outlay(y, m, prop.investment_msek * shares[m] / len(build))
+                    model.requests.book_outlay(y, m, prop.investment_msek * shares[m] / len(build))
         for m in np.flatnonzero(shares > 0):
-            model.plan_operating(opening, m, prop.operating_msek * shares[m])
+            model.requests.book_operating(opening, m, prop.operating_msek * shares[m])
 
     def record(self, model: RegionModel, rec: Recorder) -> None:
         rec.put("joint_decided", self.decided_this_year)
         rec.put("nao_pool", self.nao_pool)
 
-    def static_results(self) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    def static_results(self, model: RegionModel) -> dict[str, np.ndarray]:
         """Per-proposal outcomes: decision and opening years, cost shares."""
+        earliest = np.array([p.earliest_year for p in self.proposals], float)
         return {
-            "joint_decision_year": (("joint_proposal",), self.decision_year),
-            "joint_opening_year": (("joint_proposal",), self.opening_year),
-            "joint_cost_share": (("joint_proposal", "municipality"), self.cost_shares),
-            "joint_net_benefit": (("joint_proposal", "municipality"), self.net_benefits),
-            "joint_delay_years": (
-                ("joint_proposal",),
-                self.decision_year - np.array([p.earliest_year for p in self.proposals], float),
-            ),
+            "joint_decision_year": self.decision_year,
+            "joint_opening_year": self.opening_year,
+            "joint_cost_share": self.cost_shares,
+            "joint_net_benefit": self.net_benefits,
+            "joint_delay_years": self.decision_year - earliest,
         }

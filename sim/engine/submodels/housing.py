@@ -18,16 +18,54 @@ import numpy as np
 from sim.engine.kernels.housing import choose_dwellings
 from sim.engine.population import NO_ID
 from sim.engine.submodels.base import Submodel
+from sim.io.results import DWELLINGS, HOUSEHOLDS, PERSONS, RATIO, flow, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
+
+M = ("municipality",)
+MD = ("municipality", "dwelling_type")
+
+
+def queue_counts(model: RegionModel) -> np.ndarray:
+    """Resident households without a dwelling, per municipality."""
+    h = model.pop.households
+    waiting = h.alive[: h.n] & (h.dwelling[: h.n] == NO_ID) & ~h.pending[: h.n]
+    return np.bincount(h.municipality[: h.n][waiting], minlength=model.n_muni).astype(float)
+
+
+def effective_vacancy(model: RegionModel, queue: np.ndarray) -> np.ndarray:
+    """(vacant dwellings - queue) / stock per municipality."""
+    stock, vacant = model.dwelling_counts()
+    return (vacant.sum(axis=1) - queue) / np.maximum(stock.sum(axis=1), 1)
 
 
 class Housing(Submodel):
     """Household moves among vacant dwellings, the housing queue and price indices."""
 
     name = "housing"
+    steps = {"housing": "step"}
+    results = (
+        flow("in_migration", M, PERSONS, "Persons moving into the region during the year"),
+        flow("moves_in", M, PERSONS, "Persons moving in from another municipality of the region"),
+        flow("moves_out", M, PERSONS, "Persons moving out to another municipality of the region"),
+        flow(
+            "unmet_in_migration",
+            M,
+            HOUSEHOLDS,
+            "In-migrant households that found no dwelling and did not move in",
+        ),
+        stock("dwellings", MD, DWELLINGS, "Dwelling stock at the end of the year"),
+        stock("vacant_dwellings", MD, DWELLINGS, "Vacant dwellings at the end of the year"),
+        stock(
+            "housing_queue",
+            M,
+            HOUSEHOLDS,
+            "Households without a dwelling of their own (housing queue)",
+        ),
+        stock("price_index", MD, RATIO, "Housing price index (base year = 1)"),
+    )
 
     def init(self, model: RegionModel) -> None:
         p = self.params
@@ -43,7 +81,14 @@ class Housing(Submodel):
         )
         self.cost_per_room = np.asarray(p.cost_per_room, dtype=np.float64)
         self.price_index = np.ones((model.n_muni, model.n_dwelling_types))
-        self.queue = self.queue_counts(model)
+        self.queue = queue_counts(model)
+        for name in ("in_migration", "moves_in", "moves_out", "unmet_in_migration"):
+            setattr(self, name, np.zeros(model.n_muni))
+        self._publish(model)
+
+    def _publish(self, model: RegionModel) -> None:
+        self.publish(model, "queue", self.queue)
+        self.publish(model, "price_index", self.price_index)
 
     def dwelling_cost(self, model: RegionModel) -> np.ndarray:
         """Yearly housing cost of every dwelling, kSEK: rooms x cost per room x price index."""
@@ -53,13 +98,8 @@ class Housing(Submodel):
         kind = d.dwelling_type[:n]
         return d.rooms[:n] * self.cost_per_room[kind] * self.price_index[muni, kind]
 
-    def queue_counts(self, model: RegionModel) -> np.ndarray:
-        """Resident households without a dwelling, per municipality."""
-        h = model.pop.households
-        waiting = h.alive[: h.n] & (h.dwelling[: h.n] == NO_ID) & ~h.pending[: h.n]
-        return np.bincount(h.municipality[: h.n][waiting], minlength=model.n_muni).astype(float)
-
     def step(self, model: RegionModel, year: int) -> None:
+        """Movers choose among vacant dwellings; the unhoused queue; prices follow vacancy."""
         rng = model.stream(self.name)
         pop = model.pop
         h, d = pop.households, pop.dwellings
@@ -95,7 +135,7 @@ class Housing(Submodel):
             d.rooms[: d.n].astype(np.int64),
             self.dwelling_cost(model),
             vacant,
-            model.attractiveness,
+            model.shared["attractiveness"],
             model.travel,
             self.search_decay,
             self.weights,
@@ -122,27 +162,31 @@ class Housing(Submodel):
         members = sizes[hm]
         arrived = pending
         relocated = ~pending & (old_muni != new_muni)
-        model.count("in_migration", np.repeat(new_muni[arrived], members[arrived]))
-        model.count("moves_out", np.repeat(old_muni[relocated], members[relocated]))
-        model.count("moves_in", np.repeat(new_muni[relocated], members[relocated]))
+        n = model.n_muni
+        self.in_migration = np.bincount(np.repeat(new_muni[arrived], members[arrived]), minlength=n)
+        self.moves_out = np.bincount(
+            np.repeat(old_muni[relocated], members[relocated]), minlength=n
+        )
+        self.moves_in = np.bincount(np.repeat(new_muni[relocated], members[relocated]), minlength=n)
         h.pending[hm] = False
         h.recruited[hm] = False
 
-        self._turn_away(model)
+        self.unmet_in_migration = self._turn_away(model)
         waiting = h.alive[: h.n] & (h.dwelling[: h.n] == NO_ID)
         h.years_waiting[: h.n][waiting] += 1
-        self.queue = self.queue_counts(model) + model.counters["unmet_in_migration"]
+        self.queue = queue_counts(model) + self.unmet_in_migration
         self._update_prices(model)
+        self._publish(model)
 
-    def _turn_away(self, model: RegionModel) -> None:
+    def _turn_away(self, model: RegionModel) -> np.ndarray:
         """In-migrants who found no dwelling: recruited workers commute in from outside instead,
-        the others do not come. Both count as unmet housing demand."""
+        the others do not come. Both count as unmet housing demand (returned per municipality)."""
         pop = model.pop
         h, per = pop.households, pop.persons
         failed = np.flatnonzero(h.alive[: h.n] & h.pending[: h.n])
+        unmet = np.bincount(h.municipality[failed], minlength=model.n_muni).astype(float)
         if failed.size == 0:
-            return
-        model.count("unmet_in_migration", h.municipality[failed])
+            return unmet
         is_failed = np.zeros(h.n, dtype=bool)
         is_failed[failed] = True
         persons = np.flatnonzero(per.alive[: per.n] & is_failed[per.household[: per.n]])
@@ -152,6 +196,7 @@ class Housing(Submodel):
         pop.remove_persons(persons)
         h.pending[failed] = False
         h.recruited[failed] = False
+        return unmet
 
     def _update_prices(self, model: RegionModel) -> None:
         p = self.params
@@ -164,12 +209,9 @@ class Housing(Submodel):
         )
         self.price_index *= np.exp(change)
 
-    def effective_vacancy(self, model: RegionModel) -> np.ndarray:
-        """(vacant dwellings - queue) / stock per municipality."""
-        stock, vacant = model.dwelling_counts()
-        return (vacant.sum(axis=1) - self.queue) / np.maximum(stock.sum(axis=1), 1)
-
     def record(self, model: RegionModel, rec: Recorder) -> None:
+        for name in ("in_migration", "moves_in", "moves_out", "unmet_in_migration"):
+            rec.put(name, getattr(self, name))
         stock, vacant = model.dwelling_counts()
         rec.put("dwellings", stock)
         rec.put("vacant_dwellings", vacant)

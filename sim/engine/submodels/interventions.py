@@ -1,5 +1,6 @@
-"""Scenario events (MODEL.md step 1): establishments, housing programmes, cultural investments and
-policies, each applied in its year, with their realised schedules recorded.
+"""Scenario events (MODEL.md step 1): establishments, housing programmes and cultural investments,
+each applied in its year, with their realised schedules recorded. The scenario's policies are the
+municipalities' own decisions (municipalities.py).
 
 The scenario has been validated before the run (sim/config/validate.py), so names resolve.
 """
@@ -11,11 +12,25 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.submodels.base import Submodel
+from sim.engine.submodels.construction import build_dwellings
+from sim.engine.submodels.culture import facility_weight
 from sim.io.inputs import DWELLING_TYPES
+from sim.io.results import (
+    DWELLINGS,
+    MSEK_PER_DWELLING,
+    POSITIONS,
+    RATIO,
+    Units,
+    flow,
+    static,
+    stock,
+)
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
+
+E = ("establishment",)
 
 
 def split_evenly(total: int, weights: np.ndarray) -> np.ndarray:
@@ -65,15 +80,49 @@ class Interventions(Submodel):
     """Applies the scenario's dated interventions at the start of each year."""
 
     name = "scenario"
-
-    def __init__(self, scenario) -> None:
-        super().__init__(scenario)
-        self.scenario = scenario
+    steps = {"events": "step"}
+    results = (
+        stock("establishment_jobs", E, POSITIONS, "Positions of the scenario's establishments"),
+        stock(
+            "establishment_filled_jobs",
+            E,
+            POSITIONS,
+            "Filled positions of the scenario's establishments",
+        ),
+        flow(
+            "programme_completions",
+            ("housing_programme",),
+            DWELLINGS,
+            "Dwellings completed by each housing programme",
+        ),
+        stock(
+            "cultural_investment_open",
+            ("cultural_investment",),
+            RATIO,
+            "1 when the scenario's cultural investment is open",
+            flags=("not_open", "open"),
+        ),
+    )
+    static = (
+        static(
+            "programme_municipality",
+            ("housing_programme",),
+            Units("1", "SCB municipality code, as a number"),
+            "SCB code (as a number) of the programme's municipality",
+        ),
+        static(
+            "programme_cost_per_dwelling",
+            ("housing_programme",),
+            MSEK_PER_DWELLING,
+            "Construction cost per programme dwelling",
+        ),
+    )
 
     def init(self, model: RegionModel) -> None:
         s = self.scenario
         self.muni = model.municipality_index
         self.codes = list(model.codes)
+        self.rooms_by_type = np.asarray(model.params.housing.rooms_by_type, dtype=np.int64)
         wages = np.asarray(model.params.labour.wage_by_sector)
         f = model.pop.firms
         self.firms = []
@@ -102,17 +151,26 @@ class Interventions(Submodel):
         self.started: list[dict[int, int]] = [{} for _ in self.programmes]
         for c in s.cultural_investments:
             m = self.muni(c.municipality)
-            weight = model.culture.weight_of(c.facility_type, c.type_weight)
-            model.culture.add_facility(m, weight, c.capacity, c.opening_year, c.operating_msek)
+            model.pop.facilities.add(
+                1,
+                municipality=m,
+                weight=facility_weight(model.params.culture, c.facility_type, c.type_weight),
+                capacity=c.capacity,
+                opening_year=c.opening_year,
+                operating_cost=c.operating_msek,
+            )
             first = c.opening_year - c.build_years
             years = range(first, c.opening_year) if c.build_years > 0 else [c.opening_year]
             for year in years:
-                model.plan_outlay(max(year, model.base_year + 1), m, c.investment_msek / len(years))
+                outlay_year = max(year, model.base_year + 1)
+                model.requests.book_outlay(outlay_year, m, c.investment_msek / len(years))
         n_est, n_prog = len(self.firms), len(self.programmes)
         self.jobs = np.zeros(n_est)
         self.completed = np.zeros(n_prog)
+        self.publish(model, "programme_dwellings", np.zeros((model.n_muni, model.n_dwelling_types)))
 
     def step(self, model: RegionModel, year: int) -> None:
+        """Establishments open, ramp up or close; programme stages complete; their outlays."""
         rng = model.stream(self.name)
         f = model.pop.firms
         for k, (firm, e) in enumerate(zip(self.firms, self.scenario.establishments, strict=True)):
@@ -121,11 +179,12 @@ class Interventions(Submodel):
         counts = np.zeros((model.n_muni, model.n_dwelling_types), dtype=np.int64)
         households = model.household_counts()
         lag = model.params.construction.lag_years
+        queue = model.shared["queue"]
         for k, p in enumerate(self.programmes):
             m = self.muni(p.municipality)
             if p.phasing == "demand_led":
                 due = self.started[k].pop(year, 0)
-                queue_share = model.housing.queue[m] / max(households[m], 1)
+                queue_share = queue[m] / max(households[m], 1)
                 if (
                     p.start_year <= year <= p.end_year
                     and self.remaining[k] > 0
@@ -140,19 +199,11 @@ class Interventions(Submodel):
             counts[m] += by_type
             self.completed[k] = due
             if due and p.municipal_share > 0:
-                model.plan_outlay(year, m, due * p.cost_per_dwelling_msek * p.municipal_share)
+                outlay = due * p.cost_per_dwelling_msek * p.municipal_share
+                model.requests.book_outlay(year, m, outlay)
         if counts.any():
-            model.construction.complete_programme(model, rng, counts, year)
-        for policy in self.scenario.policies:
-            if policy.year != year:
-                continue
-            agent = model.municipality_agents[self.muni(policy.municipality)]
-            if policy.tax_rate_pct is not None:
-                agent.tax_change += policy.tax_rate_pct - agent.tax_rate
-                agent.tax_rate = float(policy.tax_rate_pct)
-            if policy.plan_reserve_release is not None:
-                model.plan_reserve[agent.index] += policy.plan_reserve_release
-                agent.released += policy.plan_reserve_release
+            build_dwellings(model.pop, rng, counts, self.rooms_by_type, year)
+        self.publish(model, "programme_dwellings", counts)
 
     def record(self, model: RegionModel, rec: Recorder) -> None:
         f = model.pop.firms
@@ -163,18 +214,14 @@ class Interventions(Submodel):
         open_ = [c.opening_year <= model.year for c in self.scenario.cultural_investments]
         rec.put("cultural_investment_open", np.asarray(open_, dtype=float))
 
-    def static_results(self) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    def static_results(self, model: RegionModel) -> dict[str, np.ndarray]:
         """Per-programme facts the comparison needs: where it builds, at what cost."""
         return {
-            "programme_municipality": (
-                ("housing_programme",),
-                np.array(
-                    [int(self.codes[self.muni(p.municipality)]) for p in self.programmes],
-                    dtype=np.int64,
-                ),
+            "programme_municipality": np.array(
+                [int(self.codes[self.muni(p.municipality)]) for p in self.programmes],
+                dtype=np.int64,
             ),
-            "programme_cost_per_dwelling": (
-                ("housing_programme",),
-                np.array([p.cost_per_dwelling_msek for p in self.programmes], dtype=float),
+            "programme_cost_per_dwelling": np.array(
+                [p.cost_per_dwelling_msek for p in self.programmes], dtype=float
             ),
         }

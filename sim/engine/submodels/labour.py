@@ -21,46 +21,94 @@ from sim.engine.population import (
     RETIRED,
     STUDENT,
     UNEMPLOYED,
+    Population,
 )
 from sim.engine.submodels.base import Submodel
+from sim.io.results import MINUTES, PERSONS, POSITIONS, RATIO, flow, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
+    from sim.io.inputs import RegionInputs
     from sim.io.results import Recorder
+
+M = ("municipality",)
+MS = ("municipality", "sector")
 
 
 class Labour(Submodel):
     """Activity transitions, labour demand, lay-offs, job matching and in-commuting."""
 
     name = "labour"
+    steps = {"labour": "step", "arrivals": "match_arrivals"}
+    results = (
+        stock("jobs", MS, POSITIONS, "Job positions at workplaces in the municipality"),
+        stock(
+            "filled_jobs", MS, POSITIONS, "Filled job positions at workplaces in the municipality"
+        ),
+        stock(
+            "jobs_held_by_incommuters_from_outside",
+            M,
+            POSITIONS,
+            "Positions held by in-commuters living outside the region",
+        ),
+        flow("open_vacancies", M, POSITIONS, "Vacancies left open after matching and in-commuting"),
+        flow(
+            "recruitment_positions",
+            M,
+            POSITIONS,
+            "New positions filled from outside: by in-commuters or recruits",
+        ),
+        stock("employed_residents", M, PERSONS, "Employed residents (anywhere)"),
+        stock("unemployed_residents", M, PERSONS, "Unemployed residents seeking work"),
+        stock("unemployment_rate", M, RATIO, "Unemployed share of the resident labour force"),
+        stock(
+            "commuting",
+            ("origin", "destination"),
+            PERSONS,
+            "Employed residents by home and workplace",
+        ),
+        stock(
+            "mean_commute_minutes",
+            M,
+            MINUTES,
+            "Mean one-way travel time to work of employed residents",
+        ),
+    )
 
-    def __init__(self, params) -> None:
-        super().__init__(params)
-        self.education_factor = np.asarray(params.education_wage_factor, dtype=np.float32)
-        self.local = np.asarray(params.local_sectors, dtype=bool)
-        self.trend = np.asarray(params.sector_trend, dtype=np.float64)
+    def __init__(self, params, scenario) -> None:
+        super().__init__(params, scenario)
+        self.education_factor = np.asarray(self.params.education_wage_factor, dtype=np.float32)
+        self.local = np.asarray(self.params.local_sectors, dtype=bool)
+        self.trend = np.asarray(self.params.sector_trend, dtype=np.float64)
 
     def init(self, model: RegionModel) -> None:
-        p = self.params
-        self.decay = np.exp(-p.commute_beta * model.travel)
-        # In-commuter supply from outside falls with the time to the nearest external market.
-        to_external = model.travel[: model.n_muni, model.n_muni :].min(axis=1)
-        self.incommuter_rate = p.incommuter_fill_rate * np.exp(-p.incommuter_beta * to_external)
+        self.decay = np.exp(-self.params.commute_beta * model.travel)
+        self.incommuter_rate = incommuter_rates(model.travel, model.n_muni, self.params)
         self.base_served = model.resident_counts().astype(np.float64)
         self.open_vacancies = np.zeros(model.n_muni)
         f = model.pop.firms
         self.last_positions = f.positions[: f.n].astype(np.int64)
         self.reserved = np.zeros(f.n, dtype=np.int64)
         self.recruit_slots = np.zeros(f.n, dtype=np.int64)
-        # Base year: in-commuters from outside fill part of what residents left open.
-        self._fill_from_outside(model, model.stream("synth"))
+        self.publish(model, "recruit_slots", self.recruit_slots)
 
     def step(self, model: RegionModel, year: int) -> None:
+        """New entrants, retirements, separations; labour demand; matching and in-commuting."""
         rng = model.stream(self.name)
         self._transitions(model, rng)
         self._demand(model, year, rng)
         self._match(model, rng)
-        self.update_incomes(model)
+        update_incomes(model.pop, self.params, self.education_factor)
+
+    def match_arrivals(self, model: RegionModel, year: int) -> None:
+        """This year's in-migrants search for jobs at once, from their destination."""
+        rng = model.stream("migration")
+        pop = model.pop
+        seekers = model.shared["arrived_job_seekers"]
+        home = pop.households.municipality[pop.persons.household[seekers]]
+        no_external = np.zeros(model.n_nodes - model.n_muni)
+        match_persons(pop, self.params, rng, seekers, home, self.decay, no_external)
+        update_incomes(pop, self.params, self.education_factor)
 
     # -- activity transitions: new entrants, retirements, separations --
     def _transitions(self, model: RegionModel, rng: np.random.Generator) -> None:
@@ -154,44 +202,20 @@ class Labour(Submodel):
 
     # -- matching, then in-commuters from outside fill part of what is left --
     def _match(self, model: RegionModel, rng: np.random.Generator) -> None:
-        match_residents(model, rng, self.decay, external_vacancies(model), reserved=self.reserved)
+        pop = model.pop
+        openings = external_vacancies(model)
+        match_residents(pop, self.params, rng, self.decay, openings, reserved=self.reserved)
         # Reserved positions: in-commuters from outside take part, the rest are offered to
         # workers who move in (sim/engine/submodels/migration.py).
-        f = model.pop.firms
+        f = pop.firms
         rate = self.incommuter_rate[f.municipality[: f.n]]
         commuters = rng.binomial(self.reserved, rate).astype(np.int32)
         f.filled_external[: f.n] += commuters
         self.recruit_slots = self.reserved - commuters
-        self._fill_from_outside(model, rng)
-
-    def _fill_from_outside(self, model: RegionModel, rng: np.random.Generator) -> None:
-        f = model.pop.firms
-        held = f.filled[: f.n] + f.filled_external[: f.n]
-        vacancies = np.maximum(f.positions[: f.n] - held - self.recruit_slots, 0)
-        rate = self.incommuter_rate[f.municipality[: f.n]]
-        filled = rng.binomial(vacancies, np.where(f.alive[: f.n], rate, 0.0)).astype(np.int32)
-        f.filled_external[: f.n] += filled
-        self.open_vacancies = np.bincount(
-            f.municipality[: f.n], weights=vacancies - filled, minlength=model.n_muni
+        self.publish(model, "recruit_slots", self.recruit_slots)
+        self.open_vacancies = fill_from_outside(
+            pop, rng, self.incommuter_rate, self.recruit_slots, model.n_muni
         )
-
-    def update_incomes(self, model: RegionModel) -> None:
-        """Set every person's income from activity, workplace and education (kSEK/year)."""
-        p = self.params
-        per = model.pop.persons
-        n = per.n
-        act = per.activity[:n]
-        firm = per.firm[:n]
-        wage = np.where(
-            firm >= 0, model.pop.firms.wage[np.maximum(firm, 0)], np.float32(p.wage_external)
-        )
-        wage = wage * self.education_factor[per.education[:n]]
-        income = np.select(
-            [act == EMPLOYED, act == UNEMPLOYED, act == RETIRED, act == STUDENT, act == OUTSIDE],
-            [wage, p.unemployed_income, p.pension_income, p.student_income, p.outside_income],
-            default=0.0,
-        )
-        per.income[:n] = income.astype(np.float32)
 
     def record(self, model: RegionModel, rec: Recorder) -> None:
         f = model.pop.firms
@@ -229,10 +253,51 @@ class Labour(Submodel):
         )
 
 
-def external_positions(model: RegionModel) -> np.ndarray:
+def incommuter_rates(travel: np.ndarray, n_muni: int, p) -> np.ndarray:
+    """Yearly share of open positions filled by in-commuters from outside, per municipality: it
+    falls with the travel time to the nearest external labour market."""
+    to_external = travel[:n_muni, n_muni:].min(axis=1)
+    return p.incommuter_fill_rate * np.exp(-p.incommuter_beta * to_external)
+
+
+def fill_from_outside(
+    pop: Population,
+    rng: np.random.Generator,
+    incommuter_rate: np.ndarray,
+    recruit_slots: np.ndarray,
+    n_muni: int,
+) -> np.ndarray:
+    """In-commuters from outside fill part of the positions left vacant (recruitment slots kept
+    apart); returns the positions still open per municipality."""
+    f = pop.firms
+    held = f.filled[: f.n] + f.filled_external[: f.n]
+    vacancies = np.maximum(f.positions[: f.n] - held - recruit_slots, 0)
+    rate = incommuter_rate[f.municipality[: f.n]]
+    filled = rng.binomial(vacancies, np.where(f.alive[: f.n], rate, 0.0)).astype(np.int32)
+    f.filled_external[: f.n] += filled
+    return np.bincount(f.municipality[: f.n], weights=vacancies - filled, minlength=n_muni)
+
+
+def update_incomes(pop: Population, p, education_factor: np.ndarray) -> None:
+    """Set every person's income from activity, workplace and education (kSEK/year)."""
+    per = pop.persons
+    n = per.n
+    act = per.activity[:n]
+    firm = per.firm[:n]
+    wage = np.where(firm >= 0, pop.firms.wage[np.maximum(firm, 0)], np.float32(p.wage_external))
+    wage = wage * education_factor[per.education[:n]]
+    income = np.select(
+        [act == EMPLOYED, act == UNEMPLOYED, act == RETIRED, act == STUDENT, act == OUTSIDE],
+        [wage, p.unemployed_income, p.pension_income, p.student_income, p.outside_income],
+        default=0.0,
+    )
+    per.income[:n] = income.astype(np.float32)
+
+
+def external_positions(inputs: RegionInputs, p) -> np.ndarray:
     """Positions in each external labour market open to the region's residents."""
-    population = model.inputs.externals["population"].to_numpy(dtype=np.float64)
-    return np.round(model.params.labour.external_positions * population)
+    population = inputs.externals["population"].to_numpy(dtype=np.float64)
+    return np.round(p.external_positions * population)
 
 
 def external_vacancies(model: RegionModel) -> np.ndarray:
@@ -242,11 +307,12 @@ def external_vacancies(model: RegionModel) -> np.ndarray:
     held = np.bincount(
         node[node >= model.n_muni] - model.n_muni, minlength=model.n_nodes - model.n_muni
     )
-    return np.maximum(external_positions(model) - held, 0.0)
+    return np.maximum(external_positions(model.inputs, model.params.labour) - held, 0.0)
 
 
 def match_residents(
-    model: RegionModel,
+    pop: Population,
+    p,
     rng: np.random.Generator,
     decay: np.ndarray,
     external_openings: np.ndarray,
@@ -254,16 +320,17 @@ def match_residents(
     reserved: np.ndarray | None = None,
 ) -> None:
     """Match the region's unemployed residents to vacancies, in a random order."""
-    per = model.pop.persons
-    muni = model.pop.resident_municipality()
+    per = pop.persons
+    muni = pop.resident_municipality()
     seekers = np.flatnonzero((muni >= 0) & (per.activity[: per.n] == UNEMPLOYED))
     match_persons(
-        model, rng, seekers, muni[seekers], decay, external_openings, efficiency, reserved
+        pop, p, rng, seekers, muni[seekers], decay, external_openings, efficiency, reserved
     )
 
 
 def match_persons(
-    model: RegionModel,
+    pop: Population,
+    p,
     rng: np.random.Generator,
     seekers: np.ndarray,
     home: np.ndarray,
@@ -273,9 +340,8 @@ def match_persons(
     reserved: np.ndarray | None = None,
 ) -> None:
     """Match ``seekers`` (living in municipalities ``home``) to vacancies, in a random order;
-    ``reserved`` positions per firm are kept out of reach."""
-    lp = model.params.labour
-    f = model.pop.firms
+    ``reserved`` positions per firm are kept out of reach. ``p`` are the labour parameters."""
+    f = pop.firms
     order = rng.permutation(seekers.size)
     seekers, home = seekers[order], home[order]
     vacancies = f.positions[: f.n] - f.filled[: f.n] - f.filled_external[: f.n]
@@ -288,9 +354,9 @@ def match_persons(
         vacancies,
         decay,
         external_openings,
-        lp.reservation_weight,
-        lp.matching_efficiency if efficiency is None else efficiency,
+        p.reservation_weight,
+        p.matching_efficiency if efficiency is None else efficiency,
         rng.random((seekers.size, 3)),
     )
     got = node >= 0
-    model.pop.employ(seekers[got], firm[got].astype(np.int32), node[got].astype(np.int16))
+    pop.employ(seekers[got], firm[got].astype(np.int32), node[got].astype(np.int16))

@@ -18,12 +18,14 @@ import numpy as np
 
 from sim.engine.population import ADULT, EMPLOYED, NO_ID, UNEMPLOYED
 from sim.engine.submodels.base import Submodel
-from sim.engine.submodels.labour import match_persons
+from sim.engine.submodels.demography import LifeTable
+from sim.io.results import PERSONS, flow
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
 
+M = ("municipality",)
 AGE_BREAKS = np.array([30, 45, 65])  # age groups of the oldest adult: 18-29, 30-44, 45-64, 65+
 
 
@@ -61,31 +63,48 @@ class Migration(Submodel):
     """Out-migration by age, unemployment and attractiveness; in-migration and recruitment."""
 
     name = "migration"
+    steps = {"migration": "step"}
+    results = (
+        flow("out_migration", M, PERSONS, "Persons moving out of the region during the year"),
+    )
 
     def init(self, model: RegionModel) -> None:
         """Calibrate the base in-flow so that each municipality follows its recent trend.
 
         Documented derivation: base in-migrants (persons per year) = expected out-migrants
         + trend growth rate x population - expected natural change, at base-year conditions, where
-        the trend is the municipality's 2015-2020 mean yearly growth (inputs).
+        the trend is the municipality's 2015-2020 mean yearly growth (inputs). At base-year
+        conditions attractiveness equals its base-year level, so it neither pushes nor pulls.
         """
         self.base_unemployment = model.unemployment_rate()
-        self.base_attractiveness = model.attractiveness.copy()
-        expected_out = np.bincount(*self._household_outflow(model), minlength=model.n_muni)
+        self.out_migration = np.zeros(model.n_muni)
+        households, oldest, sizes = model.resident_households()
+        rate = self._out_rate(model, households, oldest, pull=np.ones(model.n_muni))
+        muni = model.pop.households.municipality[households]
+        expected_out = np.bincount(muni, rate * sizes, minlength=model.n_muni)
         trend = model.inputs.municipalities["growth_rate_2015_2020"].to_numpy(dtype=np.float64)
         residents = model.resident_counts()
-        natural = model.demography.expected_natural_change(model)
+        life_table = LifeTable.of(model.params.demography)
+        natural = life_table.expected_natural_change(model.pop, model.n_muni)
         self.base_inflow = np.maximum(expected_out + trend * residents - natural, 0.0)
         self.education_shares = np.asarray(model.params.labour.education_shares)
+        self.publish(model, "arrived_job_seekers", np.empty(0, dtype=np.int64))
 
-    def _out_rate(self, model: RegionModel, households: np.ndarray, oldest: np.ndarray):
+    def _pull(self, model: RegionModel) -> np.ndarray:
+        """Attractiveness relative to the base year, to the power of its effect on migration."""
+        shared = model.shared
+        relative = shared["attractiveness"] / shared["base_attractiveness"]
+        return relative**self.params.attractiveness_pull
+
+    def _out_rate(
+        self, model: RegionModel, households: np.ndarray, oldest: np.ndarray, pull: np.ndarray
+    ) -> np.ndarray:
         p = self.params
         pop = model.pop
         per = pop.persons
         muni = pop.households.municipality[households]
         base = np.asarray(p.out_rate_by_age)[np.searchsorted(AGE_BREAKS, oldest, side="right")]
         push = np.exp(p.unemployment_push * (model.unemployment_rate() - self.base_unemployment))
-        pull = (model.attractiveness / self.base_attractiveness) ** p.attractiveness_pull
         # Households with an unemployed member are more likely to leave.
         with_unemployed = np.zeros(pop.households.n, dtype=bool)
         unemployed = per.alive[: per.n] & (per.activity[: per.n] == UNEMPLOYED)
@@ -93,31 +112,29 @@ class Migration(Submodel):
         personal = np.where(with_unemployed[households], p.unemployed_factor, 1.0)
         return base * personal * (push / pull)[muni]
 
-    def _household_outflow(self, model: RegionModel) -> tuple[np.ndarray, np.ndarray]:
-        """(municipality, expected persons leaving) for every resident household."""
-        households, oldest, sizes = model.resident_households()
-        rate = self._out_rate(model, households, oldest)
-        return model.pop.households.municipality[households], rate * sizes
-
     def step(self, model: RegionModel, year: int) -> None:
+        """Households leave the region; in-migrants and recruited workers arrive (pending)."""
         rng = model.stream(self.name)
         pop = model.pop
         p = self.params
         households, oldest, _ = model.resident_households()
-        rate = self._out_rate(model, households, oldest)
+        rate = self._out_rate(model, households, oldest, self._pull(model))
         per = pop.persons
         leaving = households[rng.random(households.size) < rate]
         is_leaving = np.zeros(pop.households.n, dtype=bool)
         is_leaving[leaving] = True
         persons = np.flatnonzero(per.alive[: per.n] & is_leaving[per.household[: per.n]])
-        model.count("out_migration", pop.households.municipality[per.household[persons]])
+        self.out_migration = np.bincount(
+            pop.households.municipality[per.household[persons]], minlength=model.n_muni
+        )
         donors = Donors.of(pop, persons)
         pop.remove_persons(persons)
 
-        pull = (model.attractiveness / self.base_attractiveness) ** p.attractiveness_pull
+        pull = self._pull(model)
         push = np.exp(p.unemployment_push * (model.unemployment_rate() - self.base_unemployment))
         arrivals = rng.poisson(self.base_inflow * pull / push)
-        slots = model.labour.recruit_slots
+        # Slots offered to recruits: a copy, taken one by one as recruits are placed.
+        slots = np.array(model.shared["recruit_slots"])
         firms = model.pop.firms
         recruits = np.bincount(
             firms.municipality[: slots.size], weights=slots, minlength=model.n_muni
@@ -125,14 +142,9 @@ class Migration(Submodel):
         first_new = pop.persons.n
         for m in range(model.n_muni):
             self._arrive_like(model, rng, m, arrivals[m], donors)
-            self._recruit(model, rng, m, recruits[m])
-        # Arriving adults without a job search at once, from their destination.
+            self._recruit(model, rng, m, recruits[m], slots)
         new = np.arange(first_new, pop.persons.n)
-        seekers = new[per.activity[new] == UNEMPLOYED]
-        home = pop.households.municipality[per.household[seekers]]
-        no_external = np.zeros(model.n_nodes - model.n_muni)
-        match_persons(model, rng, seekers, home, model.labour.decay, no_external)
-        model.labour.update_incomes(model)
+        self.publish(model, "arrived_job_seekers", new[per.activity[new] == UNEMPLOYED])
 
     def _arrive_like(self, model: RegionModel, rng, m: int, persons: int, donors: Donors) -> None:
         """Pending in-migrant households for about ``persons`` persons, each a copy of a household
@@ -163,7 +175,7 @@ class Migration(Submodel):
             education=donors.education[members],
         )
 
-    def _recruit(self, model: RegionModel, rng, m: int, recruits: int) -> None:
+    def _recruit(self, model: RegionModel, rng, m: int, recruits: int, offered: np.ndarray) -> None:
         """Pending households of workers recruited to vacancies in ``m``: a single adult or a couple
         (shares ``recruit_household_shares``); the first adult takes the vacancy."""
         if recruits <= 0:
@@ -192,7 +204,6 @@ class Migration(Submodel):
         )
         workers = adults[first]
         f = pop.firms
-        offered = model.labour.recruit_slots
         in_m = np.flatnonzero(f.municipality[: offered.size] == m)
         slots = np.repeat(in_m, offered[in_m])
         take = min(workers.size, slots.size)
@@ -201,8 +212,4 @@ class Migration(Submodel):
         pop.employ(workers[:take], chosen.astype(np.int32), np.full(take, m, dtype=np.int16))
 
     def record(self, model: RegionModel, rec: Recorder) -> None:
-        rec.put("out_migration", model.counters["out_migration"])
-        rec.put("in_migration", model.counters["in_migration"])
-        rec.put("moves_in", model.counters["moves_in"])
-        rec.put("moves_out", model.counters["moves_out"])
-        rec.put("unmet_in_migration", model.counters["unmet_in_migration"])
+        rec.put("out_migration", self.out_migration)

@@ -102,7 +102,8 @@ class Labour(Submodel):
 
     def match_arrivals(self, model: RegionModel, year: int) -> None:
         """This year's in-migrants search for jobs at once, from their destination."""
-        rng = model.stream("migration")
+        # Its own stream: how many arrive (migration) does not shift labour's other draws.
+        rng = model.stream("labour.arrivals")
         pop = model.pop
         seekers = model.shared["arrived_job_seekers"]
         home = pop.households.municipality[pop.persons.household[seekers]]

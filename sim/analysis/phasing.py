@@ -9,8 +9,13 @@ import pandas as pd
 import xarray as xr
 
 
-def _code(value: xr.DataArray) -> str:
-    number = float(value)
+def _code(value) -> str:
+    """An SCB code from a programme_municipality cell: a string code, or (in ensembles written
+    before codes were strings) a number; "" where the scenario has no such programme."""
+    value = np.asarray(value).item() if isinstance(value, xr.DataArray) else value
+    if isinstance(value, str):
+        return value
+    number = float(value) if value is not None else np.nan
     return f"{int(number):04d}" if np.isfinite(number) else ""
 
 
@@ -30,8 +35,8 @@ def phasing_table(
         return pd.DataFrame()
     first = ensemble.isel(replicate=0)
     years = ensemble["year"].values[1:]
-    codes = first["programme_municipality"]
-    munis = sorted({_code(c) for c in codes.values.ravel() if np.isfinite(c)})
+    codes = first["programme_municipality"].load()
+    munis = sorted({_code(c) for c in codes.values.ravel()} - {""})
     rows = []
     for code in munis:
         ds = ensemble.sel(municipality=code, year=years)

@@ -159,6 +159,11 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
     def tag(ds: xr.Dataset) -> xr.Dataset:
         run_id = ds.attrs["run_id"]
         label = label_of[str(Path(ds.encoding["source"]).resolve())]
+        # Labels (SCB codes of programmes, ...) are small: read them now, as dask cannot chunk
+        # text when it combines the runs.
+        for name, var in ds.data_vars.items():
+            if var.dtype.kind in "OUS":
+                ds[name] = var.load()
         ds = ds.expand_dims(scenario=[label], replicate=[int(ds.attrs["seed"])])
         ds["run_id"] = (("scenario", "replicate"), [[run_id]])
         for key in ("scenario_description", "scenario_description_sv"):
@@ -207,8 +212,9 @@ def collect(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
         shutil.rmtree(tmp)
     for name in ds.variables:
         ds[name].encoding.clear()
-    for name in ("run_id", "scenario_description", "scenario_description_sv"):  # small text
-        ds[name] = ds[name].load().astype(str)
+    for name, var in ds.data_vars.items():  # small text; "" where a run has no such item
+        if var.dtype.kind in "OUS":
+            ds[name] = var.load().fillna("").astype(str)
     ds = ds.chunk({"scenario": 1, "replicate": 1})
     ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
     ds.close()

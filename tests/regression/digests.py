@@ -28,11 +28,15 @@ CASES: dict[str, list[str]] = {
 
 
 def variable_digest(var: xr.DataArray) -> str:
-    """sha256 of a variable's dimensions and values (as float64, NaNs made canonical)."""
+    """sha256 of a variable's dimensions and values (numbers as float64 with NaNs made
+    canonical, labels as text)."""
+    sha = hashlib.sha256()
+    sha.update(json.dumps([list(var.dims), list(var.shape)]).encode())
+    if var.dtype.kind in "OUS":
+        sha.update(json.dumps([str(v) for v in var.values.ravel()]).encode())
+        return sha.hexdigest()
     values = np.ascontiguousarray(var.values, dtype=np.float64)
     values = np.where(np.isnan(values), np.nan, values)
-    sha = hashlib.sha256()
-    sha.update(json.dumps([list(var.dims), list(values.shape)]).encode())
     sha.update(values.tobytes())
     return sha.hexdigest()
 

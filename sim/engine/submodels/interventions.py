@@ -107,8 +107,8 @@ class Interventions(Submodel):
         static(
             "programme_municipality",
             ("housing_programme",),
-            Units("1", "SCB municipality code, as a number"),
-            "SCB code (as a number) of the programme's municipality",
+            Units("1", "a label: the four-digit SCB municipality code"),
+            "SCB code of the programme's municipality",
         ),
         static(
             "programme_cost_per_dwelling",
@@ -218,8 +218,7 @@ class Interventions(Submodel):
         """Per-programme facts the comparison needs: where it builds, at what cost."""
         return {
             "programme_municipality": np.array(
-                [int(self.codes[self.muni(p.municipality)]) for p in self.programmes],
-                dtype=np.int64,
+                [self.codes[self.muni(p.municipality)] for p in self.programmes], dtype=object
             ),
             "programme_cost_per_dwelling": np.array(
                 [p.cost_per_dwelling_msek for p in self.programmes], dtype=float

@@ -3,7 +3,7 @@
 All money in million SEK (MSEK) per year at constant 2024 prices (no wage or price indexation);
 per-resident parameters are in kSEK. The money identity
 holds by construction: ``debt(t+1) = debt(t) - result(t) + borrowing(t)``, where borrowing is the
-part of investment outlays not covered by depreciation (the self-financed part).
+part of investment outlays not covered by depreciation (depreciation is the self-financed part).
 """
 
 from __future__ import annotations

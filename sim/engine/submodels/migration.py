@@ -46,8 +46,11 @@ class Donors:
         per = pop.persons
         persons = persons[np.argsort(per.household[persons], kind="stable")]
         household = per.household[persons]
-        first = np.flatnonzero(np.concatenate([[True], household[1:] != household[:-1]]))
-        sizes = np.diff(np.append(first, persons.size)) if persons.size else first
+        if persons.size == 0:  # nobody left: no household to copy
+            first = np.empty(0, dtype=np.int64)
+        else:
+            first = np.flatnonzero(np.concatenate([[True], household[1:] != household[:-1]]))
+        sizes = np.diff(np.append(first, persons.size))
         return cls(
             per.age[persons].copy(),
             per.sex[persons].copy(),

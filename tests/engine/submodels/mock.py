@@ -59,7 +59,7 @@ def tiny_inputs() -> RegionInputs:
     jobs, plan reserve) are those of the made-up tiny population."""
     real = load_region("skaraborg")
     muni = real.municipalities.set_index("code").loc[list(CODES)].reset_index()
-    muni["population"] = [6, 2]  # made up: the tiny population
+    muni["population"] = [5, 2]  # made up: the tiny population
     muni["households"] = [2, 2]  # made up
     muni["plan_reserve_dwellings"] = [10, 4]  # made up
     nodes = set(CODES) | set(real.externals["name"])

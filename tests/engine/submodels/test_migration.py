@@ -73,9 +73,7 @@ def test_recruits_take_the_published_slots_without_changing_them():
 
 def test_no_empty_households_arrive_in_a_year_nobody_left():
     # Made-up calibration: no out-migration, ten in-migrants a year to Skövde.
-    model = mock_model(
-        Migration, overrides=["params.migration.out_rate_by_age=[0.0,0.0,0.0,0.0]"]
-    )
+    model = mock_model(Migration, overrides=["params.migration.out_rate_by_age=[0.0,0.0,0.0,0.0]"])
     model.submodels["migration"].base_inflow = np.array([10.0, 0.0])
     households_before = model.pop.households.n
     step(model, "migration.step")

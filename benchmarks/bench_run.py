@@ -46,9 +46,8 @@ def main() -> None:
     print(f"yearly loop only, best of {args.repeats}: {min(loops):.2f} s")
     print(f"person-years per second, whole run: {person_years / min(totals):,.0f}")
     print(f"person-years per second, yearly loop: {person_years / min(loops):,.0f}")
-    print("seconds per step over the run:")
-    for name, seconds in run.model.timings.items():
-        print(f"  {name:<13} {seconds:6.2f}")
+    print("seconds per step of the plan over the run:")
+    print(run.model.timing_table())
     print(f"median whole run: {np.median(totals):.2f} s")
 
 

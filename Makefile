@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint digests bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# Rewrite the seeded-regression digests after a change that alters results on purpose.
+digests: $(STAMP)
+	$(BIN)/python -m tests.regression.digests --update
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py

@@ -124,14 +124,16 @@ class RegionModel(mesa.Model):
 
     # ---- the loop ----
     def describe_plan(self) -> str:
-        """The yearly plan, one step per line: phase, submodel step, what it does."""
+        """The yearly plan, one step per line: phase of the year, submodel step, what it does."""
         phases = dict(PHASES)
         width = max(len(step.label) for step in self.plan)
+        phase_width = max(len(step.phase) for step in self.plan)
         lines = []
         for i, (step, run_step) in enumerate(zip(self.plan, self._run, strict=True)):
             doc = (inspect.getdoc(run_step) or phases[step.phase]).splitlines()[0]
-            lines.append(f"{i + 1:2d}. {step.label:<{width}}  {doc}")
-        lines.append(f"{len(self.plan) + 1:2d}. {'record':<{width}}  Record the year's results.")
+            lines.append(f"{i + 1:2d}. {step.phase:<{phase_width}}  {step.label:<{width}}  {doc}")
+        record = f"{'record':<{phase_width}}  {'(every submodel)':<{width}}"
+        lines.append(f"{len(self.plan) + 1:2d}. {record}  Record the year's results.")
         return "\n".join(lines)
 
     def step(self) -> None:

@@ -66,7 +66,7 @@ def test_describe_plan_shows_every_step_including_the_decisions(model):
         "governance.step",
     ):
         assert label in text
-    labels = [line.split()[1] for line in lines]
+    labels = [line.split()[2] for line in lines]
     assert (
         labels.index("construction.complete")
         < labels.index("municipalities.decide_plan_reserve")

@@ -31,9 +31,13 @@ from sim.engine.rng import stream
 from sim.engine.shared import Requests, Shared
 from sim.engine.submodels.base import Submodel
 from sim.io.inputs import DWELLING_TYPES, SECTORS, RegionInputs
+from sim.io.results import Recorder
 
 # Mesa logs every model step at DEBUG level; Hydra's stdout logging would print each of them.
 logging.getLogger("MESA").setLevel(logging.WARNING)
+
+COMPACT = "population.compact_persons"
+RECORD = "record"
 
 
 class RegionModel(mesa.Model):
@@ -120,7 +124,8 @@ class RegionModel(mesa.Model):
         self._run: list[Callable[[RegionModel, int], None]] = [
             getattr(self.submodels[step.submodel], step.method) for step in self.plan
         ]
-        self.timings = {step.label: 0.0 for step in self.plan}
+        labels = [COMPACT, *(step.label for step in self.plan), RECORD]
+        self.timings = dict.fromkeys(labels, 0.0)
 
     # ---- the loop ----
     def describe_plan(self) -> str:
@@ -132,18 +137,30 @@ class RegionModel(mesa.Model):
         for i, (step, run_step) in enumerate(zip(self.plan, self._run, strict=True)):
             doc = (inspect.getdoc(run_step) or phases[step.phase]).splitlines()[0]
             lines.append(f"{i + 1:2d}. {step.phase:<{phase_width}}  {step.label:<{width}}  {doc}")
-        record = f"{'record':<{phase_width}}  {'(every submodel)':<{width}}"
-        lines.append(f"{len(self.plan) + 1:2d}. {record}  Record the year's results.")
+        first = f"{'start':<{phase_width}}  {COMPACT:<{width}}"
+        lines.insert(0, f" 0. {first}  Drop the rows of persons who died or left last year.")
+        record = f"{'record':<{phase_width}}  {RECORD:<{width}}"
+        lines.append(f"{len(self.plan) + 1:2d}. {record}  Every submodel records its results.")
         return "\n".join(lines)
 
     def step(self) -> None:
         """Simulate one year: every step of the plan, in order, each timed."""
         self.year += 1
+        start = time.perf_counter()
         self.pop.compact_persons()
+        self.timings[COMPACT] += time.perf_counter() - start
         for step, run_step in zip(self.plan, self._run, strict=True):
             start = time.perf_counter()
             run_step(self, self.year)
             self.timings[step.label] += time.perf_counter() - start
+
+    def record(self, rec: Recorder) -> None:
+        """Every submodel records this year's results, in registry order (timed)."""
+        start = time.perf_counter()
+        rec.begin(self.year)
+        for submodel in self.submodels.values():
+            submodel.record(self, rec)
+        self.timings[RECORD] += time.perf_counter() - start
 
     def timing_table(self) -> str:
         """Seconds spent in each step of the plan so far, and their share."""

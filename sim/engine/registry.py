@@ -1,11 +1,15 @@
 """The submodels, in dependency order, and the phases of the year that order their steps.
 
 ``SUBMODELS`` is the one list of submodels: the model constructs them, sets them up (``init``)
-and records their results in this order, and each submodel's ``init`` may read what the ones
-before it published. The yearly plan is derived from it: for each phase of the year (``PHASES``,
-the order of MODEL.md "One year, in order"), the steps the submodels declare for that phase, in
-registry order. Adding a submodel touches ``SUBMODELS`` only (and ``PHASES`` if it needs a new
-point in the year).
+and records their results in this order. Each submodel's ``init`` may read what the ones before
+it published, and the agent arrays as they left them: the scenario adds its establishments'
+firms before labour sizes its per-firm arrays, so the scenario comes first.
+
+The yearly plan is derived from it: for each phase of the year (``PHASES``, the order of
+../shared/MODEL.md "One year, in order"), the steps the submodels declare for that phase, in
+registry order. Adding a submodel touches ``SUBMODELS`` (and ``PHASES`` if it needs a new point
+in the year); what it publishes is declared in ``sim/engine/shared.py`` and the coordinates of
+any new result dimension in ``sim/engine/run.py``.
 """
 
 from __future__ import annotations

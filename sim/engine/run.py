@@ -96,9 +96,7 @@ def run(cfg: DictConfig | RunConfig | dict) -> xr.Dataset:
 
 def record(model: RegionModel, rec: Recorder) -> None:
     """Write the current year's results of every submodel."""
-    rec.begin(model.year)
-    for submodel in model.submodels.values():
-        submodel.record(model, rec)
+    model.record(rec)
 
 
 def coordinates(model: RegionModel) -> dict:

@@ -4,8 +4,10 @@ Submodels never read or write each other's attributes. A quantity one submodel c
 is *published* on the model's :class:`Shared` board by its owner, the only submodel allowed to
 publish it (:data:`SHARED`), and read by the others as a read-only snapshot: what was published
 stays what they read until the owner publishes again. Bookings of money that one submodel asks of
-another (investment outlays and operating costs of scenario facilities, the network organisation's
-contributions) are :class:`Requests`, resolved by municipal finance at its step.
+another (the scenario's investment outlays, the jointly decided facilities' investment and
+operating costs, the network organisation's contributions) are :class:`Requests`, resolved by
+municipal finance at its step. (The operating costs of a host municipality's own facilities are
+on the facility, ``pop.facilities.operating_cost``.)
 
 Examples
 --------
@@ -56,7 +58,8 @@ SHARED: dict[str, SharedQuantity] = {
         "migration",
         "person id",
         "persons",
-        "Unemployed members of this year's in-migrant households, who search for a job",
+        "Unemployed members of this year's in-migrant households, who search for a job (person "
+        "ids, valid until the persons are compacted at the start of the next year)",
     ),
     "queue": SharedQuantity(
         "housing",
@@ -99,7 +102,8 @@ SHARED: dict[str, SharedQuantity] = {
         "construction",
         "municipality",
         "dwellings",
-        "Plan reserve: building rights ready for construction, before this year's release",
+        "Plan reserve: building rights ready for construction (before this year's release when "
+        "the municipalities decide, after this year's starts at the end of the year)",
     ),
     "taxable_income": SharedQuantity(
         "finance", "municipality", "MSEK/year", "Residents' taxable income"

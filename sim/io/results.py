@@ -41,6 +41,7 @@ PERCENTAGE_POINTS = Units("percent", "percentage points")
 MINUTES = Units("minutes")
 YEARS = Units("years")
 CALENDAR_YEAR = Units("1", "calendar year (a label, not a duration)")
+LABEL = Units("")  # text, such as an SCB code: no units
 _CURRENCY = "Swedish kronor at constant 2024 prices; currency is not a UDUNITS unit"
 MSEK = Units("MSEK", f"million {_CURRENCY}")
 MSEK_PER_YEAR = Units("MSEK/year", f"million {_CURRENCY}, per year")
@@ -51,8 +52,9 @@ MSEK_PER_DWELLING = Units("MSEK/dwelling", f"million {_CURRENCY}, per dwelling")
 class Result:
     """A result variable: its name, dimensions besides ``year``, units and meaning.
 
-    ``kind`` is ``stock`` (state at 31 December), ``flow`` (during the year; NaN in the base
-    year, when nothing was simulated) or ``static`` (one value per run, no year dimension).
+    ``kind`` is ``stock`` (state at 31 December; ``cell_methods`` ``year: point``), ``flow``
+    (during the year, ``year: sum``; NaN in the base year, when nothing was simulated) or
+    ``static`` (one value per run, no year dimension and no ``cell_methods``).
     ``flags`` names the meanings of the values 0, 1, ... of a flag variable.
     """
 
@@ -65,12 +67,12 @@ class Result:
 
     def attrs(self) -> dict[str, object]:
         """The variable's CF attributes."""
-        attrs: dict[str, object] = {"units": self.units.udunits, "long_name": self.long_name}
+        attrs: dict[str, object] = {"long_name": self.long_name}
+        if self.units.udunits:
+            attrs["units"] = self.units.udunits
         if self.units.note:
             attrs["units_note"] = self.units.note
-        if self.kind == "static":
-            attrs["cell_methods"] = " ".join(f"{dim}: point" for dim in self.dims) or "point"
-        else:
+        if self.kind != "static":  # per-run facts have no year to reduce over
             attrs["cell_methods"] = "year: sum" if self.kind == "flow" else "year: point"
         if self.flags:
             attrs["flag_values"] = np.arange(len(self.flags), dtype=np.float64)

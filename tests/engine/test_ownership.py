@@ -17,6 +17,7 @@ from sim.engine.run import build_model
 from sim.engine.shared import SHARED, OwnershipError, Shared
 from sim.engine.submodels.base import Submodel
 from sim.paths import REPO_ROOT
+from tests.regression.digests import case_config
 
 SUBMODEL_DIR = REPO_ROOT / "sim" / "engine" / "submodels"
 
@@ -73,10 +74,10 @@ def steps_that_touch_others(model, years: int) -> list[str]:
 
 
 def test_no_step_changes_another_submodels_state():
-    # The combined scenario exercises every submodel: establishments, programmes, investments,
-    # joint proposals and policies.
-    model = build_model(compose_config(["scenario=combined"]))
-    assert steps_that_touch_others(model, years=6) == []
+    # The stress test scenario exercises every submodel and every intervention path: policies,
+    # demand-led and front-loaded programmes, all three governance modes, closing establishments.
+    model = build_model(case_config("stress"))
+    assert steps_that_touch_others(model, years=7) == []
 
 
 def test_the_check_finds_a_step_that_changes_another_submodel():

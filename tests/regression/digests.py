@@ -1,6 +1,7 @@
 """Seeded-regression digests: one sha256 per data variable of a run's ``results.nc``.
 
-The digests of the baseline and the ``combined`` scenario (seed 0, 2024-2050) are stored in
+The digests of the baseline, the ``combined`` scenario and the test scenario
+``stress_scenario.yaml`` (every intervention path; seed 0, 2024-2050) are stored in
 ``digests.json`` beside this file; ``tests/test_regression.py`` recomputes them and fails on any
 difference, naming the variables that changed. A change that alters results on purpose updates
 them in its own commit, saying why::
@@ -21,10 +22,24 @@ import numpy as np
 import xarray as xr
 
 DIGEST_FILE = Path(__file__).with_name("digests.json")
+STRESS_SCENARIO = Path(__file__).with_name("stress_scenario.yaml")
 CASES: dict[str, list[str]] = {
     "baseline": ["scenario=baseline", "seed=0"],
     "combined": ["scenario=combined", "seed=0"],
+    "stress": ["scenario=baseline", "seed=0"],  # with STRESS_SCENARIO laid over it
 }
+
+
+def case_config(case: str, overrides: list[str] | None = None):
+    """The run config of a regression case."""
+    from omegaconf import OmegaConf
+
+    from sim.config.compose import compose_config
+
+    cfg = compose_config([*CASES[case], *(overrides or [])])
+    if case == "stress":
+        cfg.scenario = OmegaConf.merge(cfg.scenario, OmegaConf.load(STRESS_SCENARIO))
+    return cfg
 
 
 def variable_digest(var: xr.DataArray) -> str:
@@ -48,11 +63,10 @@ def dataset_digests(ds: xr.Dataset) -> dict[str, str]:
 
 def case_digests(case: str) -> dict[str, str]:
     """Run a case, write its ``results.nc``, read it back and digest its data variables."""
-    from sim.config.compose import compose_config
     from sim.engine.run import simulate
 
     with tempfile.TemporaryDirectory() as tmp:
-        simulate(compose_config([*CASES[case], f"output_dir={tmp}"]))
+        simulate(case_config(case, [f"output_dir={tmp}"]))
         with xr.open_dataset(Path(tmp) / "results.nc") as ds:
             return dataset_digests(ds.load())
 

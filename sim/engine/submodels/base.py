@@ -24,17 +24,19 @@ if TYPE_CHECKING:
 class Submodel:
     """A part of the model with its own parameters, state, random stream and results.
 
-    Subclasses set ``name`` (also the name of their parameter section and random stream),
-    ``steps`` (phase of the year -> method name) and ``results``.
+    Subclasses set ``name`` (also the name of their parameter section, unless ``has_params`` is
+    False, and of their random stream), ``steps`` (phase of the year -> method name) and
+    ``results``.
     """
 
     name: ClassVar[str] = ""
+    has_params: ClassVar[bool] = True
     steps: ClassVar[dict[str, str]] = {}
     results: ClassVar[tuple[Result, ...]] = ()
     static: ClassVar[tuple[Result, ...]] = ()
 
     def __init__(self, params: Params, scenario: Scenario) -> None:
-        self.params: Any = getattr(params, self.name, None)
+        self.params: Any = getattr(params, self.name) if self.has_params else None
         self.scenario = scenario
 
     def init(self, model: RegionModel) -> None:

@@ -17,10 +17,10 @@ from sim.engine.submodels.culture import facility_weight
 from sim.io.inputs import DWELLING_TYPES
 from sim.io.results import (
     DWELLINGS,
+    LABEL,
     MSEK_PER_DWELLING,
     POSITIONS,
     RATIO,
-    Units,
     flow,
     static,
     stock,
@@ -77,9 +77,14 @@ def ramp_share(establishment, year: int) -> float:
 
 
 class Interventions(Submodel):
-    """Applies the scenario's dated interventions at the start of each year."""
+    """Applies the scenario's dated interventions at the start of each year.
+
+    Its name, ``scenario``, is also its random stream and the prefix of its step in the plan
+    (``scenario.step``, in the phase ``events``).
+    """
 
     name = "scenario"
+    has_params = False  # the scenario itself is its configuration
     steps = {"events": "step"}
     results = (
         stock("establishment_jobs", E, POSITIONS, "Positions of the scenario's establishments"),
@@ -107,7 +112,7 @@ class Interventions(Submodel):
         static(
             "programme_municipality",
             ("housing_programme",),
-            Units("1", "a label: the four-digit SCB municipality code"),
+            LABEL,
             "SCB code of the programme's municipality",
         ),
         static(

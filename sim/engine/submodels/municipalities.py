@@ -102,6 +102,7 @@ class Municipalities(Submodel):
     """The municipality agents and their three decision steps of the year."""
 
     name = "municipalities"
+    has_params = False  # the decision rules' parameters are in construction and finance
     steps = {
         "policies": "apply_policies",
         "plan_reserve": "decide_plan_reserve",

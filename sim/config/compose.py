@@ -9,6 +9,7 @@ from sim.io.inputs import BASE_YEAR
 from sim.paths import CONFIG_DIR
 
 MAX_END_YEAR = 2100
+SCHEDULE_CHOICES = ("data", "parametric")
 
 
 def compose_config(overrides: list[str] | None = None) -> DictConfig:
@@ -45,4 +46,16 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
         )
     if merged.seed < 0:
         raise ConfigError(f"seed: {merged.seed} is not allowed; use an integer >= 0")
+    d = merged.params.demography
+    if d.schedules not in SCHEDULE_CHOICES:
+        raise ConfigError(
+            f"params.demography.schedules: {d.schedules!r} is not allowed; use one of "
+            f"{', '.join(SCHEDULE_CHOICES)}"
+        )
+    for key in ("mortality_years", "fertility_years"):
+        years = list(d[key])
+        if len(years) != 2 or years[0] > years[1]:
+            raise ConfigError(
+                f"params.demography.{key}: {years} is not allowed; use [first, last] years"
+            )
     return merged

@@ -20,6 +20,10 @@ class ConfigError(ValueError):
 
 @dataclass
 class DemographyParams:
+    schedules: str = MISSING  # "data" (inputs/demography) or "parametric"
+    mortality_years: list[int] = MISSING
+    fertility_years: list[int] = MISSING
+    age_structure_year: int = MISSING
     life_expectancy_female: float = MISSING
     life_expectancy_male: float = MISSING
     makeham_a: float = MISSING

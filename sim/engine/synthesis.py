@@ -62,7 +62,7 @@ def synthesize(inputs: RegionInputs, params: Params, seed: int, base_year: int) 
         firms=int(inputs.jobs["jobs"].sum() / 5),
     )
     d = params.demography
-    shares = LifeTable.of(d).stable_age_distribution(d.stable_growth_rate, d.sex_ratio_at_birth)
+    shares = LifeTable.of(d).base_age_shares(d)
     for m, (population, households) in enumerate(
         zip(muni["population"].to_numpy(), muni["households"].to_numpy(), strict=True)
     ):

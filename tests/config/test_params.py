@@ -68,6 +68,11 @@ def test_unknown_and_mistyped_keys_fail():
         ({"years": {"start": 2020}}, "years.start"),
         ({"years": {"end": 2024}}, "years.end"),
         ({"seed": -1}, "seed"),
+        ({"params": {"demography": {"schedules": "census"}}}, "params.demography.schedules"),
+        (
+            {"params": {"demography": {"mortality_years": [2019, 2015]}}},
+            "params.demography.mortality_years",
+        ),
     ],
 )
 def test_bad_values_name_the_field(overrides, field):

@@ -115,3 +115,13 @@ def test_municipal_finances_stay_balanced(baseline):
 def test_persons_per_household_stay_plausible(baseline):
     size = region(baseline, "population") / region(baseline, "households")
     assert ((size > 1.9) & (size < 2.4)).all(), size.values
+
+
+def test_vital_rates_with_schedules_from_data_are_swedish():
+    # Issue 10's targets: births 8-11 and deaths 9-12 per 1,000 residents a year over 2025-2035.
+    ds = simulate(compose_config(["params.demography.schedules=data", "years.end=2035"])).results
+    residents = region(ds, "population").isel(year=slice(1, None))
+    births = 1000 * region(ds, "births").isel(year=slice(1, None)) / residents
+    deaths = 1000 * region(ds, "deaths").isel(year=slice(1, None)) / residents
+    assert ((births > 8) & (births < 11)).all(), births.values
+    assert ((deaths > 9) & (deaths < 12)).all(), deaths.values

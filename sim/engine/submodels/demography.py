@@ -11,6 +11,7 @@ from sim.engine.kernels.demography import promote_orphans
 from sim.engine.population import ADULT, CHILD, CHILD_AT_HOME, NO_ID, STUDENT, Population
 from sim.engine.submodels.base import Submodel
 from sim.io.results import HOUSEHOLDS, PERSONS, flow, stock
+from sim.io.schedules import load_schedules
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
@@ -73,8 +74,16 @@ def fertility_schedule(tfr: float, mean_age: float, sd_age: float) -> np.ndarray
 class LifeTable:
     """Death probabilities and fertility by sex and single year of age, from the parameters.
 
-    A pure function of ``params.demography``: demography, the synthesis of the base population
-    and migration's calibration each build it from the same parameters.
+    A pure function of ``params.demography`` (and, with ``schedules: data``, of the official
+    schedules in ``inputs/demography``): demography, the synthesis of the base population and
+    migration's calibration each build it from the same parameters.
+
+    With ``schedules: data``, the yearly death probability is ``1 - exp(-m)`` for Sweden's central
+    death rate ``m`` by sex and age pooled over ``mortality_years`` (constant hazard within the
+    year); ages above the open group 100+ keep its rate, and nobody passes ``MAX_AGE``. Fertility
+    is Sweden's age shape over ``fertility_years`` scaled to ``total_fertility_rate``. With
+    ``schedules: parametric``: a Gompertz-Makeham table fitted to the life expectancies and a gamma
+    fertility schedule (the documented fallback).
     """
 
     q: np.ndarray  # (sex, age): yearly death probability
@@ -82,6 +91,17 @@ class LifeTable:
 
     @classmethod
     def of(cls, p) -> LifeTable:
+        if p.schedules == "data":
+            schedules = load_schedules()
+            rates = schedules.death_rates(*p.mortality_years)
+            q = np.empty((2, MAX_AGE + 1))
+            q[:, : rates.shape[1]] = 1.0 - np.exp(-rates)
+            q[:, rates.shape[1] :] = q[:, rates.shape[1] - 1 : rates.shape[1]]
+            q[:, -1] = 1.0
+            shape = np.zeros(MAX_AGE + 1)
+            data_shape = schedules.fertility_shape(*p.fertility_years)
+            shape[: data_shape.size] = data_shape
+            return cls(q, p.total_fertility_rate * shape)
         q = np.stack(
             [
                 fit_mortality(p.life_expectancy_male, p.makeham_a, p.gompertz_c),
@@ -91,6 +111,19 @@ class LifeTable:
         return cls(
             q, fertility_schedule(p.total_fertility_rate, p.mean_age_at_birth, p.fertility_sd_age)
         )
+
+    def base_age_shares(self, p) -> np.ndarray:
+        """Shares by (sex, age) of the base population (``p``: demography parameters).
+
+        With ``schedules: data``, Västra Götaland's structure in ``age_structure_year`` (the open
+        group 100+ at age 100); otherwise the stable population of this life table.
+        """
+        if p.schedules != "data":
+            return self.stable_age_distribution(p.stable_growth_rate, p.sex_ratio_at_birth)
+        counts = load_schedules().age_structure(p.age_structure_year)
+        shares = np.zeros((2, MAX_AGE + 1))
+        shares[:, : counts.shape[1]] = counts
+        return shares / shares.sum()
 
     def stable_age_distribution(self, growth_rate: float, sex_ratio_at_birth: float) -> np.ndarray:
         """Shares by (sex, age) of the stable population of this life table.

@@ -111,3 +111,19 @@ def test_recorded_population_and_households_follow_the_tiny_population():
     assert population.tolist() == model.resident_counts().tolist()
     expected = np.array([5, 2]) - ds["deaths"][1].values + ds["births"][1].values
     assert population.tolist() == expected.tolist()
+
+
+def test_life_table_from_data_matches_swedish_life_expectancy():
+    from sim.config.compose import compose_config
+    from sim.engine.submodels.demography import LifeTable
+
+    p = compose_config(["params.demography.schedules=data"]).params.demography
+    table = LifeTable.of(p)
+    # SCB life expectancy at birth, 2017 (the middle of the pooled years 2015-2019).
+    assert life_expectancy(table.q[0]) == pytest.approx(80.7, abs=0.5)
+    assert life_expectancy(table.q[1]) == pytest.approx(84.1, abs=0.5)
+    assert table.fertility.sum() == pytest.approx(p.total_fertility_rate)
+    assert table.q[:, -1].tolist() == [1.0, 1.0]
+    shares = table.base_age_shares(p)
+    assert shares.sum() == pytest.approx(1.0)
+    assert shares[:, 65:].sum() == pytest.approx(0.193, abs=0.001)  # Västra Götaland 2015

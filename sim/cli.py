@@ -83,14 +83,23 @@ def run_app(cfg: DictConfig) -> None:
     from hydra.types import RunMode
 
     from sim.batch.sweep import FAILED_FILE, is_complete, progress_line, run_label
+    from sim.config.compose import resolve_config
     from sim.config.params import ConfigError
     from sim.engine.run import simulate
     from sim.io.provenance import code_version, run_id
 
     output_dir = Path(cfg.output_dir) if cfg.output_dir else None
     hydra_cfg = HydraConfig.get()
+    multirun = hydra_cfg.mode == RunMode.MULTIRUN
+    try:  # before the config's values become paths
+        resolve_config(cfg)
+    except ConfigError as err:
+        if not multirun:  # Hydra made the run folder; in a sweep it is the sweep's folder
+            _remove_if_empty(output_dir)
+        print(f"error: {err}", file=sys.stderr)
+        raise RunFailed(2) from None
     sweep_dir = None
-    if hydra_cfg.mode == RunMode.MULTIRUN:
+    if multirun:
         sweep_dir = Path(hydra_cfg.sweep.dir)
         output_dir = sweep_dir / "runs" / run_label(cfg)
         if is_complete(output_dir, run_id(cfg), code_version(), _input_checksums(cfg)):

@@ -32,6 +32,24 @@ def test_bad_year_is_refused_without_output(tmp_path):
     assert not out.exists()
 
 
+def test_a_scenario_name_that_would_leave_the_sweep_folder_is_refused(tmp_path):
+    sweep = tmp_path / "sweeps" / "s"
+    result = run_sim(
+        "run",
+        "-m",
+        "scenario.name=../../escape",
+        "years.end=2026",
+        "hydra/launcher=basic",
+        f"hydra.sweep.dir={sweep}",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "scenario.name: '../../escape' is not allowed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (sweep / "runs").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["sweeps"]
+
+
 def test_unknown_key_is_refused(tmp_path):
     out = tmp_path / "run"
     result = run_sim("run", "params.labour.commute_bet=0.1", f"hydra.run.dir={out}", cwd=tmp_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config.params import ConfigError, RunConfig, register_configs
@@ -9,6 +11,9 @@ from sim.io.inputs import BASE_YEAR
 from sim.paths import CONFIG_DIR
 
 MAX_END_YEAR = 2100
+MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in results.nc
+# A scenario's name becomes part of its runs' folder names: no separators, no leading dot.
+SCENARIO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 SCHEDULE_CHOICES = ("data", "parametric")
 
 
@@ -44,8 +49,17 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
             f"years.end: {years.end} is not allowed; use a year after years.start "
             f"({years.start}) and at most {MAX_END_YEAR}"
         )
-    if merged.seed < 0:
-        raise ConfigError(f"seed: {merged.seed} is not allowed; use an integer >= 0")
+    if not 0 <= merged.seed <= MAX_SEED:
+        raise ConfigError(
+            f"seed: {merged.seed} is not allowed; use an integer from 0 to {MAX_SEED} (2^63 - 1)"
+        )
+    name = str(merged.scenario.name)
+    if not SCENARIO_NAME.fullmatch(name):
+        shown = repr(name if len(name) <= 40 else name[:40] + "...")
+        raise ConfigError(
+            f"scenario.name: {shown} is not allowed; use 1-64 letters a-z or A-Z, digits, '_', "
+            "'.' or '-', starting with a letter or digit (it names the run's folder)"
+        )
     d = merged.params.demography
     if d.schedules not in SCHEDULE_CHOICES:
         raise ConfigError(

@@ -68,6 +68,11 @@ def test_unknown_and_mistyped_keys_fail():
         ({"years": {"start": 2020}}, "years.start"),
         ({"years": {"end": 2024}}, "years.end"),
         ({"seed": -1}, "seed"),
+        ({"seed": 2**64}, "seed"),
+        ({"scenario": {"name": "../escape"}}, "scenario.name"),
+        ({"scenario": {"name": "a/b"}}, "scenario.name"),
+        ({"scenario": {"name": ""}}, "scenario.name"),
+        ({"scenario": {"name": "x" * 10_000}}, "scenario.name"),
         ({"params": {"demography": {"schedules": "census"}}}, "params.demography.schedules"),
         (
             {"params": {"demography": {"mortality_years": [2019, 2015]}}},

@@ -6,6 +6,7 @@ import re
 
 from omegaconf import DictConfig, OmegaConf
 
+from sim.config.domains import check_params
 from sim.config.params import ConfigError, RunConfig, register_configs
 from sim.io.inputs import BASE_YEAR
 from sim.paths import CONFIG_DIR
@@ -14,7 +15,6 @@ MAX_END_YEAR = 2100
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in results.nc
 # A scenario's name becomes part of its runs' folder names: no separators, no leading dot.
 SCENARIO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-SCHEDULE_CHOICES = ("data", "parametric")
 
 
 def compose_config(overrides: list[str] | None = None) -> DictConfig:
@@ -60,16 +60,7 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
             f"scenario.name: {shown} is not allowed; use 1-64 letters a-z or A-Z, digits, '_', "
             "'.' or '-', starting with a letter or digit (it names the run's folder)"
         )
-    d = merged.params.demography
-    if d.schedules not in SCHEDULE_CHOICES:
-        raise ConfigError(
-            f"params.demography.schedules: {d.schedules!r} is not allowed; use one of "
-            f"{', '.join(SCHEDULE_CHOICES)}"
-        )
-    for key in ("mortality_years", "fertility_years"):
-        years = list(d[key])
-        if len(years) != 2 or years[0] > years[1]:
-            raise ConfigError(
-                f"params.demography.{key}: {years} is not allowed; use [first, last] years"
-            )
+    problems = check_params(OmegaConf.to_container(merged.params, resolve=True))
+    if problems:
+        raise ConfigError("\n".join(problems))
     return merged

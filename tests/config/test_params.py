@@ -76,7 +76,7 @@ def test_unknown_and_mistyped_keys_fail():
         ({"params": {"demography": {"schedules": "census"}}}, "params.demography.schedules"),
         (
             {"params": {"demography": {"mortality_years": [2019, 2015]}}},
-            "params.demography.mortality_years",
+            "params.demography.mortality_years[0]",
         ),
     ],
 )

@@ -48,6 +48,17 @@ from sim.config.scenario import GOVERNANCE_MODES, PHASING_RULES, Scenario
 from sim.io.inputs import DWELLING_TYPES, FACILITY_TYPES, SECTORS, RegionInputs
 
 TAX_RATE_RANGE = (10.0, 35.0)
+# Upper limits of scenario sizes, checked before anything runs so that a mistyped value cannot
+# exhaust memory or time. Each is far above the region's scale: Skaraborg has about 115,000 jobs,
+# 125,000 dwellings and cultural facilities of at most a few thousand places.
+LIMITS = {
+    "jobs": 100_000,  # positions of one establishment
+    "dwellings": 100_000,  # of one dwelling type in a programme, a stage or a release
+    "places": 100_000,  # capacity of one facility
+    "msek": 100_000,  # one investment, a yearly operating cost or a yearly joint budget
+    "msek_per_dwelling": 1_000,
+    "years": 50,  # ramp-up and build years
+}
 """Allowed municipal tax rates of a policy, percent (inclusive)."""
 
 INTERVENTION_LISTS = (
@@ -217,6 +228,15 @@ class _Checker:
         self.add(path, f"{_fmt(value)} is not allowed; {what} must be {allowed}")
         return False
 
+    def at_most(self, value: Any, path: str, limit: float, unit: str) -> None:
+        """Add a problem if ``value`` (a number) exceeds an upper limit (see ``LIMITS``)."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > limit:
+            self.add(
+                path,
+                f"{_fmt(value)} is not allowed; use at most {_fmt(limit)} {unit} (a limit that "
+                "keeps a run within memory and time)",
+            )
+
     def year(self, value: Any, path: str) -> bool:
         """Whether ``value`` is a simulated year; otherwise add a problem."""
         if value is None:
@@ -283,9 +303,11 @@ class _Checker:
         sector = self.required(e, "sector", path)
         self.choice(sector, SECTORS, f"{path}.sector", "sector")
         self.number(self.required(e, "jobs", path), f"{path}.jobs", low=0, low_open=True)
+        self.at_most(e.get("jobs"), f"{path}.jobs", LIMITS["jobs"], "jobs")
         opening = self.required(e, "opening_year", path)
         self.year(opening, f"{path}.opening_year")
         self.number(e.get("ramp_up_years"), f"{path}.ramp_up_years", low=1)
+        self.at_most(e.get("ramp_up_years"), f"{path}.ramp_up_years", LIMITS["years"], "years")
         profile = self.optional(e, "ramp_up_profile")
         if profile is not None:
             self.ramp_up_profile(list(profile), f"{path}.ramp_up_profile")
@@ -316,6 +338,7 @@ class _Checker:
         counts_ok = True
         for kind, count in counts.items():
             counts_ok &= self.number(count, f"{path}.dwellings.{kind}", low=0)
+            self.at_most(count, f"{path}.dwellings.{kind}", LIMITS["dwellings"], "dwellings")
         total = sum(counts.values()) if counts_ok else None
         if total is not None and total <= 0:
             self.add(
@@ -324,6 +347,12 @@ class _Checker:
                 " > 0",
             )
         self.number(h.get("cost_per_dwelling_msek"), f"{path}.cost_per_dwelling_msek", low=0)
+        self.at_most(
+            h.get("cost_per_dwelling_msek"),
+            f"{path}.cost_per_dwelling_msek",
+            LIMITS["msek_per_dwelling"],
+            "MSEK per dwelling",
+        )
         self.number(h.get("municipal_share"), f"{path}.municipal_share", low=0, high=1)
         phasing = h.get("phasing")
         if not self.choice(phasing, PHASING_RULES, f"{path}.phasing", "phasing rule"):
@@ -362,6 +391,9 @@ class _Checker:
             )
         if phasing == "demand_led":
             self.number(h.get("stage_size"), f"{path}.stage_size", low=0, low_open=True)
+            self.at_most(
+                h.get("stage_size"), f"{path}.stage_size", LIMITS["dwellings"], "dwellings"
+            )
             self.number(
                 h.get("queue_threshold"),
                 f"{path}.queue_threshold",
@@ -385,6 +417,7 @@ class _Checker:
             year = self.required(stage, "year", where)
             self.year(year, f"{where}.year")
             dwellings = self.required(stage, "dwellings", where)
+            self.at_most(dwellings, f"{where}.dwellings", LIMITS["dwellings"], "dwellings")
             if self.number(dwellings, f"{where}.dwellings", low=0, low_open=True):
                 stage_sum += dwellings
             else:
@@ -400,10 +433,13 @@ class _Checker:
         """The fields a cultural investment and a joint proposal share."""
         self.facility_type(x, path)
         self.number(self.required(x, "capacity", path), f"{path}.capacity", low=0, low_open=True)
+        self.at_most(x.get("capacity"), f"{path}.capacity", LIMITS["places"], "places")
         for key in ("investment_msek", "operating_msek"):
             self.number(self.required(x, key, path), f"{path}.{key}", low=0)
+            self.at_most(x.get(key), f"{path}.{key}", LIMITS["msek"], "MSEK")
         self.year(self.required(x, year_key, path), f"{path}.{year_key}")
         self.number(x.get("build_years"), f"{path}.build_years", low=0)
+        self.at_most(x.get("build_years"), f"{path}.build_years", LIMITS["years"], "years")
 
     def check_cultural(self, c: Mapping[str, Any], path: str) -> None:
         self.municipality(self.required(c, "municipality", path), f"{path}.municipality")
@@ -456,6 +492,14 @@ class _Checker:
                         f"{self.inputs.names[index]} is not among the participants; the lead "
                         "must be a participant",
                     )
+            lead_index = _known_index(lead, self.inputs)
+            if lead_index is not None and set(members) == {lead_index}:
+                self.add(
+                    f"{path}.participants",
+                    f"lists only the lead ({self.inputs.names[lead_index]}); governance 'lead' "
+                    "needs "
+                    "other participants to share the rest of the costs (1 - lead_share)",
+                )
         elif lead is not None and governance in GOVERNANCE_MODES:
             self.add(
                 f"{path}.lead",
@@ -483,6 +527,7 @@ class _Checker:
         low, high = TAX_RATE_RANGE
         self.number(tax, f"{path}.tax_rate_pct", low=low, high=high, what="a tax rate (percent)")
         self.number(release, f"{path}.plan_reserve_release", low=0, low_open=True)
+        self.at_most(release, f"{path}.plan_reserve_release", LIMITS["dwellings"], "dwellings")
 
     def check_policy_conflicts(self, policies: list[Any], path: str) -> None:
         """Two tax rates for the same municipality and year contradict each other."""
@@ -541,6 +586,7 @@ class _Checker:
         self.check_policy_conflicts(list(scenario.get("policies") or []), f"{self.prefix}.policies")
         budget = scenario.get("nao_budget_msek")
         budget_ok = self.number(budget, f"{self.prefix}.nao_budget_msek", low=0)
+        self.at_most(budget, f"{self.prefix}.nao_budget_msek", LIMITS["msek"], "MSEK a year")
         nao = [
             f"{self.prefix}.joint_proposals[{i}]"
             for i, j in enumerate(scenario.get("joint_proposals") or [])
@@ -553,6 +599,16 @@ class _Checker:
                 f"{'uses' if len(nao) == 1 else 'use'} governance 'nao', which needs a yearly "
                 "joint budget > 0 (MSEK)",
             )
+
+
+def _known_index(value: Any, inputs: RegionInputs) -> int | None:
+    """The municipality index of ``value``, or None if it is not a known name or code."""
+    if value is None:
+        return None
+    try:
+        return municipality_index(str(value), inputs, "")
+    except ConfigError:
+        return None
 
 
 def _count_unknown(values: Sequence[Any], inputs: RegionInputs) -> int:

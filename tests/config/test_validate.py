@@ -239,7 +239,13 @@ CASES = [
      "2026 is not after opening_year (2026)"),
     ("establishments", 0, {"opening_year": ...}, "establishments[0].opening_year",
      "is required but missing"),
+    ("establishments", 0, {"jobs": 10**9}, "establishments[0].jobs",
+     "1000000000 is not allowed; use at most 100000 jobs"),
     # housing programmes
+    ("housing_programmes", 2, {"dwellings": {"owner_flat": 10**7}},
+     "housing_programmes[2].dwellings.owner_flat", "use at most 100000 dwellings"),
+    ("housing_programmes", 1, {"stage_size": 10**6}, "housing_programmes[1].stage_size",
+     "use at most 100000 dwellings"),
     ("housing_programmes", 0, {"municipality": "Lidkoping"}, "housing_programmes[0].municipality",
      "did you mean 'Lidköping'?"),
     ("housing_programmes", 0, {"dwellings": {"detached": 0}}, "housing_programmes[0].dwellings",
@@ -282,6 +288,10 @@ CASES = [
     ("housing_programmes", 1, {"municipal_share": 1.5}, "housing_programmes[1].municipal_share",
      "1.5 is not allowed; municipal_share must be in [0, 1]"),
     # cultural investments
+    ("cultural_investments", 0, {"capacity": 10**8}, "cultural_investments[0].capacity",
+     "use at most 100000 places"),
+    ("cultural_investments", 0, {"investment_msek": 1e9}, "cultural_investments[0].investment_msek",
+     "use at most 100000 MSEK"),
     ("cultural_investments", 0, {"municipality": "Tibra"}, "cultural_investments[0].municipality",
      "did you mean 'Tibro'?"),
     ("cultural_investments", 0, {"facility_type": "opera"}, "cultural_investments[0].facility_type",
@@ -304,6 +314,8 @@ CASES = [
     ("cultural_investments", 0, {"build_years": -1}, "cultural_investments[0].build_years",
      "build_years must be >= 0"),
     # joint proposals
+    ("joint_proposals", 0, {"participants": ["Skövde"]}, "joint_proposals[0].participants",
+     "lists only the lead (Skövde); governance 'lead' needs other participants"),
     ("joint_proposals", 0, {"location": "Skovde"}, "joint_proposals[0].location",
      "did you mean 'Skövde'?"),
     ("joint_proposals", 0, {"participants": ["Skövde", "Skara", "Falkoping", "Tidaholm"]},

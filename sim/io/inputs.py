@@ -105,7 +105,8 @@ class Column:
     kind : {"str", "int", "float"}
         Value type; loaded as pandas string, int64 or float64.
     rule : str or None
-        Extra per-value rule: ``"count"`` (>= 0), ``"amount"`` (finite, >= 0), ``"positive"``
+        Extra per-value rule: ``"count"`` (>= 0), ``"resident_count"`` (> 0), ``"amount"``
+        (finite, >= 0), ``"positive"``
         (finite, > 0), ``"code"`` (4 digits),
         ``"text"`` (non-empty), ``"lat"``, ``"lon"``, ``"percent"``, ``"growth_rate"`` (a yearly
         rate in [-0.2, 0.2]), ``"year"`` (1000 to
@@ -144,13 +145,13 @@ FILE_SPECS: dict[str, FileSpec] = {
         columns=(
             Column("code", "str", "code"),
             Column("name", "str", "text"),
-            Column("population", "int", "count"),
+            Column("population", "int", "resident_count"),
             Column("population_source_year", "int", "year"),
             Column("land_area_km2", "float", "positive"),
             Column("lat", "float", "lat"),
             Column("lon", "float", "lon"),
             Column("tax_rate_pct", "float", "percent"),
-            Column("households", "int", "count"),
+            Column("households", "int", "resident_count"),
             Column("plan_reserve_dwellings", "int", "count"),
             Column("growth_rate_2015_2020", "float", "growth_rate"),
         ),
@@ -304,6 +305,7 @@ def load_region(region: str | Path, inputs_root: Path | None = None) -> RegionIn
         df = _read_parquet(path)
         tables[file_name] = _validate(df, spec, _display(path), context)
         if file_name == "municipalities.parquet":
+            _check_municipalities(tables[file_name], _display(path))
             context["municipality"] = tuple(tables[file_name]["code"])
         elif file_name == "externals.parquet":
             context["node"] = context["municipality"] + tuple(tables[file_name]["name"])
@@ -319,6 +321,23 @@ def load_region(region: str | Path, inputs_root: Path | None = None) -> RegionIn
         culture_facilities=tables["culture_facilities.parquet"],
         checksums={name: _sha256(directory / name) for name in FILE_SPECS},
     )
+
+
+def _check_municipalities(table: pd.DataFrame, where: str) -> None:
+    """A region has municipalities, and none has more households than residents (checked here,
+    before the other files are read against an empty or inconsistent list)."""
+    if table.empty:
+        raise InputError(f"{where}: has no rows; a region needs at least one municipality")
+    crowded = table.index[table["households"] > table["population"]]
+    if len(crowded):
+        raise InputError(
+            [
+                f"{where}, column 'households', row {row}: {table.at[row, 'households']} is more "
+                f"than the population ({table.at[row, 'population']}); every household has at "
+                "least one resident"
+                for row in crowded[:MAX_PROBLEMS_PER_COLUMN]
+            ]
+        )
 
 
 def _region_directory(region: str | Path, inputs_root: Path | None) -> Path:
@@ -513,6 +532,11 @@ def _rule(rule: str, context: dict[str, Any]) -> tuple[Callable[[Any], bool], Ca
         return (
             lambda v: v >= 0,
             lambda v: f"{v} is negative; counts must be >= 0",
+        )
+    if rule == "resident_count":
+        return (
+            lambda v: v > 0,
+            lambda v: f"{v} is not allowed; every municipality needs residents (> 0)",
         )
     if rule == "amount":
         return (

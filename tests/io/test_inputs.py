@@ -318,3 +318,29 @@ def test_opening_year_after_base_year(tmp_path: Path) -> None:
 
     message = _error(_corrupt(tmp_path, "culture_facilities.parquet", future))
     assert "culture_facilities.parquet, column 'opening_year', row 1: 2030" in message
+
+
+def test_a_municipality_without_residents_is_refused(tmp_path: Path) -> None:
+    def empty_town(df: pd.DataFrame) -> None:
+        df.loc[3, "population"] = 0
+
+    message = _error(_corrupt(tmp_path, "municipalities.parquet", empty_town))
+    assert "municipalities.parquet, column 'population', row 3: 0 is not allowed" in message
+    assert "every municipality needs residents" in message
+
+
+def test_more_households_than_residents_is_refused(tmp_path: Path) -> None:
+    def crowded(df: pd.DataFrame) -> None:
+        df.loc[5, "households"] = df.loc[5, "population"] + 1
+
+    message = _error(_corrupt(tmp_path, "municipalities.parquet", crowded))
+    assert "municipalities.parquet, column 'households', row 5:" in message
+    assert "is more than the population" in message
+
+
+def test_an_empty_municipalities_table_is_reported_in_its_own_file(tmp_path: Path) -> None:
+    message = _error(_corrupt(tmp_path, "municipalities.parquet", lambda df: df.iloc[:0]))
+    assert message.endswith(
+        "municipalities.parquet: has no rows; a region needs at least one municipality"
+    )
+    assert "jobs.parquet" not in message

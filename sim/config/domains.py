@@ -40,16 +40,20 @@ class Number:
     high_open: bool = False
     integer: bool = False
 
+    def bounds(self) -> str:
+        """The interval in words: ``> 0``, ``>= 0``, ``<= 1`` or ``in [0, 1)``."""
+        if self.high == INF:
+            return f"{'>' if self.low_open else '>='} {fmt(self.low)}"
+        if self.low == -INF:
+            return f"{'<' if self.high_open else '<='} {fmt(self.high)}"
+        left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+        return f"in {left}{fmt(self.low)}, {fmt(self.high)}{right}"
+
     def describe(self) -> str:
         kind = "an integer" if self.integer else "a number"
         if self.low == -INF and self.high == INF:
             return f"{kind} (finite)"
-        if self.high == INF:
-            return f"{kind} {'>' if self.low_open else '>='} {_fmt(self.low)}"
-        if self.low == -INF:
-            return f"{kind} {'<' if self.high_open else '<='} {_fmt(self.high)}"
-        left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
-        return f"{kind} in {left}{_fmt(self.low)}, {_fmt(self.high)}{right}"
+        return f"{kind} {self.bounds()}"
 
     def problem(self, value: Any) -> str | None:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -58,7 +62,7 @@ class Number:
             below = value <= self.low if self.low_open else value < self.low
             above = value >= self.high if self.high_open else value > self.high
             ok = not (below or above)
-        return None if ok else f"{_fmt(value)} is not allowed; use {self.describe()}"
+        return None if ok else f"{fmt(value)} is not allowed; use {self.describe()}"
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ class Values:
     def problems(self, key: str, value: Any) -> list[str]:
         values = list(value) if isinstance(value, (list, tuple)) else None
         if values is None or len(values) != self.length:
-            got = f"{len(values)} values" if values is not None else _fmt(value)
+            got = f"{len(values)} values" if values is not None else fmt(value)
             return [f"{key}: {got} is not allowed; use {self.length} values, one per {self.per}"]
         found = []
         for i, item in enumerate(values):
@@ -81,7 +85,7 @@ class Values:
             if problem:
                 found.append(f"{key}[{i}]: {problem}")
         if not found and self.sums_to_one and abs(sum(values) - 1.0) > 1e-6:
-            found.append(f"{key}: the values sum to {_fmt(sum(values))}; they must sum to 1")
+            found.append(f"{key}: the values sum to {fmt(sum(values))}; they must sum to 1")
         return found
 
 
@@ -274,13 +278,14 @@ def check_params(params: Any) -> list[str]:
             low, high = _get(params, low_key), _get(params, high_key)
             if low > high:
                 problems.append(
-                    f"params.{low_key}: {_fmt(low)} is not allowed; it must not exceed "
-                    f"params.{high_key} ({_fmt(high)})"
+                    f"params.{low_key}: {fmt(low)} is not allowed; it must not exceed "
+                    f"params.{high_key} ({fmt(high)})"
                 )
     return problems
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer() and math.isfinite(value):
-        return str(int(value)) if abs(value) < 1e15 else repr(value)
+def fmt(value: Any) -> str:
+    """A value as the user would write it (``0.0`` -> ``0``, ``0.25`` -> ``0.25``, text quoted)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return repr(value) if isinstance(value, str) else str(value)

@@ -43,6 +43,8 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.config.domains import Number
+from sim.config.domains import fmt as _fmt
 from sim.config.params import ConfigError
 from sim.config.scenario import GOVERNANCE_MODES, PHASING_RULES, Scenario
 from sim.io.inputs import DWELLING_TYPES, FACILITY_TYPES, SECTORS, RegionInputs
@@ -218,14 +220,13 @@ class _Checker:
             ok = value < high if high_open else value <= high
         if ok:
             return True
-        if low is not None and high is not None:
-            left, right = ("(" if low_open else "["), (")" if high_open else "]")
-            allowed = f"in {left}{_fmt(low)}, {_fmt(high)}{right}"
-        elif low is not None:
-            allowed = f"{'>' if low_open else '>='} {_fmt(low)}"
-        else:
-            allowed = f"{'<' if high_open else '<='} {_fmt(high)}"
-        self.add(path, f"{_fmt(value)} is not allowed; {what} must be {allowed}")
+        interval = Number(
+            -math.inf if low is None else low,
+            math.inf if high is None else high,
+            low_open,
+            high_open,
+        )
+        self.add(path, f"{_fmt(value)} is not allowed; {what} must be {interval.bounds()}")
         return False
 
     def at_most(self, value: Any, path: str, limit: float, unit: str) -> None:
@@ -492,14 +493,12 @@ class _Checker:
                         f"{self.inputs.names[index]} is not among the participants; the lead "
                         "must be a participant",
                     )
-            lead_index = _known_index(lead, self.inputs)
-            if lead_index is not None and set(members) == {lead_index}:
-                self.add(
-                    f"{path}.participants",
-                    f"lists only the lead ({self.inputs.names[lead_index]}); governance 'lead' "
-                    "needs "
-                    "other participants to share the rest of the costs (1 - lead_share)",
-                )
+                elif index is not None and set(members) == {index}:
+                    self.add(
+                        f"{path}.participants",
+                        f"lists only the lead ({self.inputs.names[index]}); governance 'lead' "
+                        "needs other participants to share the rest of the costs (1 - lead_share)",
+                    )
         elif lead is not None and governance in GOVERNANCE_MODES:
             self.add(
                 f"{path}.lead",
@@ -601,26 +600,9 @@ class _Checker:
             )
 
 
-def _known_index(value: Any, inputs: RegionInputs) -> int | None:
-    """The municipality index of ``value``, or None if it is not a known name or code."""
-    if value is None:
-        return None
-    try:
-        return municipality_index(str(value), inputs, "")
-    except ConfigError:
-        return None
-
-
 def _count_unknown(values: Sequence[Any], inputs: RegionInputs) -> int:
     known = set(inputs.names) | set(inputs.codes)
     return sum(1 for v in values if str(v) not in known)
-
-
-def _fmt(value: Any) -> str:
-    """A number as the user would write it (``0.0`` -> ``0``, ``0.25`` -> ``0.25``)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _fmt_list(values: Sequence[Any]) -> str:

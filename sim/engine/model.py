@@ -31,7 +31,7 @@ from sim.engine.rng import stream
 from sim.engine.shared import Requests, Shared
 from sim.engine.submodels.base import Submodel
 from sim.io.inputs import DWELLING_TYPES, SECTORS, RegionInputs
-from sim.io.results import Recorder
+from sim.io.results import Recorder, Result
 
 # Mesa logs every model step at DEBUG level; Hydra's stdout logging would print each of them.
 logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -161,6 +161,17 @@ class RegionModel(mesa.Model):
         for submodel in self.submodels.values():
             submodel.record(self, rec)
         self.timings[RECORD] += time.perf_counter() - start
+
+    def declared_results(self) -> list[Result]:
+        """The results every submodel declares, yearly and per run, in registry order."""
+        return [r for sub in self.submodels.values() for r in (*sub.results, *sub.static)]
+
+    def static_results(self) -> dict[str, np.ndarray]:
+        """The per-run results of every submodel."""
+        out: dict[str, np.ndarray] = {}
+        for sub in self.submodels.values():
+            out.update(sub.static_results(self))
+        return out
 
     def timing_table(self) -> str:
         """Seconds spent in each step of the plan so far, and their share."""

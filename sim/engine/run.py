@@ -23,7 +23,7 @@ from sim.engine.population import AGE_GROUPS
 from sim.engine.synthesis import synthesize
 from sim.io.inputs import load_region
 from sim.io.provenance import code_version, run_id
-from sim.io.results import CF_VERSION, Recorder, write_netcdf
+from sim.io.results import Recorder, write_netcdf
 
 
 @dataclass
@@ -36,7 +36,11 @@ class Run:
 
 def build_model(cfg: DictConfig | RunConfig | dict) -> RegionModel:
     """The model of a config, set up in the base year and ready to step."""
-    cfg = resolve_config(cfg)
+    return _build(resolve_config(cfg))
+
+
+def _build(cfg: DictConfig) -> RegionModel:
+    """The model of a resolved config."""
     inputs = load_region(cfg.region.input_dir or cfg.region.name)
     params: Params = OmegaConf.to_object(cfg.params)
     validate_scenario(cfg.scenario, inputs, cfg.years.start, cfg.years.end)
@@ -56,11 +60,9 @@ def simulate(
     """
     cfg = resolve_config(cfg)
     show = cfg.progress if progress is None else progress
-    model = build_model(cfg)
-    recorder = Recorder(
-        [r for sub in model.submodels.values() for r in (*sub.results, *sub.static)]
-    )
-    record(model, recorder)
+    model = _build(cfg)
+    recorder = Recorder(model.declared_results())
+    model.record(recorder)
     if on_year is not None:
         on_year(model)
     years = range(cfg.years.start + 1, cfg.years.end + 1)
@@ -70,13 +72,12 @@ def simulate(
         years = track(years, description=f"Simulating {model.inputs.name}", transient=False)
     for _ in years:
         model.step()
-        record(model, recorder)
+        model.record(recorder)
         if on_year is not None:
             on_year(model)
-    static = {}
-    for sub in model.submodels.values():
-        static.update(sub.static_results(model))
-    ds = recorder.to_dataset(coordinates(model), base_year=model.base_year, static=static)
+    ds = recorder.to_dataset(
+        coordinates(model), base_year=model.base_year, static=model.static_results()
+    )
     ds.attrs.update(run_attributes(cfg, model.inputs.checksums))
     if cfg.output_dir:
         out = Path(cfg.output_dir)
@@ -92,11 +93,6 @@ def run(cfg: DictConfig | RunConfig | dict) -> xr.Dataset:
     >>> ds = run({"region": {"name": "skaraborg"}, "years": {"end": 2026}})  # doctest: +SKIP
     """
     return simulate(cfg).results
-
-
-def record(model: RegionModel, rec: Recorder) -> None:
-    """Write the current year's results of every submodel."""
-    model.record(rec)
 
 
 def coordinates(model: RegionModel) -> dict:
@@ -171,7 +167,6 @@ def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str 
     model_cfg.pop("output_dir", None)
     model_cfg.pop("progress", None)
     return {
-        "Conventions": CF_VERSION,
         "title": "Regional growth simulation",
         "run_id": run_id(cfg),
         "region": cfg.region.name,

@@ -158,13 +158,6 @@ class Shared:
             owner = self.quantities[name].owner if name in self.quantities else "nobody"
             raise KeyError(f"{name!r} has not been published yet (its owner: {owner})") from None
 
-    def __contains__(self, name: str) -> bool:
-        return name in self._values
-
-    def owned_by(self, owner: str) -> list[str]:
-        """Names of the quantities ``owner`` publishes."""
-        return [name for name, q in self.quantities.items() if q.owner == owner]
-
 
 class Requests:
     """Money that submodels book for municipal finance, which takes it at its step.

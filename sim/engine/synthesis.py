@@ -69,7 +69,7 @@ def synthesize(inputs: RegionInputs, params: Params, seed: int, base_year: int) 
         _persons_and_households(params, pop, rng, m, int(population), int(households), shares)
     _dwellings(inputs, params, base_year, pop, rng)
     _firms(inputs, params, pop, rng)
-    _facilities(inputs, params, pop)
+    add_input_facilities(inputs, params, pop)
     # Fill jobs with residents by the yearly matching rule; all but the base unemployment search.
     lp = params.labour
     travel = inputs.travel_time_matrix()
@@ -244,7 +244,7 @@ def _firms(inputs, params, pop, rng) -> None:
         )
 
 
-def _facilities(inputs, params, pop) -> None:
+def add_input_facilities(inputs: RegionInputs, params: Params, pop: Population) -> None:
     """The region's cultural facilities, from the inputs."""
     fac = inputs.culture_facilities
     code_index = {code: i for i, code in enumerate(inputs.codes)}

@@ -20,6 +20,11 @@ import xarray as xr
 
 CF_VERSION = "CF-1.11"
 
+# Dimensions (besides year) that results share.
+M = ("municipality",)
+MS = ("municipality", "sector")
+MD = ("municipality", "dwelling_type")
+
 
 @dataclass(frozen=True)
 class Units:
@@ -90,7 +95,7 @@ def flow(name: str, dims: tuple[str, ...], units: Units, long_name: str, **kw) -
     return Result(name, dims, units, long_name, "flow", **kw)
 
 
-def static(name: str, dims: tuple[str, ...], units: Units, long_name: str, **kw) -> Result:
+def per_run(name: str, dims: tuple[str, ...], units: Units, long_name: str, **kw) -> Result:
     """A per-run result without a year dimension."""
     return Result(name, dims, units, long_name, "static", **kw)
 

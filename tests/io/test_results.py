@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim.io.results import PERSONS, RATIO, Recorder, flow, static, stock, write_netcdf
+from sim.io.results import PERSONS, RATIO, Recorder, flow, per_run, stock, write_netcdf
 
 
 def test_write_roundtrips_exactly(tmp_path):
@@ -51,7 +51,7 @@ def test_dataset_carries_cf_attributes_and_nan_base_year_flows():
         stock("residents", ("m",), PERSONS, "Residents"),
         flow("births", ("m",), PERSONS, "Births"),
         flow("decided", (), RATIO, "Decided", flags=("no", "yes")),
-        static("cost", ("m",), RATIO, "A per-run fact"),
+        per_run("cost", ("m",), RATIO, "A per-run fact"),
     ]
     rec = Recorder(declared)
     for year in (2024, 2025):

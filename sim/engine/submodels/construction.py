@@ -16,14 +16,11 @@ import numpy as np
 
 from sim.engine.population import NO_ID, Population
 from sim.engine.submodels.base import Submodel
-from sim.io.results import DWELLINGS, flow, stock
+from sim.io.results import DWELLINGS, MD, M, flow, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
-
-M = ("municipality",)
-MD = ("municipality", "dwelling_type")
 
 
 def build_dwellings(

@@ -17,13 +17,12 @@ import numpy as np
 from sim.engine.submodels.base import Submodel
 from sim.engine.submodels.housing import effective_vacancy
 from sim.io.inputs import FACILITY_TYPES
-from sim.io.results import FACILITIES, PLACES, RATIO, stock
+from sim.io.results import FACILITIES, PLACES, RATIO, M, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
 
-M = ("municipality",)
 PUBLIC_SERVICES = "public_services"
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from sim.engine.kernels.demography import promote_orphans
 from sim.engine.population import ADULT, CHILD, CHILD_AT_HOME, NO_ID, STUDENT, Population
 from sim.engine.submodels.base import Submodel
-from sim.io.results import HOUSEHOLDS, PERSONS, flow, stock
+from sim.io.results import HOUSEHOLDS, PERSONS, M, flow, stock
 from sim.io.schedules import load_schedules
 
 if TYPE_CHECKING:
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from sim.io.results import Recorder
 
 MAX_AGE = 105
-M = ("municipality",)
 FERTILE_AGES = (15, 49)
 
 

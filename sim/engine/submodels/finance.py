@@ -13,13 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.submodels.base import Submodel
-from sim.io.results import MSEK, MSEK_PER_YEAR, PERCENT, flow, stock
+from sim.io.results import MSEK, MSEK_PER_YEAR, PERCENT, M, flow, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
-
-M = ("municipality",)
 
 
 class Finance(Submodel):

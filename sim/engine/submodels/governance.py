@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.engine.submodels.base import Submodel
 from sim.engine.submodels.culture import access_decay, facility_weight
-from sim.io.results import MSEK, MSEK_PER_YEAR, RATIO, YEARS, Units, flow, static, stock
+from sim.io.results import CALENDAR_YEAR, MSEK, MSEK_PER_YEAR, RATIO, YEARS, flow, per_run, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 P = ("joint_proposal",)
 FLAGS = ("not_decided", "decided")
-YEARS_AD = Units("1", "calendar year")
 
 
 class Governance(Submodel):
@@ -48,29 +47,32 @@ class Governance(Submodel):
         stock("nao_pool", (), MSEK, "Unspent joint portfolio budget of the network organisation"),
     )
     static = (
-        static(
-            "joint_decision_year", P, YEARS_AD, "Year the joint proposal was decided (NaN: never)"
+        per_run(
+            "joint_decision_year",
+            P,
+            CALENDAR_YEAR,
+            "Year the joint proposal was decided (NaN: never)",
         ),
-        static(
+        per_run(
             "joint_opening_year",
             P,
-            YEARS_AD,
+            CALENDAR_YEAR,
             "Year the jointly decided facility opens (NaN: never)",
         ),
-        static(
+        per_run(
             "joint_cost_share",
             (*P, "municipality"),
             RATIO,
             "Share of the joint proposal's costs paid by each municipality",
         ),
-        static(
+        per_run(
             "joint_net_benefit",
             (*P, "municipality"),
             MSEK_PER_YEAR,
             "Who benefits: each municipality's net benefit of the joint proposal at its decision "
             "(or at the last evaluation when it stalled)",
         ),
-        static(
+        per_run(
             "joint_delay_years",
             P,
             YEARS,

@@ -18,14 +18,11 @@ import numpy as np
 from sim.engine.kernels.housing import choose_dwellings
 from sim.engine.population import NO_ID
 from sim.engine.submodels.base import Submodel
-from sim.io.results import DWELLINGS, HOUSEHOLDS, PERSONS, RATIO, flow, stock
+from sim.io.results import DWELLINGS, HOUSEHOLDS, MD, PERSONS, RATIO, M, flow, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
-
-M = ("municipality",)
-MD = ("municipality", "dwelling_type")
 
 
 def queue_counts(model: RegionModel) -> np.ndarray:

@@ -22,7 +22,7 @@ from sim.io.results import (
     POSITIONS,
     RATIO,
     flow,
-    static,
+    per_run,
     stock,
 )
 
@@ -109,13 +109,13 @@ class Interventions(Submodel):
         ),
     )
     static = (
-        static(
+        per_run(
             "programme_municipality",
             ("housing_programme",),
             LABEL,
             "SCB code of the programme's municipality",
         ),
-        static(
+        per_run(
             "programme_cost_per_dwelling",
             ("housing_programme",),
             MSEK_PER_DWELLING,

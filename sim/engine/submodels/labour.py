@@ -24,15 +24,12 @@ from sim.engine.population import (
     Population,
 )
 from sim.engine.submodels.base import Submodel
-from sim.io.results import MINUTES, PERSONS, POSITIONS, RATIO, flow, stock
+from sim.io.results import MINUTES, MS, PERSONS, POSITIONS, RATIO, M, flow, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.inputs import RegionInputs
     from sim.io.results import Recorder
-
-M = ("municipality",)
-MS = ("municipality", "sector")
 
 
 class Labour(Submodel):

@@ -19,13 +19,12 @@ import numpy as np
 from sim.engine.population import ADULT, EMPLOYED, NO_ID, UNEMPLOYED
 from sim.engine.submodels.base import Submodel
 from sim.engine.submodels.demography import LifeTable
-from sim.io.results import PERSONS, flow
+from sim.io.results import PERSONS, M, flow
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
 
-M = ("municipality",)
 AGE_BREAKS = np.array([30, 45, 65])  # age groups of the oldest adult: 18-29, 30-44, 45-64, 65+
 
 
@@ -121,7 +120,8 @@ class Migration(Submodel):
         pop = model.pop
         p = self.params
         households, oldest, _ = model.resident_households()
-        rate = self._out_rate(model, households, oldest, self._pull(model))
+        pull = self._pull(model)
+        rate = self._out_rate(model, households, oldest, pull)
         per = pop.persons
         leaving = households[rng.random(households.size) < rate]
         is_leaving = np.zeros(pop.households.n, dtype=bool)
@@ -133,7 +133,6 @@ class Migration(Submodel):
         donors = Donors.of(pop, persons)
         pop.remove_persons(persons)
 
-        pull = self._pull(model)
         push = np.exp(p.unemployment_push * (model.unemployment_rate() - self.base_unemployment))
         arrivals = rng.poisson(self.base_inflow * pull / push)
         # Slots offered to recruits: a copy, taken one by one as recruits are placed.

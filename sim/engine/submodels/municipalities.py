@@ -15,13 +15,11 @@ import mesa
 import numpy as np
 
 from sim.engine.submodels.base import Submodel
-from sim.io.results import DWELLINGS, PERCENTAGE_POINTS, flow
+from sim.io.results import DWELLINGS, PERCENTAGE_POINTS, M, flow
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
     from sim.io.results import Recorder
-
-M = ("municipality",)
 
 
 class Municipality(mesa.Agent):

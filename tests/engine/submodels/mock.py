@@ -47,7 +47,8 @@ from sim.engine.population import (
 )
 from sim.engine.shared import SHARED
 from sim.engine.submodels.labour import update_incomes
-from sim.io.inputs import DWELLING_TYPES, FACILITY_TYPES, SECTORS, RegionInputs, load_region
+from sim.engine.synthesis import add_input_facilities
+from sim.io.inputs import DWELLING_TYPES, SECTORS, RegionInputs, load_region
 
 BASE_YEAR = 2024
 CODES = ("1496", "1495")  # Skövde (index 0), Skara (index 1)
@@ -134,16 +135,7 @@ def tiny_population(inputs: RegionInputs, params) -> Population:
         firm=np.array([0, NO_ID, NO_ID, NO_ID, NO_ID, 1, NO_ID]),
         work_node=np.array([SKOVDE, NO_ID, NO_ID, NO_ID, NO_ID, SKOVDE, NO_ID]),
     )
-    fac = inputs.culture_facilities
-    types = fac["facility_type"].map({t: i for i, t in enumerate(FACILITY_TYPES)}).to_numpy()
-    pop.facilities.add(
-        len(fac),
-        municipality=fac["code"].map({c: i for i, c in enumerate(CODES)}).to_numpy(np.int64),
-        weight=np.asarray(params.culture.type_weight)[types],
-        capacity=fac["capacity"].to_numpy(float),
-        opening_year=fac["opening_year"].to_numpy(np.int64),
-        operating_cost=fac["operating_cost_msek"].to_numpy(float),
-    )
+    add_input_facilities(inputs, params, pop)
     education_factor = np.asarray(params.labour.education_wage_factor, dtype=np.float32)
     update_incomes(pop, params.labour, education_factor)
     return pop

@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 import hydra
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from sim.config.params import register_configs
 from sim.io.inputs import InputError
@@ -86,6 +86,7 @@ def run_app(cfg: DictConfig) -> None:
     from sim.config.compose import resolve_config
     from sim.config.params import ConfigError
     from sim.engine.run import simulate
+    from sim.io.atomic import clean_folder
     from sim.io.provenance import code_version, run_id
 
     output_dir = Path(cfg.output_dir) if cfg.output_dir else None
@@ -102,12 +103,11 @@ def run_app(cfg: DictConfig) -> None:
     if multirun:
         sweep_dir = Path(hydra_cfg.sweep.dir)
         output_dir = sweep_dir / "runs" / run_label(cfg)
+        clean_folder(output_dir)  # what a run killed while writing left
         if is_complete(output_dir, run_id(cfg), code_version(), _input_checksums(cfg)):
             print(f"skip {output_dir.name}: complete results exist", flush=True)
             return
         (output_dir / FAILED_FILE).unlink(missing_ok=True)
-        for stale in output_dir.glob(".*.tmp"):  # left by a run killed while writing
-            stale.unlink()
         cfg.output_dir = str(output_dir)
         cfg.progress = False
     try:
@@ -122,11 +122,6 @@ def run_app(cfg: DictConfig) -> None:
             (output_dir / FAILED_FILE).write_text(traceback.format_exc(), encoding="utf-8")
             print(f"failed {output_dir.name}\n{progress_line(sweep_dir)}", flush=True)
         raise
-    if output_dir is not None:
-        resolved = OmegaConf.to_yaml(cfg, resolve=True)
-        tmp = output_dir / ".config.yaml.tmp"
-        tmp.write_text(resolved, encoding="utf-8")
-        tmp.replace(output_dir / "config.yaml")
     if sweep_dir is not None:
         print(f"done {output_dir.name}\n{progress_line(sweep_dir)}", flush=True)
         return
@@ -176,7 +171,12 @@ def compare_command(args: list[str]) -> int:
         default=None,
         help="scenario with the same demand but no housing programme (default: the baseline)",
     )
-    parser.add_argument("--out-dir", type=Path, default=None, help="where to write the results")
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=None,
+        help="folder in which the comparison/ folder is written (default: beside the ensemble)",
+    )
     ns = parser.parse_args(args)
     try:
         text, written = run_compare(

@@ -17,6 +17,9 @@ import numpy as np
 import xarray as xr
 
 from sim.config.params import ConfigError
+from sim.io.atomic import IncompleteOutput, check_published
+
+ENSEMBLE_DIMS = ("scenario", "replicate", "year")
 
 REGION = "region"
 QUANTILES = (0.05, 0.95)
@@ -211,10 +214,27 @@ def open_ensemble_store(path: str | Path) -> xr.Dataset:
         path = path / "ensemble.zarr"
     if not path.exists():
         raise CompareError(f"ensemble: {path} does not exist; run 'sim collect <sweep dir>' first")
+    if not path.is_dir():
+        raise CompareError(
+            f"ensemble: {path} is not a folder; give ensemble.zarr or the sweep folder holding it"
+        )
     try:
-        return xr.open_zarr(path)
+        check_published(path)
+    except IncompleteOutput as err:
+        raise CompareError(f"ensemble: {err}; run 'sim collect <sweep dir>' again") from None
+    try:
+        ds = xr.open_zarr(path)
     except Exception as err:  # noqa: BLE001 - any failure to open means: not an ensemble
         raise CompareError(f"ensemble: {path} is not a zarr ensemble ({err})") from None
+    lacking = [f"dimension {d!r}" for d in ENSEMBLE_DIMS if d not in ds.dims]
+    lacking += [] if "population" in ds else ["variable 'population'"]
+    if lacking:
+        ds.close()
+        raise CompareError(
+            f"ensemble: {path} is a zarr store but not an ensemble of 'sim collect' "
+            f"(no {', '.join(lacking)})"
+        )
+    return ds
 
 
 def to_long_table(comparison: xr.Dataset):

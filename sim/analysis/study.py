@@ -1,8 +1,7 @@
-"""``sim compare`` end to end: compute, write atomically next to the ensemble, and print."""
+"""``sim compare`` end to end: compute, publish the tables next to the ensemble, and print."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import xarray as xr
@@ -12,14 +11,10 @@ from sim.analysis.compare import CompareError, compare, open_ensemble_store, to_
 from sim.analysis.goals import GOALS_DIR, GoalSet, evaluate_goals, load_goals
 from sim.analysis.phasing import phasing_table
 from sim.analysis.tables import conflict_table, difference_table, phasing_text
+from sim.io.atomic import publish_folder
 from sim.io.results import write_netcdf
 
-
-def _write_csv(frame, path: Path) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.to_csv(tmp, index=False)
-    os.replace(tmp, path)
-    return path
+COMPARISON_DIR = "comparison"
 
 
 def run_compare(
@@ -62,17 +57,22 @@ def run_compare(
     path = Path(ensemble_path)
     if out_dir is None:
         out_dir = path if path.is_dir() and not path.name.endswith(".zarr") else path.parent
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     full = xr.merge([comparison, goal_results]) if goal_results is not None else comparison
     full.attrs.update(comparison.attrs, goals=goals or "", phasing_reference=reference)
-    written = [write_netcdf(full, out_dir / "comparison.nc")]
-    written.append(_write_csv(to_long_table(comparison), out_dir / "comparison.csv"))
+    tables = {"comparison.csv": to_long_table(comparison)}
     if goal_results is not None:
         goal_table = goal_results[["goal_effect", "goal_target_met"]].to_dataframe().reset_index()
-        written.append(_write_csv(goal_table, out_dir / "goals.csv"))
+        tables["goals.csv"] = goal_table
     if not phasing.empty:
-        written.append(_write_csv(phasing, out_dir / "phasing.csv"))
+        tables["phasing.csv"] = phasing
+
+    def write(folder: Path) -> None:
+        write_netcdf(full, folder / "comparison.nc")
+        for name, frame in tables.items():
+            frame.to_csv(folder / name, index=False)
+
+    published = publish_folder(Path(out_dir) / COMPARISON_DIR, write)
+    written = [published / name for name in ["comparison.nc", *tables]]
 
     years = comparison["year"].values
     last, middle = int(years[-1]), int(years[len(years) // 2])

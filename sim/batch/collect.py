@@ -8,7 +8,6 @@ ensemble never has to fit in memory. The ensemble has dimensions ``scenario`` an
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import netCDF4
@@ -18,6 +17,7 @@ import yaml
 
 from sim.batch.sweep import FAILED_FILE
 from sim.config.params import ConfigError
+from sim.io.atomic import publish_folder
 
 ENSEMBLE_NAME = "ensemble.zarr"
 
@@ -200,25 +200,22 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
 
 
 def collect(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
-    """Write the ensemble of ``sweep_dir`` as zarr (atomically: a temporary name, then rename)."""
+    """Write the ensemble of ``sweep_dir`` as zarr, published atomically
+    (:func:`sim.io.atomic.publish_folder`: ``ensemble.zarr`` links to its current version)."""
     sweep_dir = Path(sweep_dir)
     out = Path(out) if out is not None else sweep_dir / ENSEMBLE_NAME
     failed = sorted(p.parent.name for p in (sweep_dir / "runs").glob(f"*/{FAILED_FILE}"))
     ds = open_ensemble(sweep_dir)
     if failed:
         print(f"warning: {len(failed)} failed runs not collected: {', '.join(failed[:5])}")
-    tmp = out.with_name(f".{out.name}.tmp")
-    if tmp.exists():
-        shutil.rmtree(tmp)
     for name in ds.variables:
         ds[name].encoding.clear()
     for name, var in ds.data_vars.items():  # small text; "" where a run has no such item
         if var.dtype.kind in "OUS":
             ds[name] = var.load().fillna("").astype(str)
     ds = ds.chunk({"scenario": 1, "replicate": 1})
-    ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
-    ds.close()
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)
+    try:
+        publish_folder(out, lambda to: ds.to_zarr(to, mode="w", zarr_format=2, consolidated=True))
+    finally:
+        ds.close()
     return out

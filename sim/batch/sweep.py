@@ -7,7 +7,9 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+from sim.io.atomic import write_text
 from sim.io.provenance import run_id
+from sim.io.results import RESULTS_FILE
 
 
 def run_label(cfg: DictConfig) -> str:
@@ -23,13 +25,14 @@ def is_complete(
 ) -> bool:
     """Whether ``run_dir`` holds the complete results of the run ``expected_id``.
 
-    Results are written under a temporary name and renamed, so a ``results.nc`` is complete when
-    it opens and carries the expected run id. When ``code_version`` or ``input_checksums`` (JSON)
+    A run writes ``config.yaml`` and then ``results.nc``, each under a temporary name renamed into
+    place, so the run is complete when both exist and ``results.nc`` opens and carries the
+    expected run id. When ``code_version`` or ``input_checksums`` (JSON)
     are given they must match too, so that a sweep re-run after a code or input change redoes
     the stale runs instead of skipping them.
     """
-    path = Path(run_dir) / "results.nc"
-    if not path.is_file():
+    path = Path(run_dir) / RESULTS_FILE
+    if not path.is_file() or not (Path(run_dir) / "config.yaml").is_file():
         return False
     import netCDF4
 
@@ -127,9 +130,7 @@ class SweepProgress(Callback):
         sweep_dir.mkdir(parents=True, exist_ok=True)
         total = count_jobs(list(config.hydra.overrides.task), config.hydra.sweeper.get("params"))
         meta = {"total": total, "start": time.time()}
-        tmp = sweep_dir / f".{SWEEP_FILE}.tmp"
-        tmp.write_text(json.dumps(meta), encoding="utf-8")
-        tmp.replace(sweep_dir / SWEEP_FILE)
+        write_text(sweep_dir / SWEEP_FILE, json.dumps(meta))
         print(f"sweep of {total} runs in {sweep_dir}", flush=True)
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:

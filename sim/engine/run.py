@@ -21,9 +21,10 @@ from sim.config.validate import validate_scenario
 from sim.engine.model import RegionModel
 from sim.engine.population import AGE_GROUPS
 from sim.engine.synthesis import synthesize
+from sim.io.atomic import write_text
 from sim.io.inputs import load_region
 from sim.io.provenance import code_version, run_id
-from sim.io.results import Recorder, write_netcdf
+from sim.io.results import RESULTS_FILE, Recorder, write_netcdf
 
 
 @dataclass
@@ -80,9 +81,18 @@ def simulate(
     )
     ds.attrs.update(run_attributes(cfg, model.inputs.checksums))
     if cfg.output_dir:
-        out = Path(cfg.output_dir)
-        write_netcdf(ds, out / "results.nc")
+        write_run(Path(cfg.output_dir), cfg, ds)
     return Run(model, ds)
+
+
+def write_run(output_dir: Path, cfg: DictConfig, ds: xr.Dataset) -> None:
+    """The run's files: ``config.yaml``, then ``results.nc``, each renamed into place.
+
+    ``results.nc`` comes last and marks the run complete, so a run killed in between has no
+    results and is redone; it never loses its config.
+    """
+    write_text(output_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    write_netcdf(ds, output_dir / RESULTS_FILE)
 
 
 def run(cfg: DictConfig | RunConfig | dict) -> xr.Dataset:

@@ -18,7 +18,10 @@ from typing import Literal
 import numpy as np
 import xarray as xr
 
+from sim.io.atomic import write_file
+
 CF_VERSION = "CF-1.11"
+RESULTS_FILE = "results.nc"
 
 # Dimensions (besides year) that results share.
 M = ("municipality",)
@@ -165,22 +168,11 @@ class Recorder:
 
 
 def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """Write ``ds`` to ``path`` atomically: to a temporary name in the same folder, then rename.
-
-    A run killed while writing leaves no (partial) file under the final name.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write ``ds`` to ``path`` atomically (:func:`sim.io.atomic.write_file`): a run killed
+    while writing leaves no (partial) file under the final name."""
     encoding = {
         name: {"zlib": True, "complevel": 4}
         for name, var in ds.data_vars.items()
         if var.dtype.kind == "f"
     }
-    try:
-        ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return write_file(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 from pathlib import Path
 
 import xarray as xr
@@ -23,6 +22,8 @@ from sim.analysis.goals import (
     load_goals,
     winners_and_losers,
 )
+from sim.analysis.study import COMPARISON_DIR
+from sim.io.atomic import publish_folder, write_bytes
 from sim.report import charts
 from sim.report.i18n import INDICATOR_LABELS, LABELS, number
 
@@ -174,8 +175,10 @@ def _png(fig) -> bytes:
 
 
 def _resolve_ensemble(path: Path) -> Path:
-    """An ensemble store from a sweep folder, a zarr store, or a comparison.nc beside one."""
+    """An ensemble store from a sweep folder, a zarr store, or the comparison of a sweep."""
     if path.suffix == ".nc":
+        path = path.parent
+    if path.name == COMPARISON_DIR:
         path = path.parent
     return path
 
@@ -225,7 +228,6 @@ def build_report(
 
     out = Path(out)
     chart_dir = out.with_name(out.stem + "_charts")
-    chart_dir.mkdir(parents=True, exist_ok=True)
     figures = [
         ("timeseries", t["over_time"], "", charts.timeseries(comparison, lang)),
         (
@@ -244,11 +246,11 @@ def build_report(
     ]
     if goal_results is not None:
         figures.append(("goals", t["goals"], "", charts.goal_matrix(goal_results, baseline, lang)))
-    chart_items = []
+    chart_items, pngs = [], {}
     for name, title, caption, fig in figures:
         data = _png(fig)
         path = chart_dir / f"{name}_{lang}.png"
-        _write_bytes(path, data)
+        pngs[path.name] = data
         chart_items.append(
             {
                 "name": name,
@@ -279,12 +281,8 @@ def build_report(
         charts=chart_items,
         goals=goal_tables(goal_results, comparison, lang) if goal_results is not None else None,
     )
-    _write_bytes(out, html.encode("utf-8"))
+    # The HTML carries its charts; the PNG folder is published first so that the report never
+    # names charts that are not there.
+    publish_folder(chart_dir, lambda folder: [(folder / n).write_bytes(d) for n, d in pngs.items()])
+    write_bytes(out, html.encode("utf-8"))
     return out
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)

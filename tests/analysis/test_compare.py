@@ -9,6 +9,7 @@ import xarray as xr
 
 from sim.analysis.compare import REGION, CompareError, compare, indicator_values
 from sim.analysis.goals import Goal, GoalSet, evaluate_goals, load_goals
+from sim.io.atomic import check_published
 from tests.helpers import run_sweep, sim_cli
 
 SCENARIOS = ["baseline", "copy", "boom"]
@@ -185,9 +186,13 @@ def test_sim_compare_on_a_small_real_ensemble(tmp_path):
     result = sim_cli("compare", str(sweep_dir))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Goal conflicts" in result.stdout and "Phasing comparison" in result.stdout
+    published = sweep_dir / "comparison"
     for name in ("comparison.nc", "comparison.csv", "goals.csv", "phasing.csv"):
-        assert (sweep_dir / name).is_file(), name
-    saved = xr.open_dataset(sweep_dir / "comparison.nc")
+        assert (published / name).is_file(), name
+    check_published(published)  # raises unless the manifest matches every file
+    saved = xr.open_dataset(published / "comparison.nc")
     assert {"diff_mean", "goal_effect", "goal_conflict"} <= set(saved.data_vars)
+    saved.close()
     bad = sim_cli("compare", str(sweep_dir), "--baseline", "nope")
     assert bad.returncode == 2 and "--baseline: 'nope'" in bad.stderr
+    assert check_published(published) and (published / "comparison.nc").is_file()

@@ -28,3 +28,11 @@ def baseline_checked():
 def baseline(baseline_checked):
     """The results Dataset of the default baseline run."""
     return baseline_checked[0].results
+
+
+@pytest.fixture(scope="session")
+def small_region(tmp_path_factory):
+    """A scaled-down copy of the Skaraborg inputs (tests/small_region.py) for fast CLI runs."""
+    from tests.small_region import make_small_region
+
+    return make_small_region(tmp_path_factory.mktemp("inputs") / "small")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -13,7 +14,8 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig
 
-from sim.config.params import register_configs
+from sim.batch.sweep import EXIT_FAILED_RUNS
+from sim.config.params import ConfigError, register_configs
 from sim.io.inputs import InputError
 from sim.paths import CONFIG_DIR
 
@@ -42,8 +44,59 @@ def list_scenarios(config_dir: str | Path = CONFIG_DIR) -> list[tuple[str, str]]
     return out
 
 
+# Exit codes: 2 for a problem with the input (a config, a file, an argument), 70 for a bug
+# (EX_SOFTWARE of sysexits.h; the traceback is saved to a file), 130 when interrupted.
+EXIT_BAD_INPUT = 2
+EXIT_BUG = EXIT_FAILED_RUNS
+EXIT_INTERRUPTED = 130
+EXPECTED_ERRORS = (ConfigError, InputError)
+
+
 class RunFailed(SystemExit):
     pass
+
+
+def report_failure(err: BaseException) -> int:
+    """Print one line (or block) for ``err`` on stderr and return the exit code.
+
+    Expected failures (bad configs, files, arguments; files that cannot be read or written) get
+    their own message. Anything else is a bug: its traceback is saved to a file whose path is
+    printed, never shown to the user.
+    """
+    if isinstance(err, KeyboardInterrupt):
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if isinstance(err, EXPECTED_ERRORS):
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if isinstance(err, OSError) and err.filename is not None:
+        print(f"error: {err.filename}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    saved = save_traceback(err)
+    print(
+        f"error: an unexpected {type(err).__name__} ({_first_line(err)}). This is a bug in sim, "
+        f"not a problem with your input; the traceback is saved in {saved}. Please report it "
+        "with that file.",
+        file=sys.stderr,
+    )
+    return EXIT_BUG
+
+
+def save_traceback(err: BaseException) -> Path:
+    """Write ``err``'s traceback to a new file in the temporary folder; returns its path."""
+    import tempfile
+    import time
+
+    text = "".join(traceback.format_exception(err))
+    name = f"sim-bug-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    path = Path(tempfile.gettempdir()) / name
+    path.write_text(f"sim {' '.join(sys.argv[1:])}\n\n{text}", encoding="utf-8")
+    return path
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).strip().splitlines()
+    return lines[0][:200] if lines else "no message"
 
 
 def summary_table(ds) -> str:
@@ -84,7 +137,6 @@ def run_app(cfg: DictConfig) -> None:
 
     from sim.batch.sweep import FAILED_FILE, is_complete, progress_line, run_label
     from sim.config.compose import resolve_config
-    from sim.config.params import ConfigError
     from sim.engine.run import simulate
     from sim.io.atomic import clean_folder
     from sim.io.provenance import code_version, run_id
@@ -92,13 +144,12 @@ def run_app(cfg: DictConfig) -> None:
     output_dir = Path(cfg.output_dir) if cfg.output_dir else None
     hydra_cfg = HydraConfig.get()
     multirun = hydra_cfg.mode == RunMode.MULTIRUN
-    try:  # before the config's values become paths
+    try:  # before the config's values become paths (sim run checked them already)
         resolve_config(cfg)
     except ConfigError as err:
         if not multirun:  # Hydra made the run folder; in a sweep it is the sweep's folder
             _remove_if_empty(output_dir)
-        print(f"error: {err}", file=sys.stderr)
-        raise RunFailed(2) from None
+        raise RunFailed(report_failure(err)) from None
     sweep_dir = None
     if multirun:
         sweep_dir = Path(hydra_cfg.sweep.dir)
@@ -112,16 +163,23 @@ def run_app(cfg: DictConfig) -> None:
         cfg.progress = False
     try:
         result = simulate(cfg)
-    except (ConfigError, InputError) as err:
+    except EXPECTED_ERRORS as err:
         _remove_if_empty(output_dir)
-        print(f"error: {err}", file=sys.stderr)
-        raise RunFailed(2) from None
-    except Exception:
-        if sweep_dir is not None:
-            output_dir.mkdir(parents=True, exist_ok=True)
-            (output_dir / FAILED_FILE).write_text(traceback.format_exc(), encoding="utf-8")
-            print(f"failed {output_dir.name}\n{progress_line(sweep_dir)}", flush=True)
-        raise
+        raise RunFailed(report_failure(err)) from None
+    except Exception as err:
+        if sweep_dir is None:
+            _remove_if_empty(output_dir)
+            raise RunFailed(report_failure(err)) from None
+        # The sweep goes on; its end reports the failed runs and exits with EXIT_FAILED_RUNS.
+        failed = output_dir / FAILED_FILE
+        output_dir.mkdir(parents=True, exist_ok=True)
+        failed.write_text("".join(traceback.format_exception(err)), encoding="utf-8")
+        print(
+            f"failed {output_dir.name}: an unexpected {type(err).__name__} ({_first_line(err)}), "
+            f"a bug; the traceback is in {failed}\n{progress_line(sweep_dir)}",
+            flush=True,
+        )
+        return
     if sweep_dir is not None:
         print(f"done {output_dir.name}\n{progress_line(sweep_dir)}", flush=True)
         return
@@ -134,20 +192,16 @@ def collect_command(args: list[str]) -> int:
     """``sim collect SWEEP_DIR [--out PATH]``."""
     import argparse
 
-    from sim.batch.collect import CollectError, collect
+    from sim.batch.collect import collect
 
     parser = argparse.ArgumentParser(prog="sim collect", description="Combine a sweep's runs.")
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("--out", type=Path, default=None, help="zarr store to write")
     ns = parser.parse_args(args)
     if not ns.sweep_dir.is_dir():
-        print(f"error: sweep_dir: {ns.sweep_dir} is not a folder", file=sys.stderr)
-        return 2
-    try:
-        out = collect(ns.sweep_dir, ns.out)
-    except CollectError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        raise ConfigError(f"sweep_dir: {ns.sweep_dir} is not a folder")
+    _check_writable("--out", ns.out, folder=True)
+    out = collect(ns.sweep_dir, ns.out)
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"ensemble: {out} ({size / 1e6:.1f} MB)")
     return 0
@@ -157,7 +211,6 @@ def compare_command(args: list[str]) -> int:
     """``sim compare ENSEMBLE [--baseline NAME] [--goals NAME] [--phasing-reference NAME]``."""
     import argparse
 
-    from sim.analysis.compare import CompareError
     from sim.analysis.study import run_compare
 
     parser = argparse.ArgumentParser(
@@ -178,13 +231,10 @@ def compare_command(args: list[str]) -> int:
         help="folder in which the comparison/ folder is written (default: beside the ensemble)",
     )
     ns = parser.parse_args(args)
-    try:
-        text, written = run_compare(
-            ns.ensemble, ns.baseline, ns.goals, ns.phasing_reference, ns.out_dir
-        )
-    except CompareError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    _check_writable("--out-dir", ns.out_dir, folder=True)
+    text, written = run_compare(
+        ns.ensemble, ns.baseline, ns.goals, ns.phasing_reference, ns.out_dir
+    )
     print(text)
     print("written: " + ", ".join(str(p) for p in written))
     return 0
@@ -194,7 +244,7 @@ def report_command(args: list[str]) -> int:
     """``sim report ENSEMBLE --out report.html [--lang sv|en]``."""
     import argparse
 
-    from sim.analysis.compare import CompareError
+    from sim.report.build import build_report
 
     parser = argparse.ArgumentParser(prog="sim report", description="Write the HTML report.")
     parser.add_argument("ensemble", type=Path, help="sweep folder, ensemble.zarr or comparison.nc")
@@ -205,17 +255,56 @@ def report_command(args: list[str]) -> int:
     parser.add_argument("--indicator", default="population", help="indicator shown on the map")
     parser.add_argument("--geojson", type=Path, default=None, help="municipal boundaries")
     ns = parser.parse_args(args)
-    from sim.report.build import build_report
-
-    try:
-        out = build_report(
-            ns.ensemble, ns.out, ns.lang, ns.baseline, ns.goals, ns.indicator, ns.geojson
-        )
-    except CompareError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    _check_writable("--out", ns.out)
+    out = build_report(
+        ns.ensemble, ns.out, ns.lang, ns.baseline, ns.goals, ns.indicator, ns.geojson
+    )
     print(f"report: {out.resolve()}")
     return 0
+
+
+def run_command(args: list[str]) -> int:
+    """``sim run [overrides]``: every run of the command line is checked, then Hydra runs them."""
+    from sim.batch.preflight import check_run_command
+
+    check_run_command(args)
+    register_configs()
+    sys.argv = [f"{sys.argv[0]} run", *args]
+    try:
+        run_app()
+    except SystemExit as exit:  # a run's or the sweep's exit code (RunFailed, failed runs)
+        if exit.code is None:
+            return 0
+        return exit.code if isinstance(exit.code, int) else EXIT_BAD_INPUT
+    return 0
+
+
+def scenarios_command(args: list[str]) -> int:
+    if args:
+        raise ConfigError(f"sim scenarios: takes no arguments, got {' '.join(args)!r}")
+    scenarios = list_scenarios()
+    width = max(len(name) for name, _ in scenarios)
+    for name, description in scenarios:
+        print(f"{name:<{width}}  {description}")
+    print(f"\nrun one with: sim run scenario=<name>   ({len(scenarios)} scenarios)")
+    return 0
+
+
+COMMANDS = {
+    "run": run_command,
+    "collect": collect_command,
+    "compare": compare_command,
+    "report": report_command,
+    "scenarios": scenarios_command,
+}
+
+
+def _check_writable(argument: str, path: Path | None, folder: bool = False) -> None:
+    from sim.io.atomic import unwritable
+
+    problem = unwritable(path, folder) if path is not None else None
+    if problem:
+        raise ConfigError(f"{argument}: {problem}")
 
 
 def _input_checksums(cfg: DictConfig) -> str | None:
@@ -237,35 +326,22 @@ def _remove_if_empty(path: Path | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``sim`` console script."""
+    """Entry point of the ``sim`` console script: the one place where failures become messages
+    and exit codes (:func:`report_failure`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(USAGE)
-        return 0 if argv else 2
+        return 0 if argv else EXIT_BAD_INPUT
     command, rest = argv[0], argv[1:]
-    if command == "run":
-        register_configs()
-        sys.argv = [f"{sys.argv[0]} run", *rest]
-        try:
-            run_app()
-        except RunFailed as failed:
-            return int(failed.code)
-        return 0
-    if command == "collect":
-        return collect_command(rest)
-    if command == "compare":
-        return compare_command(rest)
-    if command == "report":
-        return report_command(rest)
-    if command == "scenarios":
-        scenarios = list_scenarios()
-        width = max(len(name) for name, _ in scenarios)
-        for name, description in scenarios:
-            print(f"{name:<{width}}  {description}")
-        print(f"\nrun one with: sim run scenario=<name>   ({len(scenarios)} scenarios)")
-        return 0
-    print(f"error: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
-    return 2
+    if command not in COMMANDS:
+        print(f"error: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        return COMMANDS[command](rest)
+    except SystemExit:  # argparse's own message for a bad argument, or a run's exit code
+        raise
+    except BaseException as err:  # noqa: BLE001 - the boundary: every failure ends here
+        return report_failure(err)
 
 
 if __name__ == "__main__":

@@ -46,8 +46,7 @@ def test_a_scenario_name_that_would_leave_the_sweep_folder_is_refused(tmp_path):
     assert result.returncode == 2
     assert "scenario.name: '../../escape' is not allowed" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (sweep / "runs").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["sweeps"]
+    assert list(tmp_path.iterdir()) == []  # checked before Hydra makes the sweep folder
 
 
 def test_unknown_key_is_refused(tmp_path):
@@ -88,3 +87,54 @@ def test_sim_scenarios_lists_every_scenario_with_a_description():
     shipped = {p.stem for p in (Path(__file__).parents[1] / "configs" / "scenario").glob("*.yaml")}
     assert names == shipped
     assert all(len(line.split(maxsplit=1)) == 2 for line in lines)
+
+
+def _explode(*args, **kwargs):
+    raise RuntimeError("made-up failure injected by the test")
+
+
+def test_a_bug_says_so_saves_its_traceback_and_exits_70(tmp_path, monkeypatch, capsys):
+    import sim.engine.run
+    from sim.cli import EXIT_BUG, main
+
+    monkeypatch.setattr(sim.engine.run, "simulate", _explode)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", "years.end=2025", f"hydra.run.dir={tmp_path / 'run'}"])
+    err = capsys.readouterr().err
+    assert code == EXIT_BUG == 70
+    assert "This is a bug in sim" in err and "Traceback" not in err
+    saved = Path(err.split("the traceback is saved in ")[1].split(". Please")[0])
+    assert "RuntimeError: made-up failure" in saved.read_text()
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_bug_in_one_run_of_a_sweep_marks_it_failed_and_the_sweep_exits_70(
+    tmp_path, monkeypatch, capsys, small_region
+):
+    import sim.engine.run
+    from sim.cli import EXIT_BUG, main
+
+    real = sim.engine.run.simulate
+
+    def explode_for_seed_1(cfg, *args, **kwargs):
+        return _explode() if cfg.seed == 1 else real(cfg, *args, **kwargs)
+
+    monkeypatch.setattr(sim.engine.run, "simulate", explode_for_seed_1)
+    monkeypatch.chdir(tmp_path)
+    sweep = tmp_path / "sweep"
+    args = ["run", "-m", "seed=0,1,2", "years.end=2025", f"region.input_dir={small_region}"]
+    code = main([*args, "hydra/launcher=basic", f"hydra.sweep.dir={sweep}"])
+    out, err = capsys.readouterr()
+    assert code == EXIT_BUG
+    assert out.count("done ") == 2 and out.count("failed ") == 1  # the others still ran
+    failed = list(sweep.glob("runs/*/FAILED"))
+    assert len(failed) == 1 and "RuntimeError" in failed[0].read_text()
+    assert "1 run(s) failed, a bug in sim" in err and "Traceback" not in err
+
+
+def test_a_file_that_cannot_be_written_is_named(tmp_path):
+    (tmp_path / "file").write_text("")
+    result = run_sim("collect", str(tmp_path), "--out", str(tmp_path / "file" / "x.zarr"))
+    assert result.returncode == 2
+    assert f"--out: {tmp_path / 'file'} is a file" in result.stderr

@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from sim.config.params import ConfigError
-from sim.io.atomic import IncompleteOutput, check_published
+from sim.io.atomic import MANIFEST, IncompleteOutput, check_published
 
 ENSEMBLE_DIMS = ("scenario", "replicate", "year")
 
@@ -217,6 +217,11 @@ def open_ensemble_store(path: str | Path) -> xr.Dataset:
     if not path.is_dir():
         raise CompareError(
             f"ensemble: {path} is not a folder; give ensemble.zarr or the sweep folder holding it"
+        )
+    if not any((path / name).exists() for name in (MANIFEST, ".zgroup", "zarr.json")):
+        raise CompareError(
+            f"ensemble: {path} is neither a sweep folder holding ensemble.zarr nor a zarr "
+            "ensemble; run 'sim collect <sweep dir>' first"
         )
     try:
         check_published(path)

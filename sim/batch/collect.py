@@ -20,6 +20,8 @@ from sim.config.params import ConfigError
 from sim.io.atomic import publish_folder
 
 ENSEMBLE_NAME = "ensemble.zarr"
+# What collect reads from each run's results.nc besides its variables.
+RUN_ATTRIBUTES = ("scenario", "seed", "config", "code_version", "input_checksums", "region")
 
 
 class CollectError(ConfigError):
@@ -81,11 +83,26 @@ def find_runs(sweep_dir: Path) -> list[tuple[str, int, Path]]:
         )
     names, seeds, configs, paths = [], [], [], []
     for path in sorted(runs_dir.glob("*/results.nc")):
-        with netCDF4.Dataset(path) as nc:
-            names.append(str(nc.scenario))
-            seeds.append(int(nc.seed))
-            configs.append(str(nc.config))
-            paths.append(path)
+        problem = ""
+        try:
+            with netCDF4.Dataset(path) as nc:
+                missing = [key for key in RUN_ATTRIBUTES if key not in nc.ncattrs()]
+                missing += [] if "year" in nc.variables else ["the variable 'year'"]
+                if missing:
+                    problem = f"it has no {', '.join(missing)}"
+                else:
+                    found = (str(nc.scenario), int(nc.seed), str(nc.config))
+        except (OSError, ValueError) as err:
+            problem = f"it is not readable netCDF: {getattr(err, 'strerror', None) or err}"
+        if problem:
+            raise CollectError(
+                f"{path}: not the complete results of a run ({problem}); delete the folder "
+                f"{path.parent.name} and run the sweep again to redo it"
+            )
+        names.append(found[0])
+        seeds.append(found[1])
+        configs.append(found[2])
+        paths.append(path)
     if not paths:
         raise CollectError(f"{sweep_dir}: no complete runs (runs/*/results.nc) to collect")
     labels = scenario_labels(configs, names)

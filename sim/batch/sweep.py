@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from omegaconf import DictConfig
@@ -56,6 +57,9 @@ def is_complete(
 
 SWEEP_FILE = "sweep.json"
 FAILED_FILE = "FAILED"
+# A run that failed is a bug (every run was validated before the sweep started): the sweep ends
+# with the exit code of bugs (EX_SOFTWARE of sysexits.h), after all the other runs.
+EXIT_FAILED_RUNS = 70
 
 
 def count_jobs(task_overrides: list[str], sweeper_params: dict | None) -> int:
@@ -136,4 +140,14 @@ class SweepProgress(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         print(progress_line(sweep_dir), flush=True)
+        failed = sorted((sweep_dir / "runs").glob(f"*/{FAILED_FILE}"))
+        if failed:
+            print(
+                f"error: {len(failed)} run(s) failed, a bug in sim; their tracebacks are in "
+                + ", ".join(str(path) for path in failed[:3])
+                + (" ..." if len(failed) > 3 else ""),
+                file=sys.stderr,
+                flush=True,
+            )
+            raise SystemExit(EXIT_FAILED_RUNS)  # not an Exception: Hydra's callbacks pass it on
         print(f"collect with: sim collect {sweep_dir}", flush=True)

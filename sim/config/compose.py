@@ -35,9 +35,31 @@ def compose_config(overrides: list[str] | None = None) -> DictConfig:
         )
 
 
+def unknown_key(full_key: str) -> str:
+    return f"{full_key}: unknown key; 'sim run --cfg job' lists the keys and their values"
+
+
+def check_seed(seed: int) -> None:
+    """Seeds are stored as 64-bit integers in results.nc."""
+    if not 0 <= seed <= MAX_SEED:
+        raise ConfigError(
+            f"seed: {seed} is not allowed; use an integer from 0 to {MAX_SEED} (2^63 - 1)"
+        )
+
+
 def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
     """Merge ``cfg`` onto the typed schema (unknown keys and wrong types fail) and check values."""
-    merged = OmegaConf.merge(OmegaConf.structured(RunConfig), cfg)
+    from omegaconf.errors import ConfigKeyError, ValidationError
+
+    # A plain copy: keys added with '+' are typed nodes without the struct flag, which a merge
+    # of the typed config onto the schema would let through.
+    plain = OmegaConf.to_container(cfg) if isinstance(cfg, DictConfig) else cfg
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(RunConfig), plain)
+    except ConfigKeyError as err:
+        raise ConfigError(unknown_key(err.full_key)) from None
+    except ValidationError as err:
+        raise ConfigError(f"{err.full_key}: {err.msg.splitlines()[0]}") from None
     years = merged.years
     if years.start != BASE_YEAR:
         raise ConfigError(
@@ -49,10 +71,7 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
             f"years.end: {years.end} is not allowed; use a year after years.start "
             f"({years.start}) and at most {MAX_END_YEAR}"
         )
-    if not 0 <= merged.seed <= MAX_SEED:
-        raise ConfigError(
-            f"seed: {merged.seed} is not allowed; use an integer from 0 to {MAX_SEED} (2^63 - 1)"
-        )
+    check_seed(merged.seed)
     name = str(merged.scenario.name)
     if not SCENARIO_NAME.fullmatch(name):
         shown = repr(name if len(name) <= 40 else name[:40] + "...")

@@ -68,6 +68,22 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     return write_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
+def unwritable(path: str | os.PathLike, folder: bool = False) -> str | None:
+    """Why the file (or ``folder``) ``path`` cannot be written, or None when it can, as far as
+    can be told before writing: the nearest existing ancestor must be a writable folder."""
+    path = Path(path).absolute()
+    if path.exists() and path.is_dir() != folder:
+        return f"{path} exists and is {'a file' if folder else 'a folder'}"
+    ancestor = path.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"{ancestor} is a file, so nothing can be written under it"
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return f"{ancestor} is not writable"
+    return None
+
+
 def versions_folder(path: Path) -> Path:
     return path.with_name(f".{path.name}.versions")
 

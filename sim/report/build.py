@@ -174,6 +174,63 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
+def load_geojson(path: Path) -> dict:
+    """A GeoJSON FeatureCollection of (Multi)Polygons, checked; the error names what is wrong."""
+    import json
+
+    if not path.is_file():
+        raise CompareError(f"--geojson: {path} is not a file")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise CompareError(f"--geojson: {path} is not UTF-8 text") from None
+    except json.JSONDecodeError as err:
+        raise CompareError(
+            f"--geojson: {path} is not JSON (line {err.lineno}, column {err.colno}: {err.msg})"
+        ) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise CompareError(f"--geojson: {path} is not a GeoJSON FeatureCollection")
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise CompareError(f"--geojson: {path}: 'features' must be a list")
+    for i, feature in enumerate(features):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        if kind not in ("Polygon", "MultiPolygon"):
+            raise CompareError(
+                f"--geojson: {path}: feature {i} has geometry type {kind!r}; boundaries must be "
+                "Polygon or MultiPolygon"
+            )
+        polygons = geometry.get("coordinates")
+        polygons = [polygons] if kind == "Polygon" else polygons
+        if not _rings_are_valid(polygons):
+            raise CompareError(
+                f"--geojson: {path}: feature {i} has coordinates that are not rings of "
+                "[longitude, latitude] pairs"
+            )
+    return data
+
+
+def _rings_are_valid(polygons) -> bool:
+    import math
+
+    if not isinstance(polygons, list) or not polygons:
+        return False
+    for polygon in polygons:
+        if not isinstance(polygon, list) or not polygon or not isinstance(polygon[0], list):
+            return False
+        for point in polygon[0]:
+            if not (
+                isinstance(point, list)
+                and len(point) >= 2
+                and all(isinstance(v, int | float) and math.isfinite(v) for v in point[:2])
+            ):
+                return False
+        if len(polygon[0]) < 3:
+            return False
+    return True
+
+
 def _resolve_ensemble(path: Path) -> Path:
     """An ensemble store from a sweep folder, a zarr store, or the comparison of a sweep."""
     if path.suffix == ".nc":
@@ -200,8 +257,7 @@ def build_report(
             f"--indicator: {indicator!r} is not an indicator; use one of: "
             + ", ".join(INDICATOR_LABELS[lang])
         )
-    if geojson is not None and not Path(geojson).is_file():
-        raise CompareError(f"--geojson: {geojson} is not a file")
+    shapes = load_geojson(Path(geojson)) if geojson is not None else None
     t = LABELS[lang]
     ensemble = open_ensemble_store(_resolve_ensemble(Path(ensemble_path)))
     comparison = compare(ensemble, baseline)
@@ -234,7 +290,7 @@ def build_report(
             "map",
             t["map"].format(indicator=INDICATOR_LABELS[lang][indicator], year=last),
             t["map_note"].format(year=last),
-            charts.difference_map(comparison, ensemble, indicator, last, lang, geojson),
+            charts.difference_map(comparison, ensemble, indicator, last, lang, shapes),
         ),
         ("phasing", t["phasing"], "", charts.phasing_timeline(ensemble, lang)),
         (

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -63,7 +60,7 @@ def difference_map(
     indicator: str,
     year: int,
     lang: str,
-    geojson: Path | None = None,
+    shapes: dict | None = None,
 ) -> plt.Figure:
     """Small multiples, one map per scenario: the indicator's difference to the baseline at the
     municipal seats, over the baseline's commuting flows."""
@@ -77,7 +74,6 @@ def difference_map(
     limit = float(np.nanmax(np.abs(diff.values))) or 1.0
     flows = ensemble["commuting"].sel(scenario=baseline, year=year).mean("replicate")
     flows = flows.sel(origin=munis, destination=munis).values
-    shapes = json.loads(Path(geojson).read_text(encoding="utf-8")) if geojson else None
     population = comparison["mean"].sel(indicator="population", year=year, area=munis)
     sizes = 30 + 300 * population.sel(scenario=baseline).values / population.max().item()
     ncols = min(4, max(len(scenarios), 1))

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from omegaconf import OmegaConf
-from omegaconf.errors import ConfigKeyError, ValidationError
 
 from sim.config.compose import compose_config, resolve_config
 from sim.config.params import ConfigError, Params
@@ -56,10 +55,16 @@ def test_parameters_have_the_schema_types():
 
 
 def test_unknown_and_mistyped_keys_fail():
-    with pytest.raises(ConfigKeyError):
+    with pytest.raises(ConfigError, match="params.labour.no_such_parameter: unknown key"):
         resolve_config({"params": {"labour": {"no_such_parameter": 1.0}}})
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConfigError, match="seed: Value 'seven'"):
         resolve_config({"seed": "seven"})
+
+
+def test_a_key_added_with_plus_is_refused_when_misspelt():
+    cfg = compose_config(["+params.housing.natural_vacancyy=0.02"])
+    with pytest.raises(ConfigError, match="params.housing.natural_vacancyy: unknown key"):
+        resolve_config(cfg)
 
 
 @pytest.mark.parametrize(

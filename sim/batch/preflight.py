@@ -1,0 +1,216 @@
+"""Check a ``sim run`` command line before anything runs or is written.
+
+Hydra composes each run's config only when the run starts, and creates the sweep folder (with
+``multirun.yaml``) before the first; a bad override in the tenth member of a sweep would be found
+after nine runs were written. :func:`check_run_command` composes every member of the sweep the way
+Hydra's basic sweeper will (the experiment's ``hydra.sweeper.params`` first, then the command
+line, a later value of a key replacing an earlier one), resolves it against the typed schema and
+validates its scenario against its region's inputs. All problems are reported together, each with
+the members it concerns, and Hydra's own errors (a YAML syntax error, an unbalanced override, an
+unknown config group or key) become one line naming the file, override or key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config.compose import check_seed, resolve_config, unknown_key
+from sim.config.params import ConfigError, register_configs
+from sim.config.validate import validate_scenario
+from sim.io.atomic import unwritable
+from sim.io.inputs import InputError, load_region
+from sim.paths import CONFIG_DIR
+
+# Flags with which Hydra prints information instead of running: nothing to check.
+INFO_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion", "experimental_rerun")
+MAX_PROBLEMS_SHOWN = 10
+OUTPUT_FOLDERS = ("output_dir", "hydra.run.dir", "hydra.sweep.dir")
+
+
+def check_run_command(args: list[str]) -> int:
+    """Raise :class:`ConfigError` unless every run of ``sim run <args>`` is valid; returns the
+    number of runs. Nothing is written."""
+    from hydra._internal.utils import get_args_parser
+
+    parsed, unknown = get_args_parser().parse_known_args(args)
+    if unknown:
+        raise ConfigError(f"sim run: unknown option {unknown[0]!r}; 'sim run --help' lists them")
+    if any(getattr(parsed, flag, None) for flag in INFO_FLAGS):
+        return 0
+    overrides = _parse_overrides(parsed.overrides)
+    plain = [o.input_line for o in overrides if not o.is_sweep_override()]
+    for line in plain:
+        key, _, value = line.lstrip("+").partition("=")
+        if key in OUTPUT_FOLDERS and value not in ("", "null"):
+            problem = unwritable(value, folder=True)
+            if problem:
+                raise ConfigError(f"{key}: {problem}")
+    with _hydra(parsed) as compose:
+        base = _compose(compose, plain, with_hydra=True)
+        mode = OmegaConf.select(base, "hydra.mode")
+        multirun = parsed.multirun or (mode is not None and mode.name == "MULTIRUN")
+        if not multirun:
+            if len(plain) < len(overrides):
+                raise ConfigError(
+                    "sim run: a sweep override (a,b or range()) needs 'sim run -m' (multirun)"
+                )
+            jobs = [plain]
+        else:
+            jobs = _sweep_jobs(base, parsed.overrides)
+        problems: dict[str, list[str]] = {}
+        checked: dict[tuple[str, ...], list[str]] = {}
+        inputs: dict[str, object] = {}
+        for job in jobs:
+            # Replicates differ only in their seed: compose and validate each variant once.
+            variant = tuple(o for o in job if not o.startswith("seed="))
+            if variant not in checked:
+                checked[variant] = _check_job(compose, job, inputs)
+            found = checked[variant] or _seed_problem(job)
+            shown = " ".join(o for o in job if not o.lstrip("+~").startswith("hydra"))
+            for problem in found:
+                problems.setdefault(problem, []).append(shown or "the default config")
+    if problems:
+        raise ConfigError(_describe(problems, multirun))
+    return len(jobs)
+
+
+def _parse_overrides(lines: list[str]):
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    parser = OverridesParser.create()
+    for line in lines:
+        try:
+            parser.parse_overrides([line])
+        except OverrideParseException as err:
+            detail = str(err).splitlines()[0].strip()
+            raise ConfigError(
+                f"override {line!r} is malformed: {detail}. Write key=value; quote values with "
+                "spaces, commas or brackets, e.g. key='a b'"
+            ) from None
+    return parser.parse_overrides(lines)
+
+
+@contextmanager
+def _hydra(parsed: argparse.Namespace) -> Iterator:
+    from hydra import compose, initialize_config_dir
+
+    register_configs()
+    config_dir = CONFIG_DIR
+    if parsed.config_path:
+        config_dir = Path(parsed.config_path).resolve()
+    extra = []
+    if parsed.config_dir:
+        if not Path(parsed.config_dir).is_dir():
+            raise ConfigError(f"--config-dir: {parsed.config_dir} is not a folder")
+        extra = [f"hydra.searchpath=[file://{Path(parsed.config_dir).resolve()}]"]
+    name = parsed.config_name or "config"
+    with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
+        yield lambda overrides, with_hydra: compose(
+            name, overrides=[*extra, *overrides], return_hydra_config=with_hydra
+        )
+
+
+def _compose(compose, overrides: list[str], with_hydra: bool = False) -> DictConfig:
+    import yaml
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        return compose(overrides, with_hydra)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"a config file is not valid YAML: {_yaml_problem(err)}") from None
+    except (HydraException, OmegaConfBaseException) as err:
+        raise ConfigError(_hydra_problem(err)) from None
+
+
+def _yaml_problem(err) -> str:
+    mark = getattr(err, "problem_mark", None)
+    where = f"{mark.name}, line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    return f"{where}: {problem}" if where else problem
+
+
+def _hydra_problem(err: Exception) -> str:
+    import yaml
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
+
+    cause = err.__cause__ or err.__context__
+    if isinstance(cause, yaml.YAMLError):
+        return f"a config file is not valid YAML: {_yaml_problem(cause)}"
+    for problem in (err, cause):
+        key = getattr(problem, "full_key", None)
+        if isinstance(problem, ConfigKeyError | ConfigAttributeError) and key:
+            return unknown_key(key)
+        if isinstance(problem, OmegaConfBaseException) and key:
+            return f"{key}: {str(problem.msg).splitlines()[0]}"
+    text = str(err).split("\nConfig search path:")[0]
+    head, _, rest = text.partition("\n")
+    missing = re.search(r"Could not find '(.+)/([^/']+)'", head)
+    if missing:
+        group, name = missing.groups()
+        head = f"{group.replace('/', '.')}={name}: there is no config {group}/{name}.yaml"
+    options = [line.strip() for line in rest.splitlines() if line.startswith("\t")]
+    if "Available options" in rest and options:
+        shown = [o for o in options if o != "schema"]
+        return f"{head.strip()}; available: {', '.join(shown)}"
+    details = [line.strip() for line in rest.splitlines() if line.strip().startswith("full_key")]
+    return head.strip() + (f" ({details[0]})" if details else "")
+
+
+def _sweep_jobs(base: DictConfig, arguments: list[str]) -> list[list[str]]:
+    """The overrides of every member of the sweep, as Hydra's basic sweeper will form them."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.errors import HydraException
+
+    params = OmegaConf.select(base, "hydra.sweeper.params") or {}
+    lines = [f"{key}={value}" for key, value in params.items()] + list(arguments)
+    try:
+        (batch,) = BasicSweeper.split_arguments(_parse_overrides(lines), None)
+    except HydraException as err:
+        raise ConfigError(f"sweep: {err}") from None
+    return batch
+
+
+def _check_job(compose, job: list[str], inputs: dict[str, object]) -> list[str]:
+    try:
+        cfg = resolve_config(_compose(compose, job))
+        source = cfg.region.input_dir or cfg.region.name
+        if source not in inputs:
+            inputs[source] = load_region(source)
+        validate_scenario(cfg.scenario, inputs[source], cfg.years.start, cfg.years.end)
+    except (ConfigError, InputError) as err:
+        return str(err).splitlines()
+    return []
+
+
+def _seed_problem(job: list[str]) -> list[str]:
+    for override in job:
+        if override.startswith("seed="):
+            value = override.removeprefix("seed=")
+            if not value.lstrip("-").isdigit():
+                return [f"seed: {value!r} is not an integer; use an integer from 0 to 2^63 - 1"]
+            try:
+                check_seed(int(value))
+            except ConfigError as err:
+                return [str(err)]
+    return []
+
+
+def _describe(problems: dict[str, list[str]], multirun: bool) -> str:
+    if not multirun:
+        return "\n".join(problems)
+    members = {job for jobs in problems.values() for job in jobs}
+    lines = [f"{len(members)} run(s) of the sweep are invalid; nothing was run:"]
+    for problem, jobs in list(problems.items())[:MAX_PROBLEMS_SHOWN]:
+        shown = "; ".join(jobs[:3]) + (f"; and {len(jobs) - 3} more" if len(jobs) > 3 else "")
+        lines.append(f"{problem}\n    in: {shown}")
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more problems")
+    return "\n".join(lines)

@@ -46,10 +46,12 @@ def temporary_name(path: Path) -> Path:
 def write_file(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it to ``path``.
 
-    A failure (or a kill) leaves ``path`` as it was.
+    A failure (or a kill) leaves ``path`` as it was; what an earlier killed writer of ``path``
+    left beside it is removed first.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    clean_temporaries(path)
     tmp = temporary_name(path)
     try:
         write(tmp)

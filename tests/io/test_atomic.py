@@ -117,3 +117,12 @@ def test_clean_folder_empties_a_run_folder_of_temporaries(tmp_path):
     (tmp_path / "results.nc").write_text("whole")
     assert [p.name for p in clean_folder(tmp_path)] == [".results.nc.99.tmp"]
     assert [p.name for p in tmp_path.iterdir()] == ["results.nc"]
+
+
+def test_write_file_removes_what_a_killed_writer_of_the_same_file_left(tmp_path):
+    left = tmp_path / ".report.html.4242.tmp"
+    left.write_text("half a report")
+    other = tmp_path / ".other.html.4242.tmp"
+    other.write_text("not this file's")
+    write_text(tmp_path / "report.html", "whole")
+    assert not left.exists() and other.exists()

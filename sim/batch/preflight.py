@@ -13,6 +13,7 @@ unknown config group or key) become one line naming the file, override or key.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,9 @@ from sim.paths import CONFIG_DIR
 INFO_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion", "experimental_rerun")
 MAX_PROBLEMS_SHOWN = 10
 OUTPUT_FOLDERS = ("output_dir", "hydra.run.dir", "hydra.sweep.dir")
+# A sweep's runs are listed in memory and each gets a folder; beyond this, split the study (a
+# study of 30 scenarios x 1,000 replicates still fits).
+MAX_SWEEP_RUNS = 100_000
 
 
 def check_run_command(args: list[str]) -> int:
@@ -171,11 +175,32 @@ def _sweep_jobs(base: DictConfig, arguments: list[str]) -> list[list[str]]:
 
     params = OmegaConf.select(base, "hydra.sweeper.params") or {}
     lines = [f"{key}={value}" for key, value in params.items()] + list(arguments)
+    overrides = _parse_overrides(lines)
+    sizes = {o.get_key_element(): _sweep_size(o) for o in overrides}  # later lines win, as in Hydra
+    total = math.prod(sizes.values())
+    if total > MAX_SWEEP_RUNS:
+        raise ConfigError(
+            f"sweep: {total:,} runs is more than the {MAX_SWEEP_RUNS:,} a sweep may have "
+            f"({' x '.join(f'{k}: {n:,}' for k, n in sizes.items() if n > 1)}); split it into "
+            "several sweeps"
+        )
     try:
-        (batch,) = BasicSweeper.split_arguments(_parse_overrides(lines), None)
+        (batch,) = BasicSweeper.split_arguments(overrides, None)
     except HydraException as err:
         raise ConfigError(f"sweep: {err}") from None
     return batch
+
+
+def _sweep_size(override) -> int:
+    """How many values a sweep override takes, without listing a range."""
+    from hydra.core.override_parser.types import RangeSweep
+
+    if not override.is_sweep_override():
+        return 1
+    value = override.value()
+    if isinstance(value, RangeSweep) and value.step:
+        return max(0, math.ceil((value.stop - value.start) / value.step))
+    return len(list(override.sweep_string_iterator()))
 
 
 def _check_job(compose, job: list[str], inputs: dict[str, object]) -> list[str]:

@@ -69,3 +69,8 @@ def test_an_output_folder_under_a_file_is_refused_before_running(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(ConfigError, match="output_dir: .*file is a file"):
         check_run_command([f"output_dir={tmp_path / 'file' / 'run'}"])
+
+
+def test_a_sweep_too_large_to_list_is_refused_without_listing_it():
+    with pytest.raises(ConfigError, match=r"sweep: 2,000,000,000 runs is more than the 100,000"):
+        check_run_command(["-m", "seed=range(0,1000000000)", "scenario=baseline,establishment"])

@@ -93,6 +93,15 @@ class InputError(ValueError):
         super().__init__("\n".join(self.problems))
 
 
+# Every person, household, dwelling and job is an agent held in memory: no region may count more
+# than twice Sweden's population (10.6 M in 2024) of any of them.
+MAX_COUNT = 20_000_000
+# Travel times are by road between municipal seats; a day's travel is beyond any commute, and a
+# larger value is a unit error (seconds or metres for minutes). Zero would make the commuting
+# cost of a pair vanish, so every time, also within a municipality, is > 0.
+MAX_TRAVEL_MINUTES = 1440.0
+
+
 # --- The schema ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Column:
@@ -105,9 +114,9 @@ class Column:
     kind : {"str", "int", "float"}
         Value type; loaded as pandas string, int64 or float64.
     rule : str or None
-        Extra per-value rule: ``"count"`` (>= 0), ``"resident_count"`` (> 0), ``"amount"``
-        (finite, >= 0), ``"positive"``
-        (finite, > 0), ``"code"`` (4 digits),
+        Extra per-value rule: ``"count"`` (0 to :data:`MAX_COUNT`), ``"resident_count"`` (1 to
+        :data:`MAX_COUNT`), ``"amount"`` (finite, >= 0), ``"positive"`` (finite, > 0),
+        ``"minutes"`` (a travel time in (0, :data:`MAX_TRAVEL_MINUTES`]), ``"code"`` (4 digits),
         ``"text"`` (non-empty), ``"lat"``, ``"lon"``, ``"percent"``, ``"growth_rate"`` (a yearly
         rate in [-0.2, 0.2]), ``"year"`` (1000 to
         :data:`BASE_YEAR`), ``"municipality"`` (a code in ``municipalities.parquet``),
@@ -170,7 +179,7 @@ FILE_SPECS: dict[str, FileSpec] = {
         columns=(
             Column("origin", "str", "node"),
             Column("destination", "str", "node"),
-            Column("minutes", "float", "positive"),
+            Column("minutes", "float", "minutes"),
         ),
         key=("origin", "destination"),
         complete_over=("node", "node"),
@@ -530,13 +539,26 @@ def _rule(rule: str, context: dict[str, Any]) -> tuple[Callable[[Any], bool], Ca
 
     if rule == "count":
         return (
-            lambda v: v >= 0,
-            lambda v: f"{v} is negative; counts must be >= 0",
+            lambda v: 0 <= v <= MAX_COUNT,
+            lambda v: (
+                f"{v} is negative; counts must be >= 0"
+                if v < 0
+                else f"{v} is more than {MAX_COUNT:,}, the largest count allowed"
+            ),
         )
     if rule == "resident_count":
         return (
-            lambda v: v > 0,
-            lambda v: f"{v} is not allowed; every municipality needs residents (> 0)",
+            lambda v: 0 < v <= MAX_COUNT,
+            lambda v: (
+                f"{v} is not allowed; every municipality needs residents (> 0)"
+                if v <= 0
+                else f"{v} is more than {MAX_COUNT:,}, the largest count allowed"
+            ),
+        )
+    if rule == "minutes":
+        return (
+            lambda v: bool(np.isfinite(v)) and 0 < v <= MAX_TRAVEL_MINUTES,
+            lambda v: f"{v} is not a travel time in minutes in (0, {MAX_TRAVEL_MINUTES}]",
         )
     if rule == "amount":
         return (

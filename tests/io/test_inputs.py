@@ -309,7 +309,25 @@ def test_non_positive_travel_time(tmp_path: Path) -> None:
         df.loc[0, "minutes"] = 0.0
 
     message = _error(_corrupt(tmp_path, "travel_times.parquet", zero))
-    assert "travel_times.parquet, column 'minutes', row 0: 0.0 is not a positive" in message
+    assert "travel_times.parquet, column 'minutes', row 0: 0.0 is not a travel time" in message
+
+
+def test_travel_time_beyond_a_day_is_a_unit_error(tmp_path: Path) -> None:
+    def seconds(df: pd.DataFrame) -> None:
+        df.loc[1, "minutes"] = 2700.0
+
+    message = _error(_corrupt(tmp_path, "travel_times.parquet", seconds))
+    assert "column 'minutes', row 1: 2700.0 is not a travel time in minutes in (0, 1440.0]" in (
+        message
+    )
+
+
+def test_a_count_too_large_to_hold_in_memory(tmp_path: Path) -> None:
+    def huge(df: pd.DataFrame) -> None:
+        df.loc[3, "jobs"] = 10**9
+
+    message = _error(_corrupt(tmp_path, "jobs.parquet", huge))
+    assert "column 'jobs', row 3: 1000000000 is more than 20,000,000" in message
 
 
 def test_opening_year_after_base_year(tmp_path: Path) -> None:

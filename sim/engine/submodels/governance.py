@@ -37,6 +37,16 @@ P = ("joint_proposal",)
 FLAGS = ("not_decided", "decided")
 
 
+def by_residents(residents: np.ndarray, payers: np.ndarray, amount: float = 1.0) -> np.ndarray:
+    """``amount`` split among ``payers`` (a mask) in proportion to their residents; equally when
+    none of them has residents left."""
+    weights = np.where(payers, residents, 0.0)
+    total = weights.sum()
+    if total > 0:
+        return amount * weights / total
+    return amount * payers / payers.sum()
+
+
 class Governance(Submodel):
     """Yearly decisions on the scenario's joint proposals."""
 
@@ -120,17 +130,15 @@ class Governance(Submodel):
         p = self.proposals[k]
         residents = model.resident_counts().astype(float)
         if p.governance == "nao":
-            return residents / residents.sum()
+            return by_residents(residents, np.ones(model.n_muni, dtype=bool))
         members = self.members[k]
-        weights = np.where(members, residents, 0.0)
         if p.governance == "lead":
-            lead = self.lead[k]
-            others = weights.copy()
-            others[lead] = 0.0
-            shares = (1 - p.lead_share) * others / max(others.sum(), 1.0)
-            shares[lead] = p.lead_share
+            others = members.copy()
+            others[self.lead[k]] = False
+            shares = by_residents(residents, others, 1 - p.lead_share)
+            shares[self.lead[k]] = p.lead_share
             return shares
-        return weights / weights.sum()
+        return by_residents(residents, members)
 
     def net_benefit(self, model: RegionModel, k: int, shares: np.ndarray) -> np.ndarray:
         """Net benefit of proposal ``k`` to every municipality, MSEK per year."""
@@ -146,7 +154,8 @@ class Governance(Submodel):
         self.decided_this_year[:] = 0.0
         if self.nao_budget > 0:
             residents = model.resident_counts().astype(float)
-            self.nao_contributions = self.nao_budget * residents / residents.sum()
+            everyone = np.ones(model.n_muni, dtype=bool)
+            self.nao_contributions = by_residents(residents, everyone, self.nao_budget)
             # Governance decides after this year's accounts: contributions are paid next year.
             for m in range(model.n_muni):
                 model.requests.book_outlay(year + 1, m, self.nao_contributions[m])

@@ -85,6 +85,8 @@ class Municipality(mesa.Agent):
             self.deficit_years = self.surplus_years = 0
         if max(self.deficit_years, self.surplus_years) < p.deficit_years:
             return
+        if shared["taxable_income"][i] <= 0:  # no residents left to tax
+            return
         needed = (p.target_result_share * revenue - result) / shared["taxable_income"][i] * 100
         new_rate = np.clip(
             self.tax_rate + np.clip(needed, -p.tax_step, p.tax_step),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -90,3 +92,19 @@ def test_tax_rate_follows_repeated_deficits_or_surpluses_within_bounds(result, l
         tax.append(model.shared["tax_rate"].tolist())
     np.testing.assert_allclose([t[SKOVDE] for t in tax], rates)
     assert [t[SKARA] for t in tax] == [RATES[SKARA]] * 5  # a zero result: no change
+
+
+def test_a_municipality_without_taxable_income_keeps_its_tax_rate():
+    # Made up: Skövde runs deficits but has no residents left to tax (a valid scenario can empty
+    # a municipality); its rate stays, without a division by zero.
+    stand_ins = {
+        "municipal_result": np.array([-1.0, 0.0]),
+        "municipal_revenue": np.array([10.0, 10.0]),
+        "taxable_income": np.array([0.0, 100.0]),
+    }
+    model = mock_model(Municipalities, stand_ins=stand_ins)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            step(model, POLICIES, "municipalities.decide_budget")
+    assert model.shared["tax_rate"][SKOVDE] == RATES[SKOVDE]

@@ -88,10 +88,12 @@ def save_traceback(err: BaseException) -> Path:
     import time
 
     text = "".join(traceback.format_exception(err))
-    name = f"sim-bug-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
-    path = Path(tempfile.gettempdir()) / name
-    path.write_text(f"sim {' '.join(sys.argv[1:])}\n\n{text}", encoding="utf-8")
-    return path
+    handle, name = tempfile.mkstemp(
+        prefix=f"sim-bug-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=".txt"
+    )
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(f"sim {' '.join(sys.argv[1:])}\n\n{text}")
+    return Path(name)
 
 
 def _first_line(err: BaseException) -> str:
@@ -329,9 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sim`` console script: the one place where failures become messages
     and exit codes (:func:`report_failure`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in ("-h", "--help", "help"):
+    if not argv:
+        print(f"error: a command is required\n\n{USAGE}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if argv[0] in ("-h", "--help", "help"):
         print(USAGE)
-        return 0 if argv else EXIT_BAD_INPUT
+        return 0
     command, rest = argv[0], argv[1:]
     if command not in COMMANDS:
         print(f"error: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)

@@ -76,7 +76,7 @@ def test_unknown_region_is_refused(tmp_path):
 def test_usage_without_command():
     result = subprocess.run(SIM, capture_output=True, text=True)
     assert result.returncode == 2
-    assert "sim run" in result.stdout
+    assert "a command is required" in result.stderr and "sim run" in result.stderr
 
 
 def test_sim_scenarios_lists_every_scenario_with_a_description():

@@ -11,7 +11,7 @@ from sim.analysis.compare import CompareError, compare, open_ensemble_store, to_
 from sim.analysis.goals import GOALS_DIR, GoalSet, evaluate_goals, load_goals
 from sim.analysis.phasing import phasing_table
 from sim.analysis.tables import conflict_table, difference_table, phasing_text
-from sim.io.atomic import publish_folder
+from sim.io.atomic import not_replaceable, publish_folder
 from sim.io.results import write_netcdf
 
 COMPARISON_DIR = "comparison"
@@ -27,6 +27,12 @@ def run_compare(
     """Compare an ensemble; returns the printed text and the files written."""
     from sim.config.compose import compose_config
 
+    path = Path(ensemble_path)
+    if out_dir is None:
+        out_dir = path if path.is_dir() and not path.name.endswith(".zarr") else path.parent
+    problem = not_replaceable(Path(out_dir) / COMPARISON_DIR, lambda folder: False)
+    if problem:
+        raise CompareError(f"--out-dir: {problem}")
     ensemble = open_ensemble_store(ensemble_path)
     comparison = compare(ensemble, baseline)
     region = str(ensemble.attrs.get("region", ""))
@@ -54,9 +60,6 @@ def run_compare(
         natural, interest = defaults.housing.natural_vacancy, defaults.finance.interest_rate
     phasing = phasing_table(ensemble, reference, natural, interest)
 
-    path = Path(ensemble_path)
-    if out_dir is None:
-        out_dir = path if path.is_dir() and not path.name.endswith(".zarr") else path.parent
     full = xr.merge([comparison, goal_results]) if goal_results is not None else comparison
     full.attrs.update(comparison.attrs, goals=goals or "", phasing_reference=reference)
     tables = {"comparison.csv": to_long_table(comparison)}

@@ -17,7 +17,7 @@ import yaml
 
 from sim.batch.sweep import FAILED_FILE
 from sim.config.params import ConfigError
-from sim.io.atomic import publish_folder
+from sim.io.atomic import not_replaceable, publish_folder
 
 ENSEMBLE_NAME = "ensemble.zarr"
 # What collect reads from each run's results.nc besides its variables.
@@ -92,6 +92,8 @@ def find_runs(sweep_dir: Path) -> list[tuple[str, int, Path]]:
                     problem = f"it has no {', '.join(missing)}"
                 else:
                     found = (str(nc.scenario), int(nc.seed), str(nc.config))
+                    if not isinstance(_yaml_or_none(found[2]), dict):
+                        problem = "its 'config' attribute is not a YAML mapping"
         except (OSError, ValueError) as err:
             problem = f"it is not readable netCDF: {getattr(err, 'strerror', None) or err}"
         if problem:
@@ -110,24 +112,55 @@ def find_runs(sweep_dir: Path) -> list[tuple[str, int, Path]]:
     return sorted(found, key=lambda item: (item[0], item[1]))
 
 
+def _yaml_or_none(text: str):
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
 def check_consistency(runs: list[tuple[str, int, Path]]) -> None:
     """Refuse runs of mixed code versions, inputs, regions or horizons, duplicates and gaps."""
-    keys = ("code_version", "input_checksums", "region")
+    keys = {
+        "code_version": "code versions",
+        "input_checksums": "inputs",
+        "region": "regions",
+    }
     seen: dict[str, dict[str, list[str]]] = {key: {} for key in keys}
     horizons: dict[tuple, list[str]] = {}
     pairs: dict[tuple[str, int], Path] = {}
+    # Runs of one scenario have the same variables; a variable has one type in every run.
+    variables: dict[str, tuple[dict[str, str], Path]] = {}
+    types: dict[str, tuple[str, Path]] = {}
     for scenario, seed, path in runs:
         with netCDF4.Dataset(path) as nc:
             for key in keys:
                 seen[key].setdefault(str(getattr(nc, key)), []).append(path.parent.name)
             years = nc.variables["year"][:]
             horizons.setdefault((int(years[0]), int(years[-1])), []).append(path.parent.name)
+            found = {name: str(var.dtype) for name, var in nc.variables.items()}
+            # An empty list of items (no establishments in the baseline) has no type of its own.
+            typed = {name for name, var in nc.variables.items() if var.size > 0}
+        same_scenario, first = variables.setdefault(scenario, (found, path))
+        redo = f"delete the folder {path.parent.name} and run the sweep again to redo it"
+        for name in sorted(set(found) ^ set(same_scenario)):
+            raise CollectError(
+                f"{path}: the variable {name!r} is in only one of the runs {first.parent.name} "
+                f"and {path.parent.name} of scenario {scenario!r}; {redo}"
+            )
+        for name in sorted(typed):
+            kind = found[name]
+            known, where = types.setdefault(name, (kind, path))
+            if known != kind:
+                raise CollectError(
+                    f"{path}: the variable {name!r} is of type {kind}, but {known} in {where}; "
+                    f"{redo}"
+                )
         if (scenario, seed) in pairs:
             raise CollectError(
                 f"runs {pairs[(scenario, seed)].parent.name} and {path.parent.name} are both "
-                f"scenario {scenario!r} with seed {seed} but differ in their config; collect one "
-                "study per sweep folder, and give each variant of a scenario its own name "
-                "(scenario.name=...)"
+                f"scenario {scenario!r} with seed {seed}; collect one study per sweep folder, and "
+                "give each variant of a scenario its own name (scenario.name=...)"
             )
         pairs[(scenario, seed)] = path
     for key, values in seen.items():
@@ -137,7 +170,7 @@ def check_consistency(runs: list[tuple[str, int, Path]]) -> None:
                 for value, names in values.items()
             )
             raise CollectError(
-                f"runs have mixed {key.replace('_', ' ')}s ({detail}); rerun them "
+                f"runs have mixed {keys[key]} ({detail}); rerun them "
                 "with one code version and one set of inputs"
             )
     if len(horizons) > 1:
@@ -216,11 +249,24 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
     return ds
 
 
+def is_unpublished_ensemble(folder: Path) -> bool:
+    """An ensemble written by an earlier version of collect, before outputs were published."""
+    attrs = folder / ".zattrs"
+    return (
+        (folder / ".zgroup").is_file()
+        and attrs.is_file()
+        and "code_version" in attrs.read_text(encoding="utf-8", errors="replace")
+    )
+
+
 def collect(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
     """Write the ensemble of ``sweep_dir`` as zarr, published atomically
     (:func:`sim.io.atomic.publish_folder`: ``ensemble.zarr`` links to its current version)."""
     sweep_dir = Path(sweep_dir)
     out = Path(out) if out is not None else sweep_dir / ENSEMBLE_NAME
+    problem = not_replaceable(out, is_unpublished_ensemble)
+    if problem:
+        raise CollectError(f"--out: {problem}")
     failed = sorted(p.parent.name for p in (sweep_dir / "runs").glob(f"*/{FAILED_FILE}"))
     ds = open_ensemble(sweep_dir)
     if failed:
@@ -232,7 +278,11 @@ def collect(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
             ds[name] = var.load().fillna("").astype(str)
     ds = ds.chunk({"scenario": 1, "replicate": 1})
     try:
-        publish_folder(out, lambda to: ds.to_zarr(to, mode="w", zarr_format=2, consolidated=True))
+        publish_folder(
+            out,
+            lambda to: ds.to_zarr(to, mode="w", zarr_format=2, consolidated=True),
+            is_unpublished_ensemble,
+        )
     finally:
         ds.close()
     return out

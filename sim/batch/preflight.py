@@ -109,16 +109,25 @@ def _hydra(parsed: argparse.Namespace) -> Iterator:
     config_dir = CONFIG_DIR
     if parsed.config_path:
         config_dir = Path(parsed.config_path).resolve()
-    extra = []
+        if not config_dir.is_dir():
+            raise ConfigError(f"--config-path: {parsed.config_path} is not a folder")
+    extra, folders = [], [config_dir]
     if parsed.config_dir:
         if not Path(parsed.config_dir).is_dir():
             raise ConfigError(f"--config-dir: {parsed.config_dir} is not a folder")
-        extra = [f"hydra.searchpath=[file://{Path(parsed.config_dir).resolve()}]"]
+        folders.append(Path(parsed.config_dir).resolve())
+        extra = [f"hydra.searchpath=[file://{folders[-1]}]"]
     name = parsed.config_name or "config"
+
+    def compose_with(overrides: list[str], with_hydra: bool) -> DictConfig:
+        try:
+            return compose(name, overrides=[*extra, *overrides], return_hydra_config=with_hydra)
+        except UnicodeDecodeError:
+            raise ConfigError(f"a config file is not UTF-8 text: {_not_utf8(folders)}") from None
+
+    compose_with.folders = folders
     with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
-        yield lambda overrides, with_hydra: compose(
-            name, overrides=[*extra, *overrides], return_hydra_config=with_hydra
-        )
+        yield compose_with
 
 
 def _compose(compose, overrides: list[str], with_hydra: bool = False) -> DictConfig:
@@ -131,7 +140,19 @@ def _compose(compose, overrides: list[str], with_hydra: bool = False) -> DictCon
     except yaml.YAMLError as err:
         raise ConfigError(f"a config file is not valid YAML: {_yaml_problem(err)}") from None
     except (HydraException, OmegaConfBaseException) as err:
-        raise ConfigError(_hydra_problem(err)) from None
+        raise ConfigError(_hydra_problem(err, compose.folders)) from None
+
+
+def _not_utf8(folders: list[Path]) -> str:
+    """The config files in ``folders`` that are not UTF-8."""
+    bad = []
+    for folder in folders:
+        for path in sorted(folder.rglob("*.yaml")):
+            try:
+                path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as err:
+                bad.append(f"{path} (byte {err.start})")
+    return ", ".join(bad) or "unknown file"
 
 
 def _yaml_problem(err) -> str:
@@ -141,7 +162,7 @@ def _yaml_problem(err) -> str:
     return f"{where}: {problem}" if where else problem
 
 
-def _hydra_problem(err: Exception) -> str:
+def _hydra_problem(err: Exception, folders: list[Path]) -> str:
     import yaml
     from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
@@ -154,6 +175,12 @@ def _hydra_problem(err: Exception) -> str:
             return unknown_key(key)
         if isinstance(problem, OmegaConfBaseException) and key:
             return f"{key}: {str(problem.msg).splitlines()[0]}"
+    where = re.match(r"In '([^']+)': (\w+)", str(err))
+    if where and isinstance(cause, OmegaConfBaseException):
+        # A config file whose value does not fit the schema (a mapping where a list belongs).
+        detail = str(getattr(cause, "msg", cause)).splitlines()[0]
+        key = getattr(cause, "full_key", "") or _misfit_key(where.group(1), folders)
+        return f"config {where.group(1)}: {detail}" + (f" (at {key})" if key else "")
     text = str(err).split("\nConfig search path:")[0]
     head, _, rest = text.partition("\n")
     missing = re.search(r"Could not find '(.+)/([^/']+)'", head)
@@ -166,6 +193,36 @@ def _hydra_problem(err: Exception) -> str:
         return f"{head.strip()}; available: {', '.join(shown)}"
     details = [line.strip() for line in rest.splitlines() if line.strip().startswith("full_key")]
     return head.strip() + (f" ({details[0]})" if details else "")
+
+
+def _misfit_key(name: str, folders: list[Path]) -> str:
+    """The key of config file ``name`` (``scenario/bad``) that does not fit its schema."""
+    from omegaconf.errors import OmegaConfBaseException
+
+    from sim.config.params import RunConfig
+
+    group = name.split("/")[0]
+    schema = OmegaConf.structured(RunConfig).get(group)
+    for folder in folders:
+        path = folder / f"{name}.yaml"
+        if schema is None or not path.is_file():
+            continue
+        try:
+            loaded = OmegaConf.load(path)
+        except Exception:  # noqa: BLE001 - only a hint: the message stands without it
+            return ""
+        if not isinstance(loaded, DictConfig):
+            return f"{group} (the file holds a list, not a mapping)"
+        for key in loaded:  # OmegaConf names only the top node: try each key alone
+            if key == "defaults":  # Hydra's own list of what the file extends
+                continue
+            try:
+                OmegaConf.merge(schema, {key: loaded[key]})
+            except OmegaConfBaseException:
+                return f"{group}.{key}"
+            except Exception:  # noqa: BLE001
+                return ""
+    return ""
 
 
 def _sweep_jobs(base: DictConfig, arguments: list[str]) -> list[list[str]]:

@@ -15,6 +15,8 @@ MAX_END_YEAR = 2100
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in results.nc
 # A scenario's name becomes part of its runs' folder names: no separators, no leading dot.
 SCENARIO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+# A region's name is a folder under inputs/ (a path goes in region.input_dir).
+REGION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 def compose_config(overrides: list[str] | None = None) -> DictConfig:
@@ -72,6 +74,12 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
             f"({years.start}) and at most {MAX_END_YEAR}"
         )
     check_seed(merged.seed)
+    region = str(merged.region.name)
+    if not merged.region.input_dir and not REGION_NAME.fullmatch(region):
+        raise ConfigError(
+            f"region.name: {region[:40]!r} is not allowed; use the name of a folder under inputs/ "
+            "(letters, digits, '_' or '-'), or give a folder as region.input_dir"
+        )
     name = str(merged.scenario.name)
     if not SCENARIO_NAME.fullmatch(name):
         shown = repr(name if len(name) <= 40 else name[:40] + "...")

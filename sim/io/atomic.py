@@ -22,10 +22,12 @@ developer mode.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -81,8 +83,10 @@ def unwritable(path: str | os.PathLike, folder: bool = False) -> str | None:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         return f"{ancestor} is a file, so nothing can be written under it"
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        return f"{ancestor} is not writable"
+    try:  # a real attempt: permission bits say nothing for root or on special file systems
+        os.rmdir(tempfile.mkdtemp(prefix=".sim-probe-", dir=ancestor))
+    except OSError as err:
+        return f"nothing can be written in {ancestor} ({err.strerror or err})"
     return None
 
 
@@ -90,13 +94,41 @@ def versions_folder(path: Path) -> Path:
     return path.with_name(f".{path.name}.versions")
 
 
-def publish_folder(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
+def not_replaceable(path: str | os.PathLike, ours: Callable[[Path], bool]) -> str | None:
+    """Why publishing at ``path`` would destroy something that is not a version of this output,
+    or None. ``ours(folder)`` recognises a plain folder this output was written as before outputs
+    were published; anything else already at ``path`` (a user's folder or file) is never
+    replaced."""
+    path = Path(path)
+    if not (path.exists() or path.is_symlink()):
+        return None
+    if path.is_symlink():
+        target = Path(os.readlink(path))
+        if target.parent == Path(versions_folder(path).name):
+            return None
+        return f"{path} is a link that sim did not make; move or delete it"
+    if path.is_dir() and ours(path):
+        return None
+    kind = "folder" if path.is_dir() else "file"
+    return f"{path} is a {kind} that is not an output of sim; move or delete it, or write elsewhere"
+
+
+def publish_folder(
+    path: str | os.PathLike,
+    write: Callable[[Path], object],
+    ours: Callable[[Path], bool] = lambda folder: False,
+) -> Path:
     """Write a new version of the folder ``path`` with ``write(folder)`` and publish it.
 
     ``path`` becomes (or stays) a symbolic link to ``.NAME.versions/ID``. A failure or a kill
-    leaves the previous version published; its leftovers are removed by the next publish.
+    leaves the previous version published; its leftovers are removed by the next publish. A
+    plain folder at ``path`` is replaced only when ``ours`` recognises it as an earlier output;
+    anything else raises :class:`FileExistsError` before anything is written.
     """
     path = Path(path)
+    problem = not_replaceable(path, ours)
+    if problem:
+        raise FileExistsError(errno.EEXIST, problem.removeprefix(f"{path} "), str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     versions = versions_folder(path)
     clean_temporaries(path)

@@ -96,6 +96,9 @@ class InputError(ValueError):
 # Every person, household, dwelling and job is an agent held in memory: no region may count more
 # than twice Sweden's population (10.6 M in 2024) of any of them.
 MAX_COUNT = 20_000_000
+# The synthetic population draws ages, couples and children from distributions: a municipality
+# needs enough residents to hold adults of both sexes (Sweden's smallest has about 2,400).
+MIN_RESIDENTS = 100
 # Travel times are by road between municipal seats; a day's travel is beyond any commute, and a
 # larger value is a unit error (seconds or metres for minutes). Zero would make the commuting
 # cost of a pair vanish, so every time, also within a municipality, is > 0.
@@ -114,13 +117,14 @@ class Column:
     kind : {"str", "int", "float"}
         Value type; loaded as pandas string, int64 or float64.
     rule : str or None
-        Extra per-value rule: ``"count"`` (0 to :data:`MAX_COUNT`), ``"resident_count"`` (1 to
-        :data:`MAX_COUNT`), ``"amount"`` (finite, >= 0), ``"positive"`` (finite, > 0),
-        ``"minutes"`` (a travel time in (0, :data:`MAX_TRAVEL_MINUTES`]), ``"code"`` (4 digits),
-        ``"text"`` (non-empty), ``"lat"``, ``"lon"``, ``"percent"``, ``"growth_rate"`` (a yearly
-        rate in [-0.2, 0.2]), ``"year"`` (1000 to
-        :data:`BASE_YEAR`), ``"municipality"`` (a code in ``municipalities.parquet``),
-        ``"node"`` (a municipality code or external name), ``"sector"``, ``"dwelling_type"``,
+        Extra per-value rule: ``"count"`` (0 to :data:`MAX_COUNT`), ``"resident_count"``
+        (1 to :data:`MAX_COUNT`), ``"residents"`` (:data:`MIN_RESIDENTS` to :data:`MAX_COUNT`),
+        ``"amount"`` (finite, >= 0), ``"positive"`` (finite, > 0), ``"minutes"`` (a travel time
+        in (0, :data:`MAX_TRAVEL_MINUTES`]), ``"code"`` (4 digits), ``"text"`` (non-empty),
+        ``"lat"``, ``"lon"``, ``"percent"``, ``"growth_rate"`` (a yearly rate in [-0.2, 0.2]),
+        ``"year"`` (1000 to :data:`BASE_YEAR`), ``"municipality"`` (a code in
+        ``municipalities.parquet``), ``"node"`` (a municipality code or external name),
+        ``"sector"``, ``"dwelling_type"``,
         ``"facility_type"``.
     """
 
@@ -154,7 +158,7 @@ FILE_SPECS: dict[str, FileSpec] = {
         columns=(
             Column("code", "str", "code"),
             Column("name", "str", "text"),
-            Column("population", "int", "resident_count"),
+            Column("population", "int", "residents"),
             Column("population_source_year", "int", "year"),
             Column("land_area_km2", "float", "positive"),
             Column("lat", "float", "lat"),
@@ -318,6 +322,7 @@ def load_region(region: str | Path, inputs_root: Path | None = None) -> RegionIn
             context["municipality"] = tuple(tables[file_name]["code"])
         elif file_name == "externals.parquet":
             context["node"] = context["municipality"] + tuple(tables[file_name]["name"])
+    _check_region(tables, {name: _display(directory / name) for name in FILE_SPECS})
 
     return RegionInputs(
         name=directory.name,
@@ -347,6 +352,28 @@ def _check_municipalities(table: pd.DataFrame, where: str) -> None:
                 for row in crowded[:MAX_PROBLEMS_PER_COLUMN]
             ]
         )
+
+
+def _check_region(tables: dict[str, pd.DataFrame], where: dict[str, str]) -> None:
+    """What the model needs of a region as a whole: jobs, dwellings in every municipality, and
+    cultural facilities with places (access is measured against the base year's)."""
+    problems = []
+    if tables["jobs.parquet"]["jobs"].sum() == 0:
+        problems.append(f"{where['jobs.parquet']}: every count is 0; a region needs jobs")
+    dwellings = tables["dwellings.parquet"].groupby("code")["dwellings"].sum()
+    for code in tables["municipalities.parquet"]["code"]:
+        if dwellings.get(code, 0) == 0:
+            problems.append(
+                f"{where['dwellings.parquet']}: municipality {code} has no dwellings; every "
+                "municipality needs some"
+            )
+    if tables["culture_facilities.parquet"]["capacity"].sum() == 0:
+        problems.append(
+            f"{where['culture_facilities.parquet']}: no facility has places (capacity > 0); "
+            "cultural access is measured against the base year's, so a region needs one"
+        )
+    if problems:
+        raise InputError(problems[:MAX_PROBLEMS_PER_COLUMN])
 
 
 def _region_directory(region: str | Path, inputs_root: Path | None) -> Path:
@@ -552,6 +579,15 @@ def _rule(rule: str, context: dict[str, Any]) -> tuple[Callable[[Any], bool], Ca
             lambda v: (
                 f"{v} is not allowed; every municipality needs residents (> 0)"
                 if v <= 0
+                else f"{v} is more than {MAX_COUNT:,}, the largest count allowed"
+            ),
+        )
+    if rule == "residents":
+        return (
+            lambda v: MIN_RESIDENTS <= v <= MAX_COUNT,
+            lambda v: (
+                f"{v} is not allowed; a municipality needs at least {MIN_RESIDENTS} residents"
+                if v < MIN_RESIDENTS
                 else f"{v} is more than {MAX_COUNT:,}, the largest count allowed"
             ),
         )

@@ -23,7 +23,7 @@ from sim.analysis.goals import (
     winners_and_losers,
 )
 from sim.analysis.study import COMPARISON_DIR
-from sim.io.atomic import publish_folder, write_bytes
+from sim.io.atomic import not_replaceable, publish_folder, write_bytes
 from sim.report import charts
 from sim.report.i18n import INDICATOR_LABELS, LABELS, number
 
@@ -174,6 +174,12 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
+def _is_unpublished_chart_folder(folder: Path) -> bool:
+    """Charts written by an earlier version of the report, before outputs were published."""
+    files = list(folder.iterdir())
+    return bool(files) and all(f.is_file() and f.suffix == ".png" for f in files)
+
+
 def load_geojson(path: Path) -> dict:
     """A GeoJSON FeatureCollection of (Multi)Polygons, checked; the error names what is wrong."""
     import json
@@ -206,7 +212,7 @@ def load_geojson(path: Path) -> dict:
         if not _rings_are_valid(polygons):
             raise CompareError(
                 f"--geojson: {path}: feature {i} has coordinates that are not rings of "
-                "[longitude, latitude] pairs"
+                "[longitude, latitude] pairs in degrees (reproject to WGS 84, EPSG:4326)"
             )
     return data
 
@@ -224,6 +230,8 @@ def _rings_are_valid(polygons) -> bool:
                 isinstance(point, list)
                 and len(point) >= 2
                 and all(isinstance(v, int | float) and math.isfinite(v) for v in point[:2])
+                and -180 <= point[0] <= 180
+                and -90 <= point[1] <= 90
             ):
                 return False
         if len(polygon[0]) < 3:
@@ -258,6 +266,11 @@ def build_report(
             + ", ".join(INDICATOR_LABELS[lang])
         )
     shapes = load_geojson(Path(geojson)) if geojson is not None else None
+    out = Path(out)
+    chart_dir = out.with_name(out.stem + "_charts")
+    problem = not_replaceable(chart_dir, _is_unpublished_chart_folder)
+    if problem:
+        raise CompareError(f"--out: its chart folder {problem}")
     t = LABELS[lang]
     ensemble = open_ensemble_store(_resolve_ensemble(Path(ensemble_path)))
     comparison = compare(ensemble, baseline)
@@ -282,8 +295,6 @@ def build_report(
             if str(d):  # the language's own description wins where it is given
                 descriptions[str(s)] = str(d)
 
-    out = Path(out)
-    chart_dir = out.with_name(out.stem + "_charts")
     figures = [
         ("timeseries", t["over_time"], "", charts.timeseries(comparison, lang)),
         (
@@ -339,6 +350,10 @@ def build_report(
     )
     # The HTML carries its charts; the PNG folder is published first so that the report never
     # names charts that are not there.
-    publish_folder(chart_dir, lambda folder: [(folder / n).write_bytes(d) for n, d in pngs.items()])
+    publish_folder(
+        chart_dir,
+        lambda folder: [(folder / n).write_bytes(d) for n, d in pngs.items()],
+        _is_unpublished_chart_folder,
+    )
     write_bytes(out, html.encode("utf-8"))
     return out

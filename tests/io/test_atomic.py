@@ -70,7 +70,7 @@ def test_a_folder_from_before_publishing_is_replaced(tmp_path):
     out = tmp_path / "store"
     out.mkdir()
     (out / "old").write_text("legacy")
-    publish_folder(out, _write_files(a="new"))
+    publish_folder(out, _write_files(a="new"), ours=lambda folder: (folder / "old").exists())
     assert out.is_symlink() and sorted(p.name for p in out.iterdir()) == [MANIFEST, "a"]
     assert len(list(versions_folder(out).iterdir())) == 1
 
@@ -126,3 +126,20 @@ def test_write_file_removes_what_a_killed_writer_of_the_same_file_left(tmp_path)
     other.write_text("not this file's")
     write_text(tmp_path / "report.html", "whole")
     assert not left.exists() and other.exists()
+
+
+@pytest.mark.parametrize("kind", ["folder", "file", "foreign link"])
+def test_what_is_not_an_output_is_never_replaced(tmp_path, kind):
+    out = tmp_path / "store"
+    if kind == "folder":
+        out.mkdir()
+        (out / "thesis.tex").write_text("years of work")
+    elif kind == "file":
+        out.write_text("years of work")
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        out.symlink_to(tmp_path / "elsewhere")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    with pytest.raises(FileExistsError, match="not"):
+        publish_folder(out, _write_files(a="new"))
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before

@@ -344,7 +344,7 @@ def test_a_municipality_without_residents_is_refused(tmp_path: Path) -> None:
 
     message = _error(_corrupt(tmp_path, "municipalities.parquet", empty_town))
     assert "municipalities.parquet, column 'population', row 3: 0 is not allowed" in message
-    assert "every municipality needs residents" in message
+    assert "a municipality needs at least 100 residents" in message
 
 
 def test_more_households_than_residents_is_refused(tmp_path: Path) -> None:
@@ -362,3 +362,19 @@ def test_an_empty_municipalities_table_is_reported_in_its_own_file(tmp_path: Pat
         "municipalities.parquet: has no rows; a region needs at least one municipality"
     )
     assert "jobs.parquet" not in message
+
+
+@pytest.mark.parametrize(
+    "file_name, column, expected",
+    [
+        ("jobs.parquet", "jobs", "every count is 0; a region needs jobs"),
+        ("dwellings.parquet", "dwellings", "has no dwellings; every municipality needs some"),
+        ("culture_facilities.parquet", "capacity", "no facility has places"),
+    ],
+)
+def test_a_region_the_model_cannot_run_is_refused(tmp_path, file_name, column, expected):
+    def zero(df: pd.DataFrame) -> None:
+        df[column] = 0
+
+    message = _error(_corrupt(tmp_path, file_name, zero))
+    assert f"{file_name}: " in message and expected in message

@@ -26,6 +26,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -84,7 +85,8 @@ def unwritable(path: str | os.PathLike, folder: bool = False) -> str | None:
     if not ancestor.is_dir():
         return f"{ancestor} is a file, so nothing can be written under it"
     try:  # a real attempt: permission bits say nothing for root or on special file systems
-        os.rmdir(tempfile.mkdtemp(prefix=".sim-probe-", dir=ancestor))
+        with tempfile.TemporaryFile(dir=ancestor):  # unnamed on Linux: a kill leaves nothing
+            pass
     except OSError as err:
         return f"nothing can be written in {ancestor} ({err.strerror or err})"
     return None
@@ -177,9 +179,11 @@ def clean_temporaries(path: str | os.PathLike) -> list[Path]:
     removed: list[Path] = []
     if not path.parent.is_dir():
         return removed
+    own = re.compile(re.escape(f".{path.name}.") + r"\d+" + re.escape(TEMP_SUFFIX))
     for stale in path.parent.glob(f".{_glob_escape(path.name)}.*{TEMP_SUFFIX}"):
-        _remove(stale)
-        removed.append(stale)
+        if own.fullmatch(stale.name):  # not .NAME.nc.PID.tmp, another output's
+            _remove(stale)
+            removed.append(stale)
     return removed + _remove_old_versions(path)
 
 

@@ -143,3 +143,12 @@ def test_what_is_not_an_output_is_never_replaced(tmp_path, kind):
     with pytest.raises(FileExistsError, match="not"):
         publish_folder(out, _write_files(a="new"))
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_clean_temporaries_leaves_another_outputs_whose_name_extends_this_one(tmp_path):
+    other = tmp_path / ".comparison.nc.4242.tmp"  # comparison.nc's, not comparison's
+    other.write_text("being written")
+    ours = tmp_path / ".comparison.4242.tmp"
+    ours.write_text("left by a kill")
+    assert clean_temporaries(tmp_path / "comparison") == [ours]
+    assert other.exists()

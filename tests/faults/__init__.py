@@ -1,0 +1,1 @@
+"""Fault injection: ``sim`` commands killed at chosen moments (issue 14)."""

@@ -23,6 +23,7 @@ developer mode.
 from __future__ import annotations
 
 import errno
+import glob
 import hashlib
 import json
 import os
@@ -167,7 +168,7 @@ def check_published(path: str | os.PathLike) -> Path:
         file = path / name
         if not file.is_file() or file.stat().st_size != entry["size"]:
             raise IncompleteOutput(f"{path} is incomplete: {name} is missing or truncated")
-        if _sha256(file) != entry["sha256"]:
+        if sha256_of(file) != entry["sha256"]:
             raise IncompleteOutput(f"{path} is incomplete: {name} differs from its manifest")
     return path
 
@@ -180,7 +181,7 @@ def clean_temporaries(path: str | os.PathLike) -> list[Path]:
     if not path.parent.is_dir():
         return removed
     own = re.compile(re.escape(f".{path.name}.") + r"\d+" + re.escape(TEMP_SUFFIX))
-    for stale in path.parent.glob(f".{_glob_escape(path.name)}.*{TEMP_SUFFIX}"):
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"):
         if own.fullmatch(stale.name):  # not .NAME.nc.PID.tmp, another output's
             _remove(stale)
             removed.append(stale)
@@ -204,20 +205,17 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _glob_escape(name: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
-
-
 def _write_manifest(folder: Path) -> None:
     files = {
-        str(f.relative_to(folder)): {"size": f.stat().st_size, "sha256": _sha256(f)}
+        str(f.relative_to(folder)): {"size": f.stat().st_size, "sha256": sha256_of(f)}
         for f in sorted(folder.rglob("*"))
         if f.is_file()
     }
     write_text(folder / MANIFEST, json.dumps({"files": files}, indent=1))
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file, read in blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

@@ -24,7 +24,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.io.atomic import sha256_of
 from sim.paths import INPUTS_DIR, REPO_ROOT
 
 """The repository root (the folder that holds ``sim/`` and ``inputs/``)."""
@@ -333,7 +333,7 @@ def load_region(region: str | Path, inputs_root: Path | None = None) -> RegionIn
         dwellings=tables["dwellings.parquet"],
         jobs=tables["jobs.parquet"],
         culture_facilities=tables["culture_facilities.parquet"],
-        checksums={name: _sha256(directory / name) for name in FILE_SPECS},
+        checksums={name: sha256_of(directory / name) for name in FILE_SPECS},
     )
 
 
@@ -398,10 +398,6 @@ def _display(path: Path) -> str:
         return resolved.relative_to(REPO_ROOT).as_posix()
     except ValueError:
         return str(resolved)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

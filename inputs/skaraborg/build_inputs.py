@@ -42,8 +42,12 @@ CONSTRUCTION_PER_1000 = 4.2  # completed dwellings per 1000 residents and year (
 
 SHARE_AGED_20_64 = 0.55  # assumed share of residents aged 20-64 (national 2023: about 0.566)
 EMPLOYMENT_RATE_20_64 = 0.80  # assumed employment rate 20-64 (national Nov 2020: 0.783)
-JOB_CONCENTRATION_EXPONENT = 1.2  # jobs located in a municipality grow as population**1.2
-NET_OUT_COMMUTING_SHARE = 0.03  # assumed net out-commuting of the region's employed residents
+# Jobs per resident: Skövde's commuting region has almost 85,000 jobs and just over 180,000
+# inhabitants (skovde.se, about 2021; shared/data/calibration_targets.md).
+JOBS_PER_RESIDENT = 85_000 / 180_000
+SKOVDE = "1496"
+SKOVDE_JOBS_YEAR = 2015  # year of Skövde's jobs by sector (sources/skovde_jobs_by_sector_2015.csv)
+JOB_CONCENTRATION_EXPONENT = 1.1  # without a published count, jobs grow as population**1.1
 
 CIRCUITY = 1.3  # road distance / great-circle distance
 CAR_SPEED_KMH = 80.0  # average door-to-door car speed between municipal seats
@@ -282,16 +286,58 @@ def employed_residents(population: pd.Series | np.ndarray) -> np.ndarray:
     return np.asarray(population, dtype=np.float64) * SHARE_AGED_20_64 * EMPLOYMENT_RATE_20_64
 
 
+def skovde_sector_jobs() -> pd.Series:
+    """Jobs in Skövde by model sector in 2015 (data; unspecified jobs left out)."""
+    table = read_csv("skovde_jobs_by_sector_2015.csv", keep_default_na=False)
+    table = table[table["model_sector"] != ""]
+    return table.groupby("model_sector")["jobs"].sum().reindex(list(SECTORS), fill_value=0)
+
+
+def population_in(hist: pd.DataFrame, code: str, year: int) -> float:
+    """A municipality's population in ``year`` from the 2010/2015/2020 history: geometric
+    interpolation between the nearest years, the nearest year outside 2010-2020."""
+    known = {y: float(hist.loc[code, f"pop_{y}"]) for y in (2010, 2015, 2020)}
+    if year <= 2010 or year >= 2020:
+        return known[min(known, key=lambda y: abs(y - year))]
+    first = 2010 if year < 2015 else 2015
+    return known[first] * (known[first + 5] / known[first]) ** ((year - first) / 5)
+
+
+def known_municipal_jobs(muni: pd.DataFrame) -> pd.Series:
+    """Jobs in the base year of the municipalities with published job counts (see README): the
+    count times the municipality's population growth since its year (jobs per resident kept)."""
+    hist = read_csv("skaraborg_population_history.csv", dtype={"code": str}).set_index("code")
+    table = read_csv("municipal_jobs.csv", dtype={"code": str})
+    rows = [(SKOVDE, SKOVDE_JOBS_YEAR, float(skovde_sector_jobs().sum()))]
+    rows += list(table[["code", "year", "jobs"]].itertuples(index=False, name=None))
+    population = muni.set_index("code")["population"]
+    return pd.Series(
+        {code: jobs * population[code] / population_in(hist, code, year) for code, year, jobs in rows}
+    )
+
+
 def build_jobs(muni: pd.DataFrame) -> pd.DataFrame:
-    """Jobs located in each municipality by sector (an estimate, see README)."""
-    employed = employed_residents(muni["population"])
-    total_jobs = round_half_up(employed.sum() * (1.0 - NET_OUT_COMMUTING_SHARE))
+    """Jobs located in each municipality by sector (partly data, partly estimate; see README)."""
+    total_jobs = round_half_up(muni["population"].sum() * JOBS_PER_RESIDENT)
+    known = known_municipal_jobs(muni)
+    codes = muni["code"].tolist()
+    # Skövde's sectors are data; the other municipalities share the rest of each sector's jobs.
+    skovde_jobs = skovde_sector_jobs().to_numpy(dtype=np.float64)
+    skovde_by_sector = apportion(round_half_up(known[SKOVDE]), skovde_jobs)
+    regional = regional_sector_shares().to_numpy() * total_jobs
+    rest_by_sector = np.maximum(regional - skovde_by_sector, 0.0)
+    # Municipalities without a published count share what the others leave, by population.
     weights = muni["population"].to_numpy(dtype=np.float64) ** JOB_CONCENTRATION_EXPONENT
-    jobs_by_muni = apportion(total_jobs, weights)
-    shares = regional_sector_shares().to_numpy()
+    is_known = muni["code"].isin(known.index).to_numpy()
+    weights[is_known] = 0.0
+    unknown_total = total_jobs - round_half_up(known.sum())
+    jobs_by_muni = apportion(unknown_total, weights)
+    for i in np.flatnonzero(is_known):
+        jobs_by_muni[i] = round_half_up(known[codes[i]])
     rows = []
-    for code, jobs in zip(muni["code"], jobs_by_muni, strict=True):
-        for sector, count in zip(SECTORS, apportion(int(jobs), shares), strict=True):
+    for code, jobs in zip(codes, jobs_by_muni, strict=True):
+        counts = skovde_by_sector if code == SKOVDE else apportion(int(jobs), rest_by_sector)
+        for sector, count in zip(SECTORS, counts, strict=True):
             rows.append((code, sector, int(count)))
     return pd.DataFrame(rows, columns=["code", "sector", "jobs"])
 
@@ -391,7 +437,7 @@ def check_invariants(tables: dict[str, pd.DataFrame]) -> None:
     muni = tables["municipalities.parquet"]
     jobs = tables["jobs.parquet"].groupby("code", sort=False)["jobs"].sum()
     employed = pd.Series(employed_residents(muni["population"]), index=muni["code"])
-    skovde = "1496"
+    skovde = SKOVDE
     if jobs.idxmax() != skovde:
         raise AssertionError(f"Skövde must be the largest job centre, got {jobs.idxmax()}")
     if not jobs[skovde] > employed[skovde]:

@@ -144,6 +144,7 @@ DOMAINS: dict[str, Number | Values | Choice] = {
     "labour.reservation_weight": NON_NEGATIVE,
     "labour.matching_efficiency": RATE,
     "labour.commute_beta": NON_NEGATIVE,
+    "labour.own_municipality_effect": NON_NEGATIVE,
     "labour.external_positions": SHARE,
     "labour.new_job_outside_share": SHARE,
     "labour.incommuter_fill_rate": RATE,

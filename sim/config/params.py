@@ -48,6 +48,7 @@ class LabourParams:
     reservation_weight: float = MISSING
     matching_efficiency: float = MISSING
     commute_beta: float = MISSING
+    own_municipality_effect: float = MISSING
     external_positions: float = MISSING
     new_job_outside_share: float = MISSING
     incommuter_fill_rate: float = MISSING

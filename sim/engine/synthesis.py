@@ -28,6 +28,7 @@ from sim.engine.population import (
 from sim.engine.rng import stream
 from sim.engine.submodels.demography import MAX_AGE, LifeTable
 from sim.engine.submodels.labour import (
+    commute_decay,
     external_positions,
     fill_from_outside,
     incommuter_rates,
@@ -62,7 +63,7 @@ def synthesize(inputs: RegionInputs, params: Params, seed: int, base_year: int) 
         firms=int(inputs.jobs["jobs"].sum() / 5),
     )
     d = params.demography
-    shares = LifeTable.of(d).base_age_shares(d)
+    shares = LifeTable.of(d).base_age_shares(d, base_year)
     for m, (population, households) in enumerate(
         zip(muni["population"].to_numpy(), muni["households"].to_numpy(), strict=True)
     ):
@@ -73,7 +74,7 @@ def synthesize(inputs: RegionInputs, params: Params, seed: int, base_year: int) 
     # Fill jobs with residents by the yearly matching rule; all but the base unemployment search.
     lp = params.labour
     travel = inputs.travel_time_matrix()
-    decay = np.exp(-lp.commute_beta * travel)
+    decay = commute_decay(travel, len(inputs.codes), lp)
     vacancies = external_positions(inputs, lp)
     match_residents(pop, lp, rng, decay, vacancies, efficiency=1.0 - lp.base_unemployment)
     update_incomes(pop, lp, np.asarray(lp.education_wage_factor, dtype=np.float32))

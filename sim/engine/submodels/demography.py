@@ -111,18 +111,47 @@ class LifeTable:
             q, fertility_schedule(p.total_fertility_rate, p.mean_age_at_birth, p.fertility_sd_age)
         )
 
-    def base_age_shares(self, p) -> np.ndarray:
-        """Shares by (sex, age) of the base population (``p``: demography parameters).
+    def base_age_shares(self, p, base_year: int) -> np.ndarray:
+        """Shares by (sex, age) of the base population on 31 December of ``base_year`` (``p``:
+        demography parameters).
 
         With ``schedules: data``, Västra Götaland's structure in ``age_structure_year`` (the open
-        group 100+ at age 100); otherwise the stable population of this life table.
+        group 100+ at age 100), projected to ``base_year`` by :meth:`project` when the base year
+        is later; otherwise the stable population of this life table.
         """
         if p.schedules != "data":
             return self.stable_age_distribution(p.stable_growth_rate, p.sex_ratio_at_birth)
+        if base_year < p.age_structure_year:
+            raise ValueError(
+                f"base year {base_year} is before demography.age_structure_year "
+                f"({p.age_structure_year})"
+            )
         counts = load_schedules().age_structure(p.age_structure_year)
         shares = np.zeros((2, MAX_AGE + 1))
         shares[:, : counts.shape[1]] = counts
+        shares = self.project(shares, base_year - p.age_structure_year, p.sex_ratio_at_birth)
         return shares / shares.sum()
+
+    def project(self, counts: np.ndarray, years: int, sex_ratio_at_birth: float) -> np.ndarray:
+        """Persons by (sex, age) after ``years`` years of this table's deaths and births, without
+        migration (a closed cohort-component projection, in the order of the yearly loop: ageing,
+        deaths at the new age, births to the surviving women at their new age).
+
+        Documented derivation of the base age structure: Skaraborg has no Göteborg drawing young
+        adults in, so it is older than the county whose structure the data give; ageing the
+        county's structure without migration moves it the same way.
+        """
+        counts = np.asarray(counts, dtype=np.float64).copy()
+        for _ in range(years):
+            aged = np.zeros_like(counts)
+            aged[:, 1:] = counts[:, :-1]
+            aged[:, -1] += counts[:, -1]
+            aged *= 1.0 - self.q
+            births = float(aged[1] @ self.fertility)
+            aged[0, 0] = sex_ratio_at_birth * births
+            aged[1, 0] = (1.0 - sex_ratio_at_birth) * births
+            counts = aged
+        return counts
 
     def stable_age_distribution(self, growth_rate: float, sex_ratio_at_birth: float) -> np.ndarray:
         """Shares by (sex, age) of the stable population of this life table.

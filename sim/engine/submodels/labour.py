@@ -79,7 +79,7 @@ class Labour(Submodel):
         self.trend = np.asarray(self.params.sector_trend, dtype=np.float64)
 
     def init(self, model: RegionModel) -> None:
-        self.decay = np.exp(-self.params.commute_beta * model.travel)
+        self.decay = commute_decay(model.travel, model.n_muni, self.params)
         self.incommuter_rate = incommuter_rates(model.travel, model.n_muni, self.params)
         self.base_served = model.resident_counts().astype(np.float64)
         self.open_vacancies = np.zeros(model.n_muni)
@@ -249,6 +249,16 @@ class Labour(Submodel):
             "recruitment_positions",
             np.bincount(f.municipality[: f.n], weights=self.reserved, minlength=model.n_muni),
         )
+
+
+def commute_decay(travel: np.ndarray, n_muni: int, p) -> np.ndarray:
+    """Weight of a job by the seeker's home and its node: ``exp(-commute_beta * minutes)``, times
+    ``exp(own_municipality_effect)`` for a job in the home municipality (``p``: labour
+    parameters). Matching in synthesis and in every year uses this one rule."""
+    decay = np.exp(-p.commute_beta * travel)
+    own = np.arange(n_muni)
+    decay[own, own] *= np.exp(p.own_municipality_effect)
+    return decay
 
 
 def incommuter_rates(travel: np.ndarray, n_muni: int, p) -> np.ndarray:

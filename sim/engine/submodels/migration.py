@@ -79,6 +79,9 @@ class Migration(Submodel):
         conditions attractiveness equals its base-year level, so it neither pushes nor pulls.
         """
         self.base_unemployment = model.unemployment_rate()
+        # Households react to last year's labour market: the end-of-year unemployment, the same
+        # moment of the yearly cycle as the base year's (mid-year, after matching, it is lower).
+        self.last_unemployment = self.base_unemployment
         self.out_migration = np.zeros(model.n_muni)
         households, oldest, sizes = model.resident_households()
         rate = self._out_rate(model, households, oldest, pull=np.ones(model.n_muni))
@@ -106,7 +109,7 @@ class Migration(Submodel):
         per = pop.persons
         muni = pop.households.municipality[households]
         base = np.asarray(p.out_rate_by_age)[np.searchsorted(AGE_BREAKS, oldest, side="right")]
-        push = np.exp(p.unemployment_push * (model.unemployment_rate() - self.base_unemployment))
+        push = np.exp(p.unemployment_push * (self.last_unemployment - self.base_unemployment))
         # Households with an unemployed member are more likely to leave.
         with_unemployed = np.zeros(pop.households.n, dtype=bool)
         unemployed = per.alive[: per.n] & (per.activity[: per.n] == UNEMPLOYED)
@@ -133,7 +136,7 @@ class Migration(Submodel):
         donors = Donors.of(pop, persons)
         pop.remove_persons(persons)
 
-        push = np.exp(p.unemployment_push * (model.unemployment_rate() - self.base_unemployment))
+        push = np.exp(p.unemployment_push * (self.last_unemployment - self.base_unemployment))
         arrivals = rng.poisson(self.base_inflow * pull / push)
         # Slots offered to recruits: a copy, taken one by one as recruits are placed.
         slots = np.array(model.shared["recruit_slots"])
@@ -215,3 +218,4 @@ class Migration(Submodel):
 
     def record(self, model: RegionModel, rec: Recorder) -> None:
         rec.put("out_migration", self.out_migration)
+        self.last_unemployment = model.unemployment_rate()

@@ -124,6 +124,26 @@ def test_life_table_from_data_matches_swedish_life_expectancy():
     assert life_expectancy(table.q[1]) == pytest.approx(84.1, abs=0.5)
     assert table.fertility.sum() == pytest.approx(p.total_fertility_rate)
     assert table.q[:, -1].tolist() == [1.0, 1.0]
-    shares = table.base_age_shares(p)
+    shares = table.base_age_shares(p, 2015)
     assert shares.sum() == pytest.approx(1.0)
     assert shares[:, 65:].sum() == pytest.approx(0.193, abs=0.001)  # Västra Götaland 2015
+    # Brought to 2024 without migration, the structure ages: more 65+, fewer aged 20-64.
+    later = table.base_age_shares(p, 2024)
+    assert later.sum() == pytest.approx(1.0)
+    assert later[:, 65:].sum() > shares[:, 65:].sum() + 0.01
+    assert later[:, 20:65].sum() < shares[:, 20:65].sum() - 0.01
+
+
+def test_projection_keeps_a_closed_population_accounted():
+    from sim.config.compose import compose_config
+    from sim.engine.submodels.demography import LifeTable
+
+    p = compose_config(["params.demography.schedules=data"]).params.demography
+    table = LifeTable.of(p)
+    counts = np.zeros((2, MAX_AGE + 1))
+    counts[1, 30] = 1000.0  # made up: 1,000 women aged 30
+    after = table.project(counts, 1, 0.5)
+    survivors = 1000.0 * (1 - table.q[1, 31])
+    assert after[1, 31] == pytest.approx(survivors)
+    assert after[:, 0].sum() == pytest.approx(survivors * table.fertility[31])
+    assert after[0, 0] == pytest.approx(after[1, 0])

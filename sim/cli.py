@@ -30,6 +30,9 @@ commands:
                        [--baseline NAME] [--goals NAME] [--phasing-reference NAME]
   report ENSEMBLE      the decision-makers' report: one self-contained HTML file
                        --out report.html [--lang sv|en] [--indicator NAME] [--geojson FILE]
+  calibrate NAME       fit the free parameters of configs/calibrate/NAME.yaml (or a spec file)
+                       to its targets; writes a params file and its fit report
+                       [--trials N] [--out FILE] (default outputs/calibration/NAME/params.yaml)
 """
 
 
@@ -265,6 +268,45 @@ def report_command(args: list[str]) -> int:
     return 0
 
 
+def calibrate_command(args: list[str]) -> int:
+    """``sim calibrate NAME [--trials N] [--out FILE]``."""
+    import argparse
+
+    from sim.calibration.fit import calibrate
+    from sim.calibration.report import (
+        REPORT_FILE,
+        console_report,
+        default_output,
+        write_calibration,
+    )
+    from sim.calibration.spec import load_spec
+
+    parser = argparse.ArgumentParser(
+        prog="sim calibrate", description="Fit free parameters to targets (Optuna)."
+    )
+    parser.add_argument("name", help="configs/calibrate/<NAME>.yaml, or the path of a spec file")
+    parser.add_argument("--trials", type=int, default=None, help="Optuna trials (default: spec)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="parameter file to write (default: outputs/calibration/NAME/params.yaml); "
+        "report.md is written beside it",
+    )
+    ns = parser.parse_args(args)
+    spec = load_spec(ns.name)
+    out = ns.out if ns.out is not None else default_output(spec.name)
+    if out.suffix != ".yaml":
+        raise ConfigError(f"--out: {out} is not allowed; use a .yaml file (a Hydra config)")
+    _check_writable("--out", out)
+    _check_writable("--out", out.with_name(REPORT_FILE))
+    result = calibrate(spec, ns.trials, progress=lambda line: print(line, flush=True))
+    print(console_report(result))
+    written = write_calibration(result, out)
+    print("written: " + ", ".join(str(path) for path in written))
+    return 0
+
+
 def run_command(args: list[str]) -> int:
     """``sim run [overrides]``: every run of the command line is checked, then Hydra runs them."""
     from sim.batch.preflight import check_run_command
@@ -297,6 +339,7 @@ COMMANDS = {
     "collect": collect_command,
     "compare": compare_command,
     "report": report_command,
+    "calibrate": calibrate_command,
     "scenarios": scenarios_command,
 }
 

@@ -311,9 +311,10 @@ def known_municipal_jobs(muni: pd.DataFrame) -> pd.Series:
     rows = [(SKOVDE, SKOVDE_JOBS_YEAR, float(skovde_sector_jobs().sum()))]
     rows += list(table[["code", "year", "jobs"]].itertuples(index=False, name=None))
     population = muni.set_index("code")["population"]
-    return pd.Series(
-        {code: jobs * population[code] / population_in(hist, code, year) for code, year, jobs in rows}
-    )
+    scaled = {
+        code: jobs * population[code] / population_in(hist, code, year) for code, year, jobs in rows
+    }
+    return pd.Series(scaled)
 
 
 def build_jobs(muni: pd.DataFrame) -> pd.DataFrame:

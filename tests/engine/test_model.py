@@ -126,4 +126,4 @@ def test_vital_rates_with_schedules_from_data_are_swedish():
     deaths = 1000 * region(ds, "deaths").isel(year=slice(1, None)) / residents
     assert 8 < float(births.mean()) < 11, births.values
     assert 9 < float(deaths.mean()) < 12, deaths.values
-    assert (deaths.diff("year").mean() > 0), deaths.values
+    assert deaths.diff("year").mean() > 0, deaths.values

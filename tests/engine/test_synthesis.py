@@ -69,9 +69,7 @@ def test_commuting_has_the_structure_of_swedish_statistics(baseline):
         assert (share[small] < share[skovde]).all(), share
         assert 0.75 < share[skovde] < 0.95
         flows = baseline["commuting"].sel(year=year)
-        region_share = float(
-            np.trace(flows.sel(destination=codes).values) / flows.sum().values
-        )
+        region_share = float(np.trace(flows.sel(destination=codes).values) / flows.sum().values)
         assert 0.6 < region_share < 0.85
 
 

@@ -33,6 +33,10 @@ commands:
   calibrate NAME       fit the free parameters of configs/calibrate/NAME.yaml (or a spec file)
                        to its targets; writes a params file and its fit report
                        [--trials N] [--out FILE] (default outputs/calibration/NAME/params.yaml)
+  backcast             run the model from 2015 (region skaraborg_2015) and compare it with the
+                       real populations of 2020 and the latest year, and with the 2010-2015 trend
+                       [--seeds N] [--end YEAR] [--out DIR] (default outputs/backcast)
+                       [--calibrated NAME]
 """
 
 
@@ -150,11 +154,13 @@ def run_app(cfg: DictConfig) -> None:
     hydra_cfg = HydraConfig.get()
     multirun = hydra_cfg.mode == RunMode.MULTIRUN
     try:  # before the config's values become paths (sim run checked them already)
-        resolve_config(cfg)
-    except ConfigError as err:
+        resolved = resolve_config(cfg)
+    except EXPECTED_ERRORS as err:
         if not multirun:  # Hydra made the run folder; in a sweep it is the sweep's folder
             _remove_if_empty(output_dir)
         raise RunFailed(report_failure(err)) from None
+    # years.start null means the inputs' base year: the run id and folder name hash the year.
+    cfg.years.start = resolved.years.start
     sweep_dir = None
     if multirun:
         sweep_dir = Path(hydra_cfg.sweep.dir)
@@ -307,6 +313,29 @@ def calibrate_command(args: list[str]) -> int:
     return 0
 
 
+def backcast_command(args: list[str]) -> int:
+    """``sim backcast [--seeds N] [--end YEAR] [--out DIR] [--calibrated NAME]``."""
+    import argparse
+
+    from sim.analysis import backcast as bc
+
+    parser = argparse.ArgumentParser(
+        prog="sim backcast",
+        description="Run the baseline from 2015 and compare it with the real populations.",
+    )
+    parser.add_argument("--seeds", type=int, default=bc.DEFAULT_SEEDS, help="runs, seeds 0..N-1")
+    parser.add_argument("--end", type=int, default=bc.DEFAULT_END, help="the runs' last year")
+    parser.add_argument("--out", type=Path, default=bc.DEFAULT_OUT, help="folder to publish")
+    parser.add_argument("--calibrated", default=None, help="configs/calibrated/<NAME>.yaml")
+    ns = parser.parse_args(args)
+    bc.check_arguments(ns.seeds, ns.end, ns.out, ns.calibrated)
+    result = bc.backcast(ns.seeds, ns.end, ns.calibrated, lambda line: print(line, flush=True))
+    print(bc.console_table(result))
+    written = bc.write_backcast(result, ns.out)
+    print("written: " + ", ".join(str(path) for path in written))
+    return 0
+
+
 def run_command(args: list[str]) -> int:
     """``sim run [overrides]``: every run of the command line is checked, then Hydra runs them."""
     from sim.batch.preflight import check_run_command
@@ -340,6 +369,7 @@ COMMANDS = {
     "compare": compare_command,
     "report": report_command,
     "calibrate": calibrate_command,
+    "backcast": backcast_command,
     "scenarios": scenarios_command,
 }
 

@@ -40,11 +40,12 @@ Classes of bad input covered, one table each:
    outside the participants, NAO governance without a budget, a tax rate out of range or set twice
    for one municipality and year, duplicate intervention names, an unsafe scenario name, and a bad
    file as one member of a sweep.
-3. Region inputs (38 cases; a copy of the small region with one defect): a missing file, a file
+3. Region inputs (41 cases; a copy of the small region with one defect): a missing file, a file
    that is not Parquet or is truncated, a missing column, wrong types (float for integer, integer
    for text, text for integer), a null, NaN, negative counts, a count beyond the limit, zero
    population, more households than residents, no municipalities, duplicate keys, a malformed
-   code, an empty name, a latitude, tax rate, growth rate or opening year out of range, a travel
+   code, an empty name, a latitude, tax rate, growth rate or opening year out of range, a base
+   year that differs between rows or is out of range, a trend period that runs backwards, a travel
    time matrix missing a pair or with a negative, NaN or too long time or an unknown node, unknown
    municipality codes, sectors, dwelling types and facility types, an incomplete jobs table, and
    regions the model cannot run (no jobs, no dwellings, no cultural places, no facilities, a
@@ -506,8 +507,14 @@ REGIONS = [
     # ranges
     r("latitude", set_cell(M, "lat", 0, 100.0), f"{M}, column 'lat', row 0"),
     r("tax_rate_above_100", set_cell(M, "tax_rate_pct", 0, 150.0), f"{M}, column 'tax_rate_pct'"),
-    r("growth_rate", set_cell(M, "growth_rate_2015_2020", 0, 0.5),
-      f"{M}, column 'growth_rate_2015_2020', row 0"),
+    r("growth_rate", set_cell(M, "trend_growth_rate", 0, 0.5),
+      f"{M}, column 'trend_growth_rate', row 0"),
+    r("base_year_differs_between_rows", set_cell(M, "base_year", 3, 2015),
+      f"{M}, column 'base_year': values differ"),
+    r("base_year_out_of_range", edit(M, lambda t: t.assign(base_year=1800)),
+      f"{M}, column 'base_year', row 0"),
+    r("trend_backwards", edit(M, lambda t: t.assign(trend_first_year=t.trend_last_year)),
+      f"{M}, column 'trend_first_year', row 0"),
     r("facility_opens_after_base_year", set_cell(C, "opening_year", 0, 2030),
       f"{C}, column 'opening_year', row 0"),
     # travel times

@@ -24,6 +24,26 @@ def test_sim_run_writes_results_and_summary(tmp_path):
     assert not list(out.glob(".*tmp"))
 
 
+def test_a_run_starts_in_the_base_year_of_its_inputs(tmp_path):
+    """region=skaraborg_2015 starts in 2015 (years.start null), from the real 2015 population."""
+    import pandas as pd
+    import yaml
+
+    from sim.paths import INPUTS_DIR
+
+    out = tmp_path / "run"
+    result = run_sim(
+        "run", "region=skaraborg_2015", "years.end=2017", f"hydra.run.dir={out}", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    ds = xr.open_dataset(out / "results.nc")
+    assert ds.year.values.tolist() == [2015, 2016, 2017]
+    history = pd.read_csv(INPUTS_DIR / "skaraborg" / "sources" / "skaraborg_population_history.csv")
+    assert float(ds["population"].sel(year=2015).sum()) == history["pop_2015"].sum()
+    years = yaml.safe_load((out / "config.yaml").read_text())["years"]
+    assert years == {"start": 2015, "end": 2017}
+
+
 def test_bad_year_is_refused_without_output(tmp_path):
     out = tmp_path / "run"
     result = run_sim("run", "years.end=2200", f"hydra.run.dir={out}", cwd=tmp_path)

@@ -1,15 +1,19 @@
-"""Build the Parquet input files of region ``skaraborg`` from the tables in ``sources/``.
+"""Build the Parquet input files of Skaraborg from the tables in ``sources/``, for a base year.
 
 Run from the repository root with the project's virtual environment::
 
     .venv/bin/python inputs/skaraborg/build_inputs.py            # writes inputs/skaraborg/*.parquet
-    .venv/bin/python inputs/skaraborg/build_inputs.py --check    # fails if the files are stale
+    .venv/bin/python inputs/skaraborg/build_inputs.py --base-year 2015   # inputs/skaraborg_2015/
+    .venv/bin/python inputs/skaraborg/build_inputs.py --check    # fails if any file is stale
 
+Two base years (:data:`BASE_YEARS`): 2024, the default region ``skaraborg``, and 2015, region
+``skaraborg_2015`` for backcasting (``sim backcast``), which uses no population figure after 2015.
 Every figure written is either copied from a source table (``sources/*.csv``, each row carrying
 its source) or derived from them by the rules below, whose parameters are the module constants.
-``README.md`` beside this script documents each rule and says which outputs are data and which
-are estimates. The output is deterministic: the same sources and pyarrow version give
-byte-identical files (no pandas metadata, no timestamps, fixed row order and compression).
+``README.md`` beside this script (and ``inputs/skaraborg_2015/README.md``) documents each rule and
+says which outputs are data and which are estimates. The output is deterministic: the same
+sources and pyarrow version give byte-identical files (no pandas metadata, no timestamps, fixed
+row order and compression).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import argparse
 import math
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +33,37 @@ import pyarrow.parquet as pq
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "sources"
 
+
+# --- Base years ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BaseYear:
+    """One edition of the inputs: its base year, population trend and folder.
+
+    Attributes
+    ----------
+    year : int
+        Stocks are as of 31 December of this year (column ``base_year``).
+    trend : tuple of int
+        First and last year of the mean yearly population growth written as ``trend_growth_rate``
+        (the model's migration follows it), from ``sources/skaraborg_population_history.csv``.
+        For 2024 it also brings the older reported populations forward to the base year.
+    out_dir : Path
+        Where the tables are written by default.
+    """
+
+    year: int
+    trend: tuple[int, int]
+    out_dir: Path
+
+
+BASE_YEARS: dict[int, BaseYear] = {
+    2024: BaseYear(2024, (2015, 2020), HERE),
+    2015: BaseYear(2015, (2010, 2015), HERE.parent / "skaraborg_2015"),
+}
+DEFAULT_BASE_YEAR = 2024
+HISTORY_YEARS = (2010, 2015, 2020)  # the years of sources/skaraborg_population_history.csv
+
 # --- Parameters (see README.md for the source or reasoning behind each) -------------------------
-BASE_YEAR = 2024  # the model's base year: stocks are as of 31 Dec 2024
-TREND_FIRST_YEAR, TREND_LAST_YEAR = 2015, 2020  # trend used to bring older populations to 2024
 
 PERSONS_PER_HOUSEHOLD = 2.2  # SCB: ~4.83 M households in 2021, ~2.2 persons per household
 VACANCY_RATE = 0.02  # assumed share of dwellings without a registered household
@@ -64,7 +97,8 @@ ARTS_SCHOOL_PLACES_PER_1000, ARTS_SCHOOL_MIN_PLACES = 3.0, 30  # assumed simulta
 MUSEUM_DEFAULT_CAPACITY = 150  # assumed simultaneous visitors of a museum
 MUSEUM_DEFAULT_COST_MSEK = 8.0  # assumed yearly operating cost of a museum
 STAGE_COST_MSEK_PER_SEAT = 0.04  # assumed yearly operating cost per seat of a theatre/concert hall
-EXISTING_FACILITY_OPENING_YEAR = BASE_YEAR  # placeholder where the real opening year is unknown
+# Libraries and arts schools get the base year as opening year: a placeholder for "in operation
+# at the base year, real opening year not in the sources".
 
 SECTORS = (
     "agriculture",
@@ -91,7 +125,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("tax_rate_pct", pa.float64()),
             ("households", pa.int64()),
             ("plan_reserve_dwellings", pa.int64()),
-            ("growth_rate_2015_2020", pa.float64()),
+            ("trend_growth_rate", pa.float64()),
+            ("trend_first_year", pa.int64()),
+            ("trend_last_year", pa.int64()),
+            ("base_year", pa.int64()),
         ]
     ),
     "externals.parquet": pa.schema(
@@ -161,22 +198,36 @@ def read_csv(name: str, **kwargs: object) -> pd.DataFrame:
 
 
 # --- Builders ------------------------------------------------------------------------------------
-def build_municipalities() -> pd.DataFrame:
-    """Municipalities with 2024 population, households and plan reserve (see README)."""
+def build_municipalities(base_year: int = DEFAULT_BASE_YEAR) -> pd.DataFrame:
+    """Municipalities with the base year's population, households and plan reserve (see README).
+
+    The population is the history's figure for the base year when it has one (2015: data);
+    otherwise each municipality's latest reported figure brought forward to the base year with
+    its trend (2024). The trend is the mean yearly growth over ``BASE_YEARS[base_year].trend``.
+    No population figure after the base year is read.
+    """
+    first, last = BASE_YEARS[base_year].trend
     muni = read_csv("skaraborg_municipalities.csv", dtype={"code": str})
     hist = read_csv("skaraborg_population_history.csv", dtype={"code": str})
-    df = muni.merge(hist[["code", "pop_2015", "pop_2020"]], on="code", how="left", validate="1:1")
-    if df["pop_2020"].isna().any():
+    known = [f"pop_{y}" for y in HISTORY_YEARS if y <= base_year]  # nothing after the base year
+    df = muni.merge(hist[["code", *known]], on="code", how="left", validate="1:1")
+    if df[known].isna().any().any():
         raise ValueError("population history missing for some municipality")
     df = df.sort_values("code", kind="stable").reset_index(drop=True)
 
-    years = TREND_LAST_YEAR - TREND_FIRST_YEAR
-    rate = (df["pop_2020"] / df["pop_2015"]) ** (1.0 / years) - 1.0
-    horizon = BASE_YEAR - df["pop_year"]
-    population = [
-        round_half_up(p * (1.0 + r) ** h)
-        for p, r, h in zip(df["population"], rate, horizon, strict=True)
-    ]
+    rate = (df[f"pop_{last}"] / df[f"pop_{first}"]) ** (1.0 / (last - first)) - 1.0
+    if f"pop_{base_year}" in df:  # the base year's own figure (data)
+        population = [int(p) for p in df[f"pop_{base_year}"]]
+        source_year = [base_year] * len(df)
+    else:  # each municipality's latest reported figure, brought forward with its trend
+        if (df["pop_year"] > base_year).any():
+            raise ValueError(f"a reported population is later than the base year {base_year}")
+        horizon = base_year - df["pop_year"]
+        population = [
+            round_half_up(p * (1.0 + r) ** h)
+            for p, r, h in zip(df["population"], rate, horizon, strict=True)
+        ]
+        source_year = df["pop_year"].astype("int64").tolist()
     households = [round_half_up(p / PERSONS_PER_HOUSEHOLD) for p in population]
     plan_reserve = [
         round_half_up(PLAN_RESERVE_YEARS * CONSTRUCTION_PER_1000 * p / 1000.0) for p in population
@@ -186,21 +237,31 @@ def build_municipalities() -> pd.DataFrame:
             "code": df["code"],
             "name": df["name"],
             "population": population,
-            "population_source_year": df["pop_year"].astype("int64"),
+            "population_source_year": source_year,
             "land_area_km2": df["land_area_km2"].astype("float64"),
             "lat": df["lat"].astype("float64"),
             "lon": df["lon"].astype("float64"),
             "tax_rate_pct": df["municipal_tax_rate_pct"].astype("float64"),
             "households": households,
             "plan_reserve_dwellings": plan_reserve,
-            "growth_rate_2015_2020": rate.astype("float64"),
+            "trend_growth_rate": rate.astype("float64"),
+            "trend_first_year": first,
+            "trend_last_year": last,
+            "base_year": base_year,
         }
     )
 
 
-def build_externals() -> pd.DataFrame:
-    """External labour markets: copied from ``sources/externals.csv``."""
+def build_externals(base_year: int = DEFAULT_BASE_YEAR) -> pd.DataFrame:
+    """External labour markets: copied from ``sources/externals.csv``; for 2015 with their
+    populations of 31 Dec 2015 (``sources/externals_population_2015.csv``)."""
     ext = read_csv("externals.csv")
+    if base_year == 2015:
+        older = read_csv("externals_population_2015.csv")
+        population = ext["name"].map(dict(zip(older["name"], older["population"], strict=True)))
+        if population.isna().any():
+            raise ValueError("externals_population_2015.csv lacks an external labour market")
+        ext = ext.assign(population=population.astype("int64"))
     return ext[["name", "lat", "lon", "population"]].reset_index(drop=True)
 
 
@@ -293,26 +354,33 @@ def skovde_sector_jobs() -> pd.Series:
     return table.groupby("model_sector")["jobs"].sum().reindex(list(SECTORS), fill_value=0)
 
 
-def population_in(hist: pd.DataFrame, code: str, year: int) -> float:
-    """A municipality's population in ``year`` from the 2010/2015/2020 history: geometric
-    interpolation between the nearest years, the nearest year outside 2010-2020."""
-    known = {y: float(hist.loc[code, f"pop_{y}"]) for y in (2010, 2015, 2020)}
-    if year <= 2010 or year >= 2020:
+def population_in(hist: pd.DataFrame, code: str, year: int, base_year: int) -> float:
+    """A municipality's population in ``year`` from the history's years up to ``base_year``
+    (of 2010, 2015, 2020): geometric interpolation between the nearest years, the nearest year
+    outside their range. No figure after the base year is used."""
+    known = {y: float(hist.loc[code, f"pop_{y}"]) for y in HISTORY_YEARS if y <= base_year}
+    years = sorted(known)
+    if year <= years[0] or year >= years[-1]:
         return known[min(known, key=lambda y: abs(y - year))]
-    first = 2010 if year < 2015 else 2015
-    return known[first] * (known[first + 5] / known[first]) ** ((year - first) / 5)
+    first = max(y for y in years if y <= year)
+    after = min(y for y in years if y > first)
+    return known[first] * (known[after] / known[first]) ** ((year - first) / (after - first))
 
 
 def known_municipal_jobs(muni: pd.DataFrame) -> pd.Series:
     """Jobs in the base year of the municipalities with published job counts (see README): the
-    count times the municipality's population growth since its year (jobs per resident kept)."""
+    count times the municipality's population growth since its year (jobs per resident kept).
+    A count from after the base year is taken as it is, since its year's population would be a
+    figure after the base year (the 2015 inputs: Mariestad's 2018 count)."""
+    base_year = int(muni["base_year"].iloc[0])
     hist = read_csv("skaraborg_population_history.csv", dtype={"code": str}).set_index("code")
     table = read_csv("municipal_jobs.csv", dtype={"code": str})
     rows = [(SKOVDE, SKOVDE_JOBS_YEAR, float(skovde_sector_jobs().sum()))]
     rows += list(table[["code", "year", "jobs"]].itertuples(index=False, name=None))
     population = muni.set_index("code")["population"]
     scaled = {
-        code: jobs * population[code] / population_in(hist, code, year) for code, year, jobs in rows
+        code: jobs * population[code] / population_in(hist, code, year, base_year)
+        for code, year, jobs in rows
     }
     return pd.Series(scaled)
 
@@ -344,7 +412,9 @@ def build_jobs(muni: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_culture_facilities(muni: pd.DataFrame) -> pd.DataFrame:
-    """One library and one arts school per municipality plus the named facilities (see README)."""
+    """One library and one arts school per municipality plus the named facilities open by the
+    base year (see README)."""
+    base_year = int(muni["base_year"].iloc[0])
     rows = []
     for code, name, pop in zip(muni["code"], muni["name"], muni["population"], strict=True):
         rows.append(
@@ -354,7 +424,7 @@ def build_culture_facilities(muni: pd.DataFrame) -> pd.DataFrame:
                 code,
                 "library",
                 max(LIBRARY_MIN_PLACES, round_half_up(LIBRARY_PLACES_PER_1000 * pop / 1000.0)),
-                EXISTING_FACILITY_OPENING_YEAR,
+                base_year,  # placeholder: in operation, real opening year not in the sources
                 round(LIBRARY_COST_SEK_PER_CAPITA * pop / 1e6, 2),
             )
         )
@@ -368,11 +438,12 @@ def build_culture_facilities(muni: pd.DataFrame) -> pd.DataFrame:
                     ARTS_SCHOOL_MIN_PLACES,
                     round_half_up(ARTS_SCHOOL_PLACES_PER_1000 * pop / 1000.0),
                 ),
-                EXISTING_FACILITY_OPENING_YEAR,
+                base_year,  # placeholder: in operation, real opening year not in the sources
                 round(ARTS_SCHOOL_COST_SEK_PER_CAPITA * pop / 1e6, 2),
             )
         )
     named = read_csv("culture_facilities_named.csv", dtype={"code": str})
+    named = named[named["opening_year"] <= base_year]
     for rec in named.itertuples(index=False):
         if rec.facility_type == "museum":
             capacity = MUSEUM_DEFAULT_CAPACITY if pd.isna(rec.capacity) else int(rec.capacity)
@@ -403,21 +474,27 @@ def write_parquet(df: pd.DataFrame, schema: pa.Schema, path: Path) -> None:
     pq.write_table(table, path, compression="zstd", compression_level=3, write_statistics=True)
 
 
-def build(out_dir: Path = HERE) -> dict[str, pd.DataFrame]:
-    """Build all tables and write them as Parquet into ``out_dir``.
+def build(
+    out_dir: Path | None = None, base_year: int = DEFAULT_BASE_YEAR
+) -> dict[str, pd.DataFrame]:
+    """Build all tables of a base year and write them as Parquet into ``out_dir``.
 
     Parameters
     ----------
-    out_dir : Path
-        Target directory (created if missing).
+    out_dir : Path, optional
+        Target directory (created if missing); default ``BASE_YEARS[base_year].out_dir``.
+    base_year : int
+        A key of :data:`BASE_YEARS`: 2024 (``inputs/skaraborg``) or 2015
+        (``inputs/skaraborg_2015``).
 
     Returns
     -------
     dict of str to pandas.DataFrame
         The tables written, keyed by file name.
     """
-    muni = build_municipalities()
-    ext = build_externals()
+    out_dir = BASE_YEARS[base_year].out_dir if out_dir is None else out_dir
+    muni = build_municipalities(base_year)
+    ext = build_externals(base_year)
     tables = {
         "municipalities.parquet": muni,
         "externals.parquet": ext,
@@ -451,7 +528,7 @@ def summary(tables: dict[str, pd.DataFrame]) -> str:
     dwell = tables["dwellings.parquet"].groupby("dwelling_type")["dwellings"].sum()
     jobs = tables["jobs.parquet"].groupby("sector")["jobs"].sum()
     lines = [
-        f"population {BASE_YEAR}: {muni['population'].sum():,}",
+        f"population {int(muni['base_year'].iloc[0])}: {muni['population'].sum():,}",
         f"households: {muni['households'].sum():,}",
         f"plan reserve dwellings: {muni['plan_reserve_dwellings'].sum():,}",
         f"employed residents (estimate): {employed_residents(muni['population']).sum():,.0f}",
@@ -462,10 +539,32 @@ def summary(tables: dict[str, pd.DataFrame]) -> str:
     return "\n".join(lines)
 
 
+def stale_files(base_year: int, out_dir: Path) -> list[str]:
+    """The files in ``out_dir`` that are missing or differ from a fresh build of ``base_year``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        build(Path(tmp), base_year)
+        return [
+            name
+            for name in SCHEMAS
+            if not (out_dir / name).is_file()
+            or (Path(tmp) / name).read_bytes() != (out_dir / name).read_bytes()
+        ]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out-dir", type=Path, default=HERE, help="where to write the files")
+    parser.add_argument(
+        "--base-year",
+        type=int,
+        choices=sorted(BASE_YEARS),
+        default=None,
+        help=f"the inputs' base year (default {DEFAULT_BASE_YEAR}: inputs/skaraborg; 2015: "
+        "inputs/skaraborg_2015); --check without it checks every base year",
+    )
+    parser.add_argument(
+        "--out-dir", type=Path, default=None, help="where to write (default: by base year)"
+    )
     parser.add_argument(
         "--check",
         action="store_true",
@@ -473,20 +572,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.check:
-        with tempfile.TemporaryDirectory() as tmp:
-            build(Path(tmp))
-            stale = [
-                name
-                for name in SCHEMAS
-                if not (args.out_dir / name).is_file()
-                or (Path(tmp) / name).read_bytes() != (args.out_dir / name).read_bytes()
-            ]
+        years = sorted(BASE_YEARS) if args.base_year is None else [args.base_year]
+        if args.out_dir is not None and len(years) > 1:
+            parser.error("--check with --out-dir needs a --base-year")
+        stale = []
+        for year in years:
+            folder = args.out_dir or BASE_YEARS[year].out_dir
+            stale += [f"{folder / name}" for name in stale_files(year, folder)]
         if stale:
             print("stale or missing: " + ", ".join(stale), file=sys.stderr)
             return 1
         print("all input files are up to date")
         return 0
-    tables = build(args.out_dir)
+    tables = build(args.out_dir, args.base_year or DEFAULT_BASE_YEAR)
     print(summary(tables))
     return 0
 

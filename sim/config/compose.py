@@ -8,7 +8,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config.domains import check_params
 from sim.config.params import ConfigError, RunConfig, register_configs
-from sim.io.inputs import BASE_YEAR
+from sim.io.inputs import read_base_year, region_folder
 from sim.paths import CONFIG_DIR
 
 MAX_END_YEAR = 2100
@@ -50,7 +50,13 @@ def check_seed(seed: int) -> None:
 
 
 def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
-    """Merge ``cfg`` onto the typed schema (unknown keys and wrong types fail) and check values."""
+    """Merge ``cfg`` onto the typed schema (unknown keys and wrong types fail) and check values.
+
+    ``years.start`` follows the region's inputs: null (the default) becomes their base year
+    (column ``base_year`` of ``municipalities.parquet``), and any other year is refused.
+    Raises :class:`ConfigError` for a bad value and :class:`~sim.io.inputs.InputError` when the
+    region's inputs cannot be read.
+    """
     from omegaconf.errors import ConfigKeyError, ValidationError
 
     # A plain copy: keys added with '+' are typed nodes without the struct flag, which a merge
@@ -63,10 +69,21 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
     except ValidationError as err:
         raise ConfigError(f"{err.full_key}: {err.msg.splitlines()[0]}") from None
     years = merged.years
-    if years.start != BASE_YEAR:
+    region = str(merged.region.name)
+    if not merged.region.input_dir and not REGION_NAME.fullmatch(region):
         raise ConfigError(
-            f"years.start: {years.start} is not allowed; the inputs describe the base year "
-            f"{BASE_YEAR}, so the run must start there"
+            f"region.name: {region[:40]!r} is not allowed; use the name of a folder under inputs/ "
+            "(letters, digits, '_' or '-'), or give a folder as region.input_dir"
+        )
+    source = merged.region.input_dir or region
+    base_year = read_base_year(source)  # InputError when the region's inputs are missing or bad
+    if years.start is None:
+        years.start = base_year
+    elif years.start != base_year:
+        raise ConfigError(
+            f"years.start: {years.start} is not allowed; the inputs in {region_folder(source)} "
+            f"describe the base year {base_year}, so the run must start there (use "
+            f"years.start={base_year}, or leave it null: the inputs' base year)"
         )
     if not years.start < years.end <= MAX_END_YEAR:
         raise ConfigError(
@@ -74,12 +91,6 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
             f"({years.start}) and at most {MAX_END_YEAR}"
         )
     check_seed(merged.seed)
-    region = str(merged.region.name)
-    if not merged.region.input_dir and not REGION_NAME.fullmatch(region):
-        raise ConfigError(
-            f"region.name: {region[:40]!r} is not allowed; use the name of a folder under inputs/ "
-            "(letters, digits, '_' or '-'), or give a folder as region.input_dir"
-        )
     name = str(merged.scenario.name)
     if not SCENARIO_NAME.fullmatch(name):
         shown = repr(name if len(name) <= 40 else name[:40] + "...")

@@ -178,7 +178,9 @@ class RegionConfig:
 
 @dataclass
 class Years:
-    start: int = 2024  # base year: the synthetic population's year, recorded before any step
+    # The base year: the synthetic population's year, recorded before any step. None: the base
+    # year of the region's inputs (their column base_year); any other year is refused.
+    start: int | None = None
     end: int = 2050  # last simulated year (inclusive)
 
 

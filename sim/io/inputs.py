@@ -12,6 +12,11 @@ All problems found in one file are reported together, one per line (at most
 :data:`MAX_PROBLEMS_PER_COLUMN` per column). The checks are written out in plain pandas rather
 than pandera so that the messages have exactly this form.
 
+The inputs describe one year, their *base year*: the column ``base_year`` of
+``municipalities.parquet`` (the same in every row), read alone by :func:`read_base_year`. Their
+stocks are as of 31 December of that year, no year in them (a facility's opening year, the year of
+a population figure or trend) lies after it, and a run of them starts there.
+
 Examples
 --------
 >>> from sim.io.inputs import load_region
@@ -20,6 +25,8 @@ Examples
 15
 >>> region.travel_time_matrix().shape
 (20, 20)
+>>> region.base_year
+2024
 """
 
 from __future__ import annotations
@@ -41,8 +48,10 @@ from sim.paths import INPUTS_DIR, REPO_ROOT
 DEFAULT_INPUTS_ROOT = INPUTS_DIR
 """Where region names are looked up when no ``inputs_root`` is given."""
 
-BASE_YEAR = 2024
-"""The model's base year; input stocks are as of 31 December of this year."""
+BASE_YEAR_RANGE = (1900, 2099)
+"""Allowed base years of a region's inputs (column ``base_year`` of ``municipalities.parquet``):
+the inputs' stocks are as of 31 December of that year, and a run starts there. A run may reach
+2100 at most, so 2099 is the last base year that leaves a year to simulate."""
 
 SECTORS: tuple[str, ...] = (
     "agriculture",
@@ -122,7 +131,8 @@ class Column:
         ``"amount"`` (finite, >= 0), ``"positive"`` (finite, > 0), ``"minutes"`` (a travel time
         in (0, :data:`MAX_TRAVEL_MINUTES`]), ``"code"`` (4 digits), ``"text"`` (non-empty),
         ``"lat"``, ``"lon"``, ``"percent"``, ``"growth_rate"`` (a yearly rate in [-0.2, 0.2]),
-        ``"year"`` (1000 to :data:`BASE_YEAR`), ``"municipality"`` (a code in
+        ``"base_year"`` (in :data:`BASE_YEAR_RANGE`), ``"year"`` (1000 to the inputs' base
+        year), ``"municipality"`` (a code in
         ``municipalities.parquet``), ``"node"`` (a municipality code or external name),
         ``"sector"``, ``"dwelling_type"``,
         ``"facility_type"``.
@@ -146,11 +156,14 @@ class FileSpec:
     complete_over : tuple of str or None
         For long tables, the two key dimensions whose full cross product must be present
         (``"municipality"``, ``"node"``, ``"sector"`` or ``"dwelling_type"``).
+    constant : tuple of str
+        Columns whose value must be the same in every row (a property of the whole file).
     """
 
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     complete_over: tuple[str, str] | None = None
+    constant: tuple[str, ...] = ()
 
 
 FILE_SPECS: dict[str, FileSpec] = {
@@ -166,9 +179,13 @@ FILE_SPECS: dict[str, FileSpec] = {
             Column("tax_rate_pct", "float", "percent"),
             Column("households", "int", "resident_count"),
             Column("plan_reserve_dwellings", "int", "count"),
-            Column("growth_rate_2015_2020", "float", "growth_rate"),
+            Column("trend_growth_rate", "float", "growth_rate"),
+            Column("trend_first_year", "int", "year"),
+            Column("trend_last_year", "int", "year"),
+            Column("base_year", "int", "base_year"),
         ),
         key=("code",),
+        constant=("base_year",),
     ),
     "externals.parquet": FileSpec(
         columns=(
@@ -251,6 +268,11 @@ class RegionInputs:
     checksums: dict[str, str] = field(repr=False)
 
     @property
+    def base_year(self) -> int:
+        """The inputs' base year: their stocks are as of 31 December of it, and runs start there."""
+        return int(self.municipalities["base_year"].iloc[0])
+
+    @property
     def codes(self) -> tuple[str, ...]:
         """Municipality codes, in file order."""
         return tuple(self.municipalities["code"])
@@ -316,6 +338,8 @@ def load_region(region: str | Path, inputs_root: Path | None = None) -> RegionIn
     for file_name, spec in FILE_SPECS.items():
         path = directory / file_name
         df = _read_parquet(path)
+        if file_name == "municipalities.parquet":
+            context["base_year"] = _declared_base_year(df)
         tables[file_name] = _validate(df, spec, _display(path), context)
         if file_name == "municipalities.parquet":
             _check_municipalities(tables[file_name], _display(path))
@@ -337,9 +361,63 @@ def load_region(region: str | Path, inputs_root: Path | None = None) -> RegionIn
     )
 
 
+def read_base_year(region: str | Path, inputs_root: Path | None = None) -> int:
+    """The base year of a region's inputs, reading and checking only ``municipalities.parquet``.
+
+    Parameters
+    ----------
+    region, inputs_root
+        As for :func:`load_region`.
+
+    Returns
+    -------
+    int
+        The column ``base_year`` (the same in every row): the inputs' stocks are as of
+        31 December of this year, and a run of them starts there.
+
+    Raises
+    ------
+    InputError
+        If the region or the file is missing, or the file breaks a rule of its schema.
+
+    Examples
+    --------
+    >>> read_base_year("skaraborg"), read_base_year("skaraborg_2015")
+    (2024, 2015)
+    """
+    directory = _region_directory(region, inputs_root)
+    path = directory / "municipalities.parquet"
+    if not path.is_file():
+        raise InputError(f"{_display(path)}: required input file is missing")
+    df = _read_parquet(path)
+    context = {"base_year": _declared_base_year(df)}
+    table = _validate(df, FILE_SPECS["municipalities.parquet"], _display(path), context)
+    _check_municipalities(table, _display(path))
+    return int(table["base_year"].iloc[0])
+
+
+def region_folder(region: str | Path, inputs_root: Path | None = None) -> str:
+    """The folder of a region's inputs as messages show it (relative to the repository when
+    inside it); raises :class:`InputError` when there is none."""
+    return _display(_region_directory(region, inputs_root))
+
+
+def _declared_base_year(df: pd.DataFrame) -> int | None:
+    """The base year a municipalities table declares, or None when its ``base_year`` column is
+    missing or invalid (the column's own checks then report why)."""
+    if "base_year" not in df.columns or df.empty:
+        return None
+    values = df["base_year"].tolist()
+    low, high = BASE_YEAR_RANGE
+    if not all(_is_int(v) and low <= v <= high for v in values) or len(set(values)) != 1:
+        return None
+    return int(values[0])
+
+
 def _check_municipalities(table: pd.DataFrame, where: str) -> None:
-    """A region has municipalities, and none has more households than residents (checked here,
-    before the other files are read against an empty or inconsistent list)."""
+    """A region has municipalities, none has more households than residents, and each trend
+    period runs forwards (checked here, before the other files are read against an empty or
+    inconsistent list)."""
     if table.empty:
         raise InputError(f"{where}: has no rows; a region needs at least one municipality")
     crowded = table.index[table["households"] > table["population"]]
@@ -350,6 +428,17 @@ def _check_municipalities(table: pd.DataFrame, where: str) -> None:
                 f"than the population ({table.at[row, 'population']}); every household has at "
                 "least one resident"
                 for row in crowded[:MAX_PROBLEMS_PER_COLUMN]
+            ]
+        )
+    backwards = table.index[table["trend_first_year"] >= table["trend_last_year"]]
+    if len(backwards):
+        raise InputError(
+            [
+                f"{where}, column 'trend_first_year', row {row}: "
+                f"{table.at[row, 'trend_first_year']} is not before trend_last_year "
+                f"({table.at[row, 'trend_last_year']}); the trend is the mean yearly growth from "
+                "the first year to the last"
+                for row in backwards[:MAX_PROBLEMS_PER_COLUMN]
             ]
         )
 
@@ -437,6 +526,14 @@ def _validate(
         problems.extend(
             _check_complete(pd.DataFrame(clean), spec.key, spec.complete_over, where, context)
         )
+    for name in spec.constant:
+        if name in clean and clean[name].nunique() > 1:
+            values = clean[name]
+            other = int(np.flatnonzero(values.to_numpy() != values.iloc[0])[0])
+            problems.append(
+                f"{where}, column '{name}': values differ ({values.iloc[0]} in row 0, "
+                f"{values.iloc[other]} in row {other}); it must be the same in every row"
+            )
     if problems:
         raise InputError(problems)
     return pd.DataFrame({c.name: clean[c.name] for c in spec.columns})
@@ -620,10 +717,20 @@ def _rule(rule: str, context: dict[str, Any]) -> tuple[Callable[[Any], bool], Ca
             lambda v: bool(np.isfinite(v)) and -0.2 <= v <= 0.2,
             lambda v: f"{v} is not a yearly growth rate in [-0.2, 0.2]",
         )
-    if rule == "year":
+    if rule == "base_year":
+        low, high = BASE_YEAR_RANGE
         return (
-            lambda v: 1000 <= v <= BASE_YEAR,
-            lambda v: f"{v} is not a year in [1000, {BASE_YEAR}] (the base year)",
+            lambda v: low <= v <= high,
+            lambda v: f"{v} is not a base year in [{low}, {high}]",
+        )
+    if rule == "year":
+        base_year = context.get("base_year")
+        if base_year is None:  # the base year itself is invalid: reported on its own column
+            high = BASE_YEAR_RANGE[1]
+            return (lambda v: 1000 <= v <= high, lambda v: f"{v} is not a year in [1000, {high}]")
+        return (
+            lambda v: 1000 <= v <= base_year,
+            lambda v: f"{v} is not a year in [1000, {base_year}] (the inputs' base year)",
         )
     if rule == "municipality":
         codes = frozenset(context["municipality"])

@@ -20,12 +20,13 @@ def test_every_config_group_composes():
     from sim.config.validate import validate_scenario
     from sim.io.inputs import load_region
 
-    inputs = load_region("skaraborg")
     for group in ("region", "params", "scenario"):
         options = sorted((Path(CONFIG_DIR) / group).glob("*.yaml"))
         assert options, group
         for option in options:
             cfg = resolve_config(compose_config([f"{group}={option.stem}"]))
+            inputs = load_region(cfg.region.name)
+            assert cfg.years.start == inputs.base_year
             validate_scenario(cfg.scenario, inputs, cfg.years.start, cfg.years.end)
             if group == "scenario":
                 assert cfg.scenario.name == option.stem
@@ -52,6 +53,26 @@ def test_parameters_have_the_schema_types():
     params = OmegaConf.to_object(cfg.params)
     assert isinstance(params, Params)
     assert len(params.labour.wage_by_sector) == 7
+
+
+@pytest.mark.parametrize("region, base_year", [("skaraborg", 2024), ("skaraborg_2015", 2015)])
+def test_years_start_defaults_to_the_inputs_base_year(region, base_year):
+    assert compose_config([f"region={region}"]).years.start is None  # configs/config.yaml
+    cfg = resolve_config(compose_config([f"region={region}"]))
+    assert cfg.years.start == base_year
+    explicit = resolve_config(compose_config([f"region={region}", f"years.start={base_year}"]))
+    assert explicit.years.start == base_year
+
+
+def test_years_start_other_than_the_inputs_base_year_is_refused():
+    cfg = compose_config(["region=skaraborg_2015", "years.start=2024"])
+    with pytest.raises(ConfigError) as info:
+        resolve_config(cfg)
+    assert str(info.value) == (
+        "years.start: 2024 is not allowed; the inputs in inputs/skaraborg_2015 describe the base "
+        "year 2015, so the run must start there (use years.start=2015, or leave it null: the "
+        "inputs' base year)"
+    )
 
 
 def test_unknown_and_mistyped_keys_fail():

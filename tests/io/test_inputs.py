@@ -23,9 +23,12 @@ from sim.io.inputs import (
     InputError,
     RegionInputs,
     load_region,
+    read_base_year,
 )
 
 REGION_DIR = REPO_ROOT / "inputs" / "skaraborg"
+REGION_2015_DIR = REPO_ROOT / "inputs" / "skaraborg_2015"
+SOURCES_DIR = REGION_DIR / "sources"
 SKOVDE = "1496"
 
 
@@ -46,6 +49,15 @@ build_inputs = _load_build_module()
 @pytest.fixture(scope="module")
 def region() -> RegionInputs:
     return load_region("skaraborg")
+
+
+@pytest.fixture(scope="module")
+def region_2015() -> RegionInputs:
+    return load_region("skaraborg_2015")
+
+
+def _history() -> pd.DataFrame:
+    return pd.read_csv(SOURCES_DIR / "skaraborg_population_history.csv", dtype={"code": str})
 
 
 # --- The shipped region --------------------------------------------------------------------------
@@ -73,6 +85,74 @@ def test_population_is_the_2024_projection_of_the_sources(region: RegionInputs) 
     total = int(got.sum())
     assert abs(total - float(expected.sum())) <= 15
     assert abs(total - 271_000) / 271_000 < 0.01
+
+
+def test_base_year_and_trend_of_the_2024_inputs(region: RegionInputs) -> None:
+    muni = region.municipalities
+    assert region.base_year == read_base_year("skaraborg") == 2024
+    assert (muni["base_year"] == 2024).all() and muni["base_year"].dtype == np.int64
+    assert (muni["trend_first_year"] == 2015).all() and (muni["trend_last_year"] == 2020).all()
+    hist = _history().set_index("code").loc[list(region.codes)]
+    expected = (hist["pop_2020"] / hist["pop_2015"]) ** (1 / 5) - 1
+    assert np.allclose(muni["trend_growth_rate"], expected.to_numpy())
+
+
+# --- The 2015 inputs (inputs/skaraborg_2015, for sim backcast) -----------------------------------
+def test_2015_population_is_the_real_2015_population(region_2015: RegionInputs) -> None:
+    muni = region_2015.municipalities.set_index("code")
+    hist = _history().set_index("code")
+    assert region_2015.base_year == read_base_year("skaraborg_2015") == 2015
+    assert region_2015.codes == load_region("skaraborg").codes
+    assert (muni["population"] == hist.loc[muni.index, "pop_2015"]).all()
+    assert muni["population"].sum() == 261_803  # SCB: Skaraborg on 31 Dec 2015
+    assert (muni["population_source_year"] == 2015).all()
+
+
+def test_2015_trend_is_2010_to_2015(region_2015: RegionInputs) -> None:
+    muni = region_2015.municipalities.set_index("code")
+    hist = _history().set_index("code").loc[muni.index]
+    expected = (hist["pop_2015"] / hist["pop_2010"]) ** (1 / 5) - 1
+    assert np.allclose(muni["trend_growth_rate"], expected)
+    assert (muni["trend_first_year"] == 2010).all() and (muni["trend_last_year"] == 2015).all()
+
+
+def test_2015_tables_follow_the_2024_rules_on_2015_populations(region_2015) -> None:
+    muni = region_2015.municipalities.set_index("code")
+    assert np.allclose(muni["households"], muni["population"] / 2.2, atol=0.5)
+    dwellings = region_2015.dwellings.groupby("code")["dwellings"].sum()
+    assert np.allclose(dwellings.loc[muni.index], muni["households"] * 1.02, atol=1.0)
+    jobs = region_2015.jobs.groupby("code")["jobs"].sum()
+    assert jobs.sum() == pytest.approx(muni["population"].sum() * 85_000 / 180_000, abs=1)
+    # Skövde's 2015 count is for the base year itself: taken as it is, unspecified jobs left out.
+    skovde = pd.read_csv(SOURCES_DIR / "skovde_jobs_by_sector_2015.csv", keep_default_na=False)
+    assert jobs.loc[SKOVDE] == skovde.loc[skovde["model_sector"] != "", "jobs"].sum()
+    assert jobs.idxmax() == SKOVDE
+    # Mariestad's count is for 2018, after the base year: taken as it is (no 2018 population).
+    assert jobs.loc["1493"] == 8_897
+    cf = region_2015.culture_facilities
+    assert (cf["opening_year"] <= 2015).all() and len(cf) == 36
+    external = region_2015.externals.set_index("name")["population"]
+    assert external["Göteborg"] == 548_190 and external["Trollhättan"] == 57_092
+
+
+def test_2015_build_reads_no_population_after_2015(monkeypatch, tmp_path: Path) -> None:
+    """The 2015 tables are the same when every figure after 2015 is garbage."""
+    sources = tmp_path / "sources"
+    shutil.copytree(SOURCES_DIR, sources)
+    hist = _history()
+    hist["pop_2020"] = 1  # what a leak would pick up
+    hist.to_csv(sources / "skaraborg_population_history.csv", index=False)
+    muni = pd.read_csv(sources / "skaraborg_municipalities.csv", dtype={"code": str})
+    muni["population"] = 1  # the latest figures: 2021-2024
+    muni.to_csv(sources / "skaraborg_municipalities.csv", index=False)
+    ext = pd.read_csv(sources / "externals.csv")
+    ext["population"] = 1  # 2021-2024
+    ext.to_csv(sources / "externals.csv", index=False)
+    monkeypatch.setattr(build_inputs, "SOURCES", sources)
+    build_inputs.build(tmp_path / "out", base_year=2015)
+    for name in FILE_SPECS:
+        shipped = (REGION_2015_DIR / name).read_bytes()
+        assert (tmp_path / "out" / name).read_bytes() == shipped, name
 
 
 def test_households_and_dwellings(region: RegionInputs) -> None:
@@ -151,15 +231,21 @@ def test_unknown_region_raises() -> None:
         load_region("no-such-region")
 
 
-def test_build_is_deterministic_and_matches_shipped_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("base_year, shipped_dir", [(2024, REGION_DIR), (2015, REGION_2015_DIR)])
+def test_build_is_deterministic_and_matches_shipped_files(tmp_path, base_year, shipped_dir):
     first, second = tmp_path / "a", tmp_path / "b"
-    build_inputs.build(first)
-    build_inputs.build(second)
+    build_inputs.build(first, base_year)
+    build_inputs.build(second, base_year)
     for name in FILE_SPECS:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
-        shipped = pd.read_parquet(REGION_DIR / name)
+        shipped = pd.read_parquet(shipped_dir / name)
         rebuilt = pd.read_parquet(first / name)
         pd.testing.assert_frame_equal(rebuilt, shipped, obj=name)
+
+
+def test_build_check_covers_both_base_years(capsys) -> None:
+    assert build_inputs.main(["--check"]) == 0
+    assert "up to date" in capsys.readouterr().out
 
 
 # --- Corrupted copies ----------------------------------------------------------------------------
@@ -339,6 +425,55 @@ def test_opening_year_after_base_year(tmp_path: Path) -> None:
 
     message = _error(_corrupt(tmp_path, "culture_facilities.parquet", future))
     assert "culture_facilities.parquet, column 'opening_year', row 1: 2030" in message
+
+
+def test_a_year_after_the_inputs_base_year_is_refused(tmp_path: Path) -> None:
+    def future(df: pd.DataFrame) -> None:
+        df.loc[2, "population_source_year"] = 2025
+
+    message = _error(_corrupt(tmp_path, "municipalities.parquet", future))
+    assert (
+        "municipalities.parquet, column 'population_source_year', row 2: 2025 is not a year in "
+        "[1000, 2024] (the inputs' base year)"
+    ) in message
+
+
+def test_base_year_must_be_the_same_in_every_row(tmp_path: Path) -> None:
+    def mixed(df: pd.DataFrame) -> None:
+        df.loc[4, "base_year"] = 2015
+
+    message = _error(_corrupt(tmp_path, "municipalities.parquet", mixed))
+    assert message == (
+        f"{tmp_path}/skaraborg/municipalities.parquet, column 'base_year': values differ (2024 in "
+        "row 0, 2015 in row 4); it must be the same in every row"
+    )
+    with pytest.raises(InputError, match="column 'base_year': values differ"):
+        read_base_year(tmp_path / "skaraborg")
+
+
+@pytest.mark.parametrize("year", [1899, 2100, 20240])
+def test_base_year_out_of_range(tmp_path: Path, year: int) -> None:
+    def odd(df: pd.DataFrame) -> None:
+        df["base_year"] = year
+
+    message = _error(_corrupt(tmp_path, "municipalities.parquet", odd))
+    assert f"column 'base_year', row 0: {year} is not a base year in [1900, 2099]" in message
+
+
+def test_missing_base_year_column(tmp_path: Path) -> None:
+    directory = _corrupt(
+        tmp_path, "municipalities.parquet", lambda df: df.drop(columns="base_year")
+    )
+    with pytest.raises(InputError, match="column 'base_year': required column is missing"):
+        read_base_year(directory)
+
+
+def test_trend_period_must_run_forwards(tmp_path: Path) -> None:
+    def backwards(df: pd.DataFrame) -> None:
+        df.loc[1, "trend_first_year"] = 2020
+
+    message = _error(_corrupt(tmp_path, "municipalities.parquet", backwards))
+    assert "column 'trend_first_year', row 1: 2020 is not before trend_last_year (2020)" in message
 
 
 def test_a_municipality_without_residents_is_refused(tmp_path: Path) -> None:

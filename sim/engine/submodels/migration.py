@@ -75,7 +75,8 @@ class Migration(Submodel):
 
         Documented derivation: base in-migrants (persons per year) = expected out-migrants
         + trend growth rate x population - expected natural change, at base-year conditions, where
-        the trend is the municipality's 2015-2020 mean yearly growth (inputs). At base-year
+        the trend is the municipality's mean yearly growth over the period its inputs state
+        (``trend_growth_rate`` from ``trend_first_year`` to ``trend_last_year``). At base-year
         conditions attractiveness equals its base-year level, so it neither pushes nor pulls.
         """
         self.base_unemployment = model.unemployment_rate()
@@ -87,7 +88,7 @@ class Migration(Submodel):
         rate = self._out_rate(model, households, oldest, pull=np.ones(model.n_muni))
         muni = model.pop.households.municipality[households]
         expected_out = np.bincount(muni, rate * sizes, minlength=model.n_muni)
-        trend = model.inputs.municipalities["growth_rate_2015_2020"].to_numpy(dtype=np.float64)
+        trend = model.inputs.municipalities["trend_growth_rate"].to_numpy(dtype=np.float64)
         residents = model.resident_counts()
         life_table = LifeTable.of(model.params.demography)
         natural = life_table.expected_natural_change(model.pop, model.n_muni)

@@ -112,7 +112,8 @@ def is_backcast_folder(folder: Path) -> bool:
 def run_overrides(seed: int, end: int, calibrated: str | None) -> list[str]:
     """The Hydra overrides of one backcast run."""
     overrides = [f"region={REGION}", f"scenario={SCENARIO}", f"years.end={end}", f"seed={seed}"]
-    return overrides + ([f"calibrated={calibrated}"] if calibrated else [])
+    # Never the default run's calibration: it is fitted to figures after 2015.
+    return overrides + [f"calibrated={calibrated}" if calibrated else "~calibrated"]
 
 
 # --- Real figures and the naive forecast ---------------------------------------------------------

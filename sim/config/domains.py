@@ -174,6 +174,7 @@ DOMAINS: dict[str, Number | Values | Choice] = {
     "migration.age_in_mean": Number(18, 64),
     "migration.age_in_sd": Number(0, 50),
     "migration.trend_calibration_years": years(1, 50),
+    "warm_start.years": years(0, 10),
     "housing.base_mobility": RATE,
     "housing.crowding_move_rate": RATE,
     "housing.commute_move_rate": RATE,

@@ -159,6 +159,11 @@ class GovernanceParams:
 
 
 @dataclass
+class WarmStartParams:
+    years: int = MISSING
+
+
+@dataclass
 class Params:
     demography: DemographyParams = field(default_factory=DemographyParams)
     labour: LabourParams = field(default_factory=LabourParams)
@@ -168,6 +173,7 @@ class Params:
     finance: FinanceParams = field(default_factory=FinanceParams)
     culture: CultureParams = field(default_factory=CultureParams)
     governance: GovernanceParams = field(default_factory=GovernanceParams)
+    warm_start: WarmStartParams = field(default_factory=WarmStartParams)
 
 
 @dataclass

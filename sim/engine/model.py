@@ -143,6 +143,24 @@ class RegionModel(mesa.Model):
         lines.append(f"{len(self.plan) + 1:2d}. {record}  Every submodel records its results.")
         return "\n".join(lines)
 
+    def warm_start(self, years: int) -> None:
+        """Run the yearly plan ``years`` times, as the years before the base year, then let every
+        submodel take its base-year references (``on_base_year``).
+
+        The synthetic population is built for ``years`` years before the base year (synthesis),
+        so the state reached is the base year's: households waiting for dwellings, vacancies and
+        job seekers as the model's own dynamics leave them, not as synthesis placed them.
+        Interventions lie after the base year, so none acts here. With ``years`` 0 the
+        references are those taken at set-up.
+        """
+        self.year = self.base_year - years
+        for _ in range(years):
+            self.step()
+            # References are re-taken every year, so migration keeps each municipality on its
+            # trend while the markets settle, rather than react to the settling itself.
+            for submodel in self.submodels.values():
+                submodel.on_base_year(self)
+
     def step(self) -> None:
         """Simulate one year: every step of the plan, in order, each timed."""
         self.year += 1

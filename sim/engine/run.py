@@ -45,8 +45,11 @@ def _build(cfg: DictConfig) -> RegionModel:
     inputs = load_region(cfg.region.input_dir or cfg.region.name)
     params: Params = OmegaConf.to_object(cfg.params)
     validate_scenario(cfg.scenario, inputs, cfg.years.start, cfg.years.end)
-    pop = synthesize(inputs, params, cfg.seed, cfg.years.start)
-    return RegionModel(inputs, params, pop, cfg.seed, cfg.years.start, cfg.scenario)
+    warm_years = params.warm_start.years
+    pop = synthesize(inputs, params, cfg.seed, cfg.years.start, warm_years)
+    model = RegionModel(inputs, params, pop, cfg.seed, cfg.years.start, cfg.scenario)
+    model.warm_start(warm_years)
+    return model
 
 
 def simulate(

@@ -47,14 +47,27 @@ COUPLE_AGES = np.array([18, 25, 30, 75, 85])
 COUPLE_WEIGHT = np.array([0.2, 0.6, 1.0, 0.7, 0.4])
 
 
-def synthesize(inputs: RegionInputs, params: Params, seed: int, base_year: int) -> Population:
-    """The base-year population of a region: persons, households, dwellings, firms (their jobs
-    filled by residents and in-commuters from outside) and cultural facilities.
+def synthesize(
+    inputs: RegionInputs, params: Params, seed: int, base_year: int, warm_years: int = 0
+) -> Population:
+    """The population of a region: persons, households, dwellings, firms (their jobs filled by
+    residents and in-commuters from outside) and cultural facilities.
 
-    Draws from the run's ``synth`` stream only.
+    Built for ``warm_years`` before the base year, from which the model's warm start
+    (``RegionModel.warm_start``) runs its own dynamics up to the base year: ages from the
+    structure of that year, persons and households per municipality deflated by its trend growth
+    (the rate migration is calibrated to keep), dwellings by the base rate of net construction
+    (starts less demolitions). Jobs are the base year's; labour demand scales them to the year.
+    With ``warm_years`` 0 the inputs' totals are reproduced exactly. Draws from the run's
+    ``synth`` stream only.
     """
     rng = stream(seed, "synth")
     muni = inputs.municipalities
+    start_year = base_year - warm_years
+    trend = muni["trend_growth_rate"].to_numpy(dtype=np.float64)
+    people = (1.0 + trend) ** -warm_years
+    c = params.construction
+    stock = (1.0 + c.base_start_rate - c.demolition_rate) ** -warm_years
     n_persons = int(muni["population"].sum())
     pop = Population(
         persons=int(n_persons * 1.6),
@@ -63,12 +76,14 @@ def synthesize(inputs: RegionInputs, params: Params, seed: int, base_year: int) 
         firms=int(inputs.jobs["jobs"].sum() / 5),
     )
     d = params.demography
-    shares = LifeTable.of(d).base_age_shares(d, base_year)
-    for m, (population, households) in enumerate(
-        zip(muni["population"].to_numpy(), muni["households"].to_numpy(), strict=True)
-    ):
-        _persons_and_households(params, pop, rng, m, int(population), int(households), shares)
-    _dwellings(inputs, params, base_year, pop, rng)
+    shares = LifeTable.of(d).base_age_shares(d, start_year)
+    population = np.rint(muni["population"].to_numpy() * people).astype(np.int64)
+    households = np.rint(muni["households"].to_numpy() * people).astype(np.int64)
+    for m in range(len(muni)):
+        _persons_and_households(
+            params, pop, rng, m, int(population[m]), int(households[m]), shares
+        )
+    _dwellings(inputs, params, start_year, pop, rng, stock)
     _firms(inputs, params, pop, rng)
     add_input_facilities(inputs, params, pop)
     # Fill jobs with residents by the yearly matching rule; all but the base unemployment search.
@@ -189,14 +204,16 @@ def _persons_and_households(params, pop, rng, m, population, households, shares)
     )
 
 
-def _dwellings(inputs, params, base_year, pop, rng) -> None:
-    """Dwellings by municipality and type; households move in, larger households into more rooms."""
+def _dwellings(inputs, params, base_year, pop, rng, factor: float = 1.0) -> None:
+    """Dwellings by municipality and type (the inputs' counts times ``factor``); households move
+    in, larger households into more rooms."""
     rooms_mean = np.asarray(params.housing.rooms_by_type)
     table = inputs.dwellings
     code_index = {c: i for i, c in enumerate(inputs.codes)}
     type_index = {t: i for i, t in enumerate(DWELLING_TYPES)}
-    muni = np.repeat(table["code"].map(code_index).to_numpy(), table["dwellings"].to_numpy())
-    kind = np.repeat(table["dwelling_type"].map(type_index).to_numpy(), table["dwellings"])
+    counts = np.rint(table["dwellings"].to_numpy() * factor).astype(np.int64)
+    muni = np.repeat(table["code"].map(code_index).to_numpy(), counts)
+    kind = np.repeat(table["dwelling_type"].map(type_index).to_numpy(), counts)
     rooms = np.clip(np.round(rng.normal(rooms_mean[kind], 1.0)), 1, 8).astype(np.int8)
     # Estimate: year built uniform over 1900-2023 (no age data in inputs); only demolition order
     # depends on it.

@@ -319,9 +319,9 @@ def reuse_inputs_and_synthesis(monkeypatch, inputs) -> None:
     synthesize = sim.engine.run.synthesize
     populations = {}
 
-    def synthesize_once(region, params, seed, start_year):
+    def synthesize_once(region, params, seed, start_year, warm_years):
         if seed not in populations:
-            populations[seed] = synthesize(region, params, seed, start_year)
+            populations[seed] = synthesize(region, params, seed, start_year, warm_years)
         return copy.deepcopy(populations[seed])
 
     monkeypatch.setattr(sim.engine.run, "load_region", lambda _name: copy.deepcopy(inputs))

@@ -1,11 +1,12 @@
 """The lifecycle every submodel shares (Starsim's ``Module``, Mesa's shell).
 
 A submodel is constructed from the run's parameters and scenario, set up once by ``init(model)``
-when the synthetic population exists, run by its steps in the phases of the year it declares in
-``steps`` (``sim/engine/registry.py`` orders them), and asked for this year's results by
-``record``. It declares the results it produces in ``results`` (and per-run facts in
-``static_results``), beside the code that computes them. It owns its attributes; what others need
-it publishes on ``model.shared`` (``sim/engine/shared.py``).
+when the synthetic population exists, told by ``on_base_year(model)`` when the base year is
+reached after the warm start (to take base-year references), run by its steps in the phases of
+the year it declares in ``steps`` (``sim/engine/registry.py`` orders them), and asked for this
+year's results by ``record``. It declares the results it produces in ``results`` (and per-run
+facts in ``static_results``), beside the code that computes them. It owns its attributes;
+what others need it publishes on ``model.shared`` (``sim/engine/shared.py``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ class Submodel:
 
     def init(self, model: RegionModel) -> None:
         """Set up state once the synthetic population exists."""
+
+    def on_base_year(self, model: RegionModel) -> None:
+        """Take the base-year references (calibrations against the base year's state) once the
+        base year is reached, after the warm start (``RegionModel.warm_start``)."""
 
     def record(self, model: RegionModel, rec: Recorder) -> None:
         """Write this year's results (those declared in ``results``)."""

@@ -59,6 +59,10 @@ class Culture(Submodel):
 
     def init(self, model: RegionModel) -> None:
         self.decay = access_decay(model.travel, model.n_muni, self.params.decay_minutes)
+        self.on_base_year(model)
+
+    def on_base_year(self, model: RegionModel) -> None:
+        """Base-year references: the regional means attractiveness is measured against."""
         self.access = self.cultural_access(model, model.base_year)
         self.base_access_mean = float(self.access.mean())
         services = self._services_per_resident(model)

@@ -115,21 +115,18 @@ class LifeTable:
         """Shares by (sex, age) of the base population on 31 December of ``base_year`` (``p``:
         demography parameters).
 
-        With ``schedules: data``, Västra Götaland's structure in ``age_structure_year`` (the open
-        group 100+ at age 100), projected to ``base_year`` by :meth:`project` when the base year
-        is later; otherwise the stable population of this life table.
+        With ``schedules: data``, Västra Götaland's structure in ``base_year`` (the open group
+        100+ at age 100) up to ``age_structure_year``, the latest year used; a later base year
+        gets that year's structure projected forward by :meth:`project`. Otherwise the stable
+        population of this life table.
         """
         if p.schedules != "data":
             return self.stable_age_distribution(p.stable_growth_rate, p.sex_ratio_at_birth)
-        if base_year < p.age_structure_year:
-            raise ValueError(
-                f"base year {base_year} is before demography.age_structure_year "
-                f"({p.age_structure_year})"
-            )
-        counts = load_schedules().age_structure(p.age_structure_year)
+        year = min(base_year, p.age_structure_year)
+        counts = load_schedules().age_structure(year)
         shares = np.zeros((2, MAX_AGE + 1))
         shares[:, : counts.shape[1]] = counts
-        shares = self.project(shares, base_year - p.age_structure_year, p.sex_ratio_at_birth)
+        shares = self.project(shares, base_year - year, p.sex_ratio_at_birth)
         return shares / shares.sum()
 
     def project(self, counts: np.ndarray, years: int, sex_ratio_at_birth: float) -> np.ndarray:

@@ -152,7 +152,7 @@ class Governance(Submodel):
         """Joint proposals are decided by their governance mode; the NAO collects its budget."""
         p = self.params
         self.decided_this_year[:] = 0.0
-        if self.nao_budget > 0:
+        if self.nao_budget > 0 and year > model.base_year:  # not in the warm start
             residents = model.resident_counts().astype(float)
             everyone = np.ones(model.n_muni, dtype=bool)
             self.nao_contributions = by_residents(residents, everyone, self.nao_budget)

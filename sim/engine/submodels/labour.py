@@ -81,7 +81,8 @@ class Labour(Submodel):
     def init(self, model: RegionModel) -> None:
         self.decay = commute_decay(model.travel, model.n_muni, self.params)
         self.incommuter_rate = incommuter_rates(model.travel, model.n_muni, self.params)
-        self.base_served = model.resident_counts().astype(np.float64)
+        # Local-sector jobs are the inputs' at the inputs' population (the base year's).
+        self.base_served = model.inputs.municipalities["population"].to_numpy(dtype=np.float64)
         self.open_vacancies = np.zeros(model.n_muni)
         f = model.pop.firms
         self.last_positions = f.positions[: f.n].astype(np.int64)

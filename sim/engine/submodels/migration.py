@@ -78,7 +78,14 @@ class Migration(Submodel):
         the trend is the municipality's mean yearly growth over the period its inputs state
         (``trend_growth_rate`` from ``trend_first_year`` to ``trend_last_year``). At base-year
         conditions attractiveness equals its base-year level, so it neither pushes nor pulls.
+        Taken again at the base year, after the warm start (``on_base_year``).
         """
+        self.education_shares = np.asarray(model.params.labour.education_shares)
+        self.publish(model, "arrived_job_seekers", np.empty(0, dtype=np.int64))
+        self.on_base_year(model)
+
+    def on_base_year(self, model: RegionModel) -> None:
+        """Base-year references: unemployment, and the in-flow calibrated to the trend."""
         self.base_unemployment = model.unemployment_rate()
         # Households react to last year's labour market: the end-of-year unemployment, the same
         # moment of the yearly cycle as the base year's (mid-year, after matching, it is lower).
@@ -93,8 +100,6 @@ class Migration(Submodel):
         life_table = LifeTable.of(model.params.demography)
         natural = life_table.expected_natural_change(model.pop, model.n_muni)
         self.base_inflow = np.maximum(expected_out + trend * residents - natural, 0.0)
-        self.education_shares = np.asarray(model.params.labour.education_shares)
-        self.publish(model, "arrived_job_seekers", np.empty(0, dtype=np.int64))
 
     def _pull(self, model: RegionModel) -> np.ndarray:
         """Attractiveness relative to the base year, to the power of its effect on migration."""

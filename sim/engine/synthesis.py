@@ -80,9 +80,7 @@ def synthesize(
     population = np.rint(muni["population"].to_numpy() * people).astype(np.int64)
     households = np.rint(muni["households"].to_numpy() * people).astype(np.int64)
     for m in range(len(muni)):
-        _persons_and_households(
-            params, pop, rng, m, int(population[m]), int(households[m]), shares
-        )
+        _persons_and_households(params, pop, rng, m, int(population[m]), int(households[m]), shares)
     _dwellings(inputs, params, start_year, pop, rng, stock)
     _firms(inputs, params, pop, rng)
     add_input_facilities(inputs, params, pop)

@@ -173,7 +173,6 @@ DOMAINS: dict[str, Number | Values | Choice] = {
     "migration.recruit_household_shares": Values(SHARE, 2, "household (single, couple)", True),
     "migration.age_in_mean": Number(18, 64),
     "migration.age_in_sd": Number(0, 50),
-    "migration.trend_calibration_years": years(1, 50),
     "warm_start.years": years(0, 10),
     "housing.base_mobility": RATE,
     "housing.crowding_move_rate": RATE,

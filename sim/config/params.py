@@ -79,7 +79,6 @@ class MigrationParams:
     recruit_household_shares: list[float] = MISSING
     age_in_mean: float = MISSING
     age_in_sd: float = MISSING
-    trend_calibration_years: int = MISSING
 
 
 @dataclass

@@ -80,7 +80,6 @@ EMPLOYMENT_RATE_20_64 = 0.80  # assumed employment rate 20-64 (national Nov 2020
 JOBS_PER_RESIDENT = 85_000 / 180_000
 SKOVDE = "1496"
 SKOVDE_JOBS_YEAR = 2015  # year of Skövde's jobs by sector (sources/skovde_jobs_by_sector_2015.csv)
-JOB_CONCENTRATION_EXPONENT = 1.1  # without a published count, jobs grow as population**1.1
 
 CIRCUITY = 1.3  # road distance / great-circle distance
 CAR_SPEED_KMH = 80.0  # average door-to-door car speed between municipal seats
@@ -385,6 +384,15 @@ def known_municipal_jobs(muni: pd.DataFrame) -> pd.Series:
     return pd.Series(scaled)
 
 
+def job_concentration_exponent(known: pd.Series, population: pd.Series) -> float:
+    """The exponent k of jobs ~ population**k fitted to the municipalities with published counts:
+    the least-squares slope of log(jobs per resident) on log(population), plus one."""
+    residents = population.loc[known.index].to_numpy(dtype=np.float64)
+    per_resident = known.to_numpy(dtype=np.float64) / residents
+    slope = np.polyfit(np.log(residents), np.log(per_resident), 1)[0]
+    return 1.0 + float(slope)
+
+
 def build_jobs(muni: pd.DataFrame) -> pd.DataFrame:
     """Jobs located in each municipality by sector (partly data, partly estimate; see README)."""
     total_jobs = round_half_up(muni["population"].sum() * JOBS_PER_RESIDENT)
@@ -395,8 +403,10 @@ def build_jobs(muni: pd.DataFrame) -> pd.DataFrame:
     skovde_by_sector = apportion(round_half_up(known[SKOVDE]), skovde_jobs)
     regional = regional_sector_shares().to_numpy() * total_jobs
     rest_by_sector = np.maximum(regional - skovde_by_sector, 0.0)
-    # Municipalities without a published count share what the others leave, by population.
-    weights = muni["population"].to_numpy(dtype=np.float64) ** JOB_CONCENTRATION_EXPONENT
+    # Municipalities without a published count share what the others leave, by population to
+    # the power the published counts show.
+    exponent = job_concentration_exponent(known, muni.set_index("code")["population"])
+    weights = muni["population"].to_numpy(dtype=np.float64) ** exponent
     is_known = muni["code"].isin(known.index).to_numpy()
     weights[is_known] = 0.0
     unknown_total = total_jobs - round_half_up(known.sum())

@@ -68,6 +68,13 @@ SHARED: dict[str, SharedQuantity] = {
         "Housing queue: resident households without a dwelling, plus in-migrant households "
         "turned away this year",
     ),
+    "net_moves": SharedQuantity(
+        "housing",
+        "municipality",
+        "persons",
+        "Persons who moved in from other municipalities of the region this year, minus those who "
+        "moved out to them",
+    ),
     "price_index": SharedQuantity(
         "housing",
         "municipality x dwelling_type",

@@ -85,6 +85,7 @@ class Housing(Submodel):
 
     def _publish(self, model: RegionModel) -> None:
         self.publish(model, "queue", self.queue)
+        self.publish(model, "net_moves", self.moves_in - self.moves_out)
         self.publish(model, "price_index", self.price_index)
 
     def dwelling_cost(self, model: RegionModel) -> np.ndarray:

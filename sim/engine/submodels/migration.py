@@ -74,18 +74,26 @@ class Migration(Submodel):
         """Calibrate the base in-flow so that each municipality follows its recent trend.
 
         Documented derivation: base in-migrants (persons per year) = expected out-migrants
-        + trend growth rate x population - expected natural change, at base-year conditions, where
-        the trend is the municipality's mean yearly growth over the period its inputs state
-        (``trend_growth_rate`` from ``trend_first_year`` to ``trend_last_year``). At base-year
+        + trend growth rate x population - expected natural change - net moves from other
+        municipalities of the region, at base-year conditions, where the trend is the
+        municipality's mean yearly growth over the period its inputs state (``trend_growth_rate``
+        from ``trend_first_year`` to ``trend_last_year``): the trend is total growth, so migration
+        from outside the region fills what births, deaths and moves within the region leave. Net
+        moves are the mean over the warm-start years (none are known at set-up). At base-year
         conditions attractiveness equals its base-year level, so it neither pushes nor pulls.
-        Taken again at the base year, after the warm start (``on_base_year``).
+        Taken again every warm-start year and at the base year (``on_base_year``).
         """
         self.education_shares = np.asarray(model.params.labour.education_shares)
         self.publish(model, "arrived_job_seekers", np.empty(0, dtype=np.int64))
-        self.on_base_year(model)
+        self.moves_seen: list[np.ndarray] = []
+        self._calibrate(model, np.zeros(model.n_muni))
 
     def on_base_year(self, model: RegionModel) -> None:
         """Base-year references: unemployment, and the in-flow calibrated to the trend."""
+        self.moves_seen.append(np.asarray(model.shared["net_moves"], dtype=np.float64))
+        self._calibrate(model, np.mean(self.moves_seen, axis=0))
+
+    def _calibrate(self, model: RegionModel, net_moves: np.ndarray) -> None:
         self.base_unemployment = model.unemployment_rate()
         # Households react to last year's labour market: the end-of-year unemployment, the same
         # moment of the yearly cycle as the base year's (mid-year, after matching, it is lower).
@@ -99,7 +107,7 @@ class Migration(Submodel):
         residents = model.resident_counts()
         life_table = LifeTable.of(model.params.demography)
         natural = life_table.expected_natural_change(model.pop, model.n_muni)
-        self.base_inflow = np.maximum(expected_out + trend * residents - natural, 0.0)
+        self.base_inflow = np.maximum(expected_out + trend * residents - natural - net_moves, 0.0)
 
     def _pull(self, model: RegionModel) -> np.ndarray:
         """Attractiveness relative to the base year, to the power of its effect on migration."""

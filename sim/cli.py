@@ -326,7 +326,11 @@ def backcast_command(args: list[str]) -> int:
     parser.add_argument("--seeds", type=int, default=bc.DEFAULT_SEEDS, help="runs, seeds 0..N-1")
     parser.add_argument("--end", type=int, default=bc.DEFAULT_END, help="the runs' last year")
     parser.add_argument("--out", type=Path, default=bc.DEFAULT_OUT, help="folder to publish")
-    parser.add_argument("--calibrated", default=None, help="configs/calibrated/<NAME>.yaml")
+    parser.add_argument(
+        "--calibrated",
+        default="skaraborg_2015",
+        help="configs/calibrated/<NAME>.yaml, fitted to figures up to 2015 (default: %(default)s)",
+    )
     ns = parser.parse_args(args)
     bc.check_arguments(ns.seeds, ns.end, ns.out, ns.calibrated)
     result = bc.backcast(ns.seeds, ns.end, ns.calibrated, lambda line: print(line, flush=True))

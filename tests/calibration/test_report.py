@@ -126,14 +126,15 @@ def config_dir(tmp_path):
     return tmp_path / "configs"
 
 
-def test_no_calibrated_file_is_used_by_default():
-    cfg = compose_config()
+def test_without_a_calibrated_file_the_defaults_hold():
+    cfg = compose_config(["~calibrated"])
     assert cfg.params.labour.separation_rate == 0.06  # configs/params/default.yaml
+    assert cfg.params.labour.own_municipality_effect == 0.75
     assert "calibrated" not in cfg
 
 
 def test_a_calibrated_files_values_replace_the_defaults(config_dir):
-    defaults = compose_config().params
+    defaults = compose_config(["~calibrated"]).params
     cfg = resolve_config(
         compose_config([f"hydra.searchpath=[file://{config_dir}]", "calibrated=made_up"])
     )

@@ -128,6 +128,7 @@ def calibrate(
         )
     say = progress or (lambda line: None)
     base = base_config(spec)  # every check before the first run
+    version = code_version()  # of the code that runs, whatever changes in the tree meanwhile
     start = {p.path: float(OmegaConf.select(base.params, p.path)) for p in spec.parameters}
     evaluate = Evaluator(spec, base)
     runs = trials * len(spec.seeds)
@@ -196,7 +197,7 @@ def calibrate(
         area_names=evaluate.area_names,
         first_year=int(base.years.start),
         last_year=int(base.years.end),
-        code_version=code_version(),
+        code_version=version,
     )
 
 

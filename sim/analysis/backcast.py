@@ -40,6 +40,7 @@ import xarray as xr
 from sim.config.compose import MAX_END_YEAR, compose_config
 from sim.config.params import ConfigError
 from sim.io.atomic import not_replaceable, publish_folder, unwritable
+from sim.io.progress import duration
 from sim.paths import CONFIG_DIR, INPUTS_DIR
 
 REGION = "skaraborg_2015"
@@ -268,7 +269,7 @@ def simulate_populations(
             left = elapsed / (seed + 1) * (seeds - seed - 1)
             progress(
                 f"backcast: run {seed + 1}/{seeds} done ({REGION}, seed {seed}, "
-                f"{START_YEAR}-{end}), about {_duration(left)} left"
+                f"{START_YEAR}-{end}), about {duration(left)} left"
             )
     return xr.concat(populations, dim=pd.Index(range(seeds), name="seed"))
 
@@ -289,10 +290,6 @@ def backcast(
         calibrated=calibrated,
         overrides=[o for o in run_overrides(0, end, calibrated) if not o.startswith("seed=")],
     )
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 # --- Output --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim.io.atomic import write_text
+from sim.io.progress import duration
 from sim.io.provenance import run_id
 from sim.io.results import RESULTS_FILE
 
@@ -100,19 +101,11 @@ def progress_line(sweep_dir: Path) -> str:
     finished = s["done"] + s["failed"]
     remaining = max(int(s["total"] - finished), 0)
     elapsed = time.time() - s["start"]
-    left = "unknown" if finished == 0 else _duration(elapsed / finished * remaining)
+    left = "unknown" if finished == 0 else duration(elapsed / finished * remaining)
     return (
         f"sweep: {s['done']}/{int(s['total'])} done, {s['failed']} failed, "
         f"{remaining} remaining, about {left} left"
     )
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 try:

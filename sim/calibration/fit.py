@@ -25,6 +25,7 @@ from sim.calibration.indicators import INDICATORS
 from sim.calibration.spec import MAX_TRIALS, CalibrationSpec, FreeParameter, Target, base_config
 from sim.config.params import ConfigError
 from sim.engine.run import run
+from sim.io.progress import duration
 from sim.io.provenance import code_version
 
 SIGNIFICANT_DIGITS = 4  # the precision of a calibrated value; finer is below replicate noise
@@ -151,7 +152,7 @@ def calibrate(
     if trials > 1:
         say(
             f"about {seconds_per_trial:.1f} s a trial: about "
-            f"{_duration(seconds_per_trial * (trials - 1))} for the other {trials - 1} trials"
+            f"{duration(seconds_per_trial * (trials - 1))} for the other {trials - 1} trials"
         )
 
     def objective(trial: optuna.Trial) -> float:
@@ -210,11 +211,3 @@ def _value_to_run(trial, parameter: FreeParameter, start: float) -> float:
     if suggested == start:
         return start
     return min(max(round_significant(suggested), parameter.low), parameter.high)
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"

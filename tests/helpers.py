@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 SIM = [sys.executable, "-m", "sim.cli"]
+# For tests of the machinery around runs (launchers, sweeps, kills, collect, compare, report): the
+# warm start triples a short run and is not what they test (tests/engine tests it).
+NO_WARM_START = "params.warm_start.years=0"
 
 
 def sim_cli(*args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -97,6 +97,7 @@ import xarray as xr
 import yaml
 
 from sim.cli import main
+from tests.helpers import NO_WARM_START
 
 EXIT_BAD_INPUT = 2
 
@@ -185,6 +186,7 @@ def run_argv(args: list[str], tmp: Path, region: Path) -> list[str]:
     base = {
         "region.input_dir": str(region),
         "years.end": "2026",
+        "params.warm_start.years": "0",  # tests.helpers.NO_WARM_START
         "hydra.run.dir": f"{tmp}/run",
         "hydra.sweep.dir": f"{tmp}/sweep",
         "hydra/launcher": "basic",
@@ -568,7 +570,7 @@ def ensemble(tmp_path_factory, small_region) -> Path:
         mp.chdir(work)
         mp.setattr(sys, "argv", ["sim"])
         sweep_args = ["-m", "scenario=baseline,establishment", "seed=0,1", "years.end=2027"]
-        sweep_args += [f"region.input_dir={small_region}", "hydra/launcher=basic"]
+        sweep_args += [f"region.input_dir={small_region}", "hydra/launcher=basic", NO_WARM_START]
         assert main(["run", *sweep_args, f"hydra.sweep.dir={sweep}"]) == 0
         assert main(["collect", str(sweep)]) == 0
         assert main(["compare", str(sweep)]) == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import xarray as xr
 
-from tests.helpers import SIM
+from tests.helpers import NO_WARM_START, SIM
 from tests.helpers import sim_cli as run_sim
 
 
@@ -146,6 +146,7 @@ def test_a_bug_in_one_run_of_a_sweep_marks_it_failed_and_the_sweep_exits_70(
     monkeypatch.chdir(tmp_path)
     sweep = tmp_path / "sweep"
     args = ["run", "-m", "seed=0,1,2", "years.end=2025", f"region.input_dir={small_region}"]
+    args.append(NO_WARM_START)
     code = main([*args, "hydra/launcher=basic", f"hydra.sweep.dir={sweep}"])
     out, err = capsys.readouterr()
     assert code == EXIT_BUG

@@ -10,7 +10,7 @@ import xarray as xr
 from sim.analysis.compare import REGION, CompareError, compare, indicator_values
 from sim.analysis.goals import Goal, GoalSet, evaluate_goals, load_goals
 from sim.io.atomic import check_published
-from tests.helpers import run_sweep, sim_cli
+from tests.helpers import NO_WARM_START, run_sweep, sim_cli
 
 SCENARIOS = ["baseline", "copy", "boom"]
 MUNIS = ["0001", "0002"]
@@ -181,7 +181,12 @@ def test_shipped_goals_load_and_bad_goals_are_refused(tmp_path):
 def test_sim_compare_on_a_small_real_ensemble(tmp_path):
     sweep_dir = tmp_path / "sweep"
     run_sweep(
-        sweep_dir, "scenario=baseline,housing_front", "seed=0,1", "years.end=2040", cwd=tmp_path
+        sweep_dir,
+        "scenario=baseline,housing_front",
+        "seed=0,1",
+        "years.end=2040",
+        NO_WARM_START,
+        cwd=tmp_path,
     )
     result = sim_cli("compare", str(sweep_dir))
     assert result.returncode == 0, result.stderr[-2000:]

@@ -16,9 +16,9 @@ from sim.batch.collect import CollectError, collect, find_runs
 from sim.batch.sweep import count_jobs, run_label
 from sim.config.compose import compose_config
 from sim.io.provenance import run_id
-from tests.helpers import sim_cli
+from tests.helpers import NO_WARM_START, sim_cli
 
-SWEEP = ["scenario=baseline,establishment", "seed=0,1,2", "years.end=2028"]
+SWEEP = ["scenario=baseline,establishment", "seed=0,1,2", "years.end=2028", NO_WARM_START]
 RUNS = 6
 
 
@@ -134,6 +134,7 @@ def test_collect_refuses_an_incomplete_sweep(tmp_path):
         "scenario=baseline,establishment",
         "seed=0,1",
         "years.end=2027",
+        NO_WARM_START,
         "hydra/launcher=basic",
         f"hydra.sweep.dir={sweep_dir}",
         cwd=tmp_path,
@@ -168,6 +169,7 @@ def test_collect_works_with_a_relative_sweep_folder(tmp_path):
         "scenario=baseline",
         "seed=0,1",
         "years.end=2026",
+        NO_WARM_START,
         "hydra/launcher=basic",
         "hydra.sweep.dir=relative_sweep",
         cwd=tmp_path,

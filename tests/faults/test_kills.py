@@ -58,12 +58,14 @@ from tests.faults.killer import (
     step_described,
     steps_done,
 )
+from tests.helpers import NO_WARM_START
 
 SWEEP_OVERRIDES = [
     "scenario=baseline,establishment",
     "seed=0,1",
     "years.end=2028",
     "hydra/launcher=basic",
+    NO_WARM_START,
 ]
 RUNS = 4
 COMMANDS = ("collect", "compare", "report")

@@ -14,7 +14,7 @@ import pytest
 from sim.paths import REPO_ROOT
 from sim.report.build import build_report
 from sim.report.i18n import number
-from tests.helpers import run_sweep
+from tests.helpers import NO_WARM_START, run_sweep
 
 CHARTS = ("timeseries", "map", "phasing", "finances", "goals")
 EVIL_NAME = '<script>alert("x")</script>Essunga'
@@ -60,6 +60,7 @@ def study(tmp_path_factory) -> Path:
         "seed=0,1",
         "years.end=2040",
         f"region.input_dir={inputs}",
+        NO_WARM_START,
         cwd=tmp,
     )
     return sweep

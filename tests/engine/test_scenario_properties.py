@@ -61,6 +61,7 @@ from sim.engine.run import simulate
 from sim.engine.submodels.governance import Governance
 from sim.io.inputs import DWELLING_TYPES, FACILITY_TYPES, SECTORS, load_region
 from tests.engine.submodels.mock import SKARA, mock_model
+from tests.helpers import NO_WARM_START
 
 START, END = 2024, 2030  # the base year, in which nothing happens, and the last simulated year
 EXAMPLES = 150
@@ -336,10 +337,9 @@ def test_random_valid_scenarios_keep_the_invariants_and_cost_shares_sum_to_one(
     # The composed config as a plain dict, composed once: each example only swaps its scenario,
     # and simulate() merges it onto the typed schema as for any run.
     base_cfg = OmegaConf.to_container(
-        # One warm-start year: the warm start runs under every scenario, at a third of the cost.
-        compose_config(
-            [f"region.input_dir={small_region}", f"years.end={END}", "params.warm_start.years=1"]
-        )
+        # The invariants of the simulated years under random scenarios; the warm start is tested
+        # in test_synthesis.py and would double these short runs (tests.helpers.NO_WARM_START).
+        compose_config([f"region.input_dir={small_region}", f"years.end={END}", NO_WARM_START])
     )
     ran: list[dict] = []
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -389,6 +390,14 @@ def read_base_year(region: str | Path, inputs_root: Path | None = None) -> int:
     path = directory / "municipalities.parquet"
     if not path.is_file():
         raise InputError(f"{_display(path)}: required input file is missing")
+    stat = path.stat()
+    return _base_year_of(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _base_year_of(path: Path, mtime_ns: int, size: int) -> int:
+    """:func:`read_base_year` of one version of the file (every config is resolved several
+    times, and a sweep's preflight resolves each of its runs): read and checked once."""
     df = _read_parquet(path)
     context = {"base_year": _declared_base_year(df)}
     table = _validate(df, FILE_SPECS["municipalities.parquet"], _display(path), context)

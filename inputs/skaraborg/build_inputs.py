@@ -61,6 +61,7 @@ BASE_YEARS: dict[int, BaseYear] = {
     2015: BaseYear(2015, (2010, 2015), HERE.parent / "skaraborg_2015"),
 }
 DEFAULT_BASE_YEAR = 2024
+TREND_DECIMALS = 12  # of trend_growth_rate (per year)
 HISTORY_YEARS = (2010, 2015, 2020)  # the years of sources/skaraborg_population_history.csv
 
 # --- Parameters (see README.md for the source or reasoning behind each) -------------------------
@@ -215,6 +216,9 @@ def build_municipalities(base_year: int = DEFAULT_BASE_YEAR) -> pd.DataFrame:
     df = df.sort_values("code", kind="stable").reset_index(drop=True)
 
     rate = (df[f"pop_{last}"] / df[f"pop_{first}"]) ** (1.0 / (last - first)) - 1.0
+    # Rounded far below what population counts can tell: the last bit of a power differs between
+    # numpy versions, and the shipped files must be rebuilt byte for byte by any of them.
+    rate = rate.round(TREND_DECIMALS)
     if f"pop_{base_year}" in df:  # the base year's own figure (data)
         population = [int(p) for p in df[f"pop_{base_year}"]]
         source_year = [base_year] * len(df)

@@ -1,12 +1,19 @@
-"""Seeded-regression digests: one sha256 per data variable of a run's ``results.nc``.
+"""Seeded-regression digests: a fingerprint per data variable of a run's ``results.nc``.
 
-The digests of the baseline, the ``combined`` scenario and the test scenario
+The fingerprints of the baseline, the ``combined`` scenario and the test scenario
 ``stress_scenario.yaml`` (every intervention path; seed 0, 2024-2050) are stored in
 ``digests.json`` beside this file; ``tests/test_regression.py`` recomputes them and fails on any
 difference, naming the variables that changed. A change that alters results on purpose updates
 them in its own commit, saying why::
 
     .venv/bin/python -m tests.regression.digests --update
+
+A fingerprint holds a variable's dimensions and shape, a sha256 of where it is NaN (or of its text,
+for labels), and three sums of its finite values: plain, and weighted by two fixed sequences that
+tell values apart by position. Two results match when the sums agree to ``RELATIVE_TOLERANCE`` of
+the sum of absolute values: exact for counts, and deaf only to last-bit differences in floats, which
+new numpy or libm releases bring to ``exp`` and ``log`` without any change to the model (one count
+more or less anywhere, or a float changed by 1e-9 of the variable's scale, is caught).
 """
 
 from __future__ import annotations
@@ -42,27 +49,54 @@ def case_config(case: str, overrides: list[str] | None = None):
     return cfg
 
 
-def variable_digest(var: xr.DataArray) -> str:
-    """sha256 of a variable's dimensions and values (numbers as float64 with NaNs made
-    canonical, labels as text)."""
-    sha = hashlib.sha256()
-    sha.update(json.dumps([list(var.dims), list(var.shape)]).encode())
+RELATIVE_TOLERANCE = 1e-10
+GOLDEN, SQRT2 = 0.6180339887498949, 1.4142135623730951
+
+
+def position_weights(n: int) -> list[np.ndarray]:
+    """Weights in [0, 1) by position, the same on every machine (one rounded product each)."""
+    i = np.arange(n, dtype=np.float64)
+    return [np.ones(n), np.modf(i * GOLDEN)[0], np.modf(i * SQRT2)[0]]
+
+
+def variable_digest(var: xr.DataArray) -> dict:
+    """Fingerprint of a variable: dims and shape, a sha256 of its NaN positions (of its text for
+    labels), the sum of its absolute values and three position-weighted sums."""
+    shape = {"dims": list(var.dims), "shape": list(var.shape)}
     if var.dtype.kind in "OUS":
-        sha.update(json.dumps([str(v) for v in var.values.ravel()]).encode())
-        return sha.hexdigest()
-    values = np.ascontiguousarray(var.values, dtype=np.float64)
-    values = np.where(np.isnan(values), np.nan, values)
-    sha.update(values.tobytes())
-    return sha.hexdigest()
+        text = json.dumps([str(v) for v in var.values.ravel()]).encode()
+        return {**shape, "sha256": hashlib.sha256(text).hexdigest()}
+    values = np.ascontiguousarray(var.values, dtype=np.float64).ravel()
+    missing = np.isnan(values)
+    finite = np.where(missing, 0.0, values)
+    return {
+        **shape,
+        "nan_sha256": hashlib.sha256(np.packbits(missing).tobytes()).hexdigest(),
+        "abs_sum": float(np.abs(finite).sum()),
+        "sums": [float(w @ finite) for w in position_weights(finite.size)],
+    }
 
 
-def dataset_digests(ds: xr.Dataset) -> dict[str, str]:
-    """Digest of every data variable, by name."""
+def same(current: dict, stored: dict) -> bool:
+    """Whether two fingerprints match: equal shapes, NaNs and text, sums within the tolerance."""
+    exact = [key for key in stored if key not in ("abs_sum", "sums")]
+    if set(current) != set(stored) or any(current[k] != stored[k] for k in exact):
+        return False
+    if "sums" not in stored:
+        return True
+    scale = max(stored["abs_sum"], current["abs_sum"], 1e-300)
+    sums = zip(current["sums"], stored["sums"], strict=True)
+    pairs = [(current["abs_sum"], stored["abs_sum"]), *sums]
+    return all(abs(a - b) <= RELATIVE_TOLERANCE * scale for a, b in pairs)
+
+
+def dataset_digests(ds: xr.Dataset) -> dict[str, dict]:
+    """Fingerprint of every data variable, by name."""
     return {name: variable_digest(ds[name]) for name in sorted(ds.data_vars)}
 
 
-def case_digests(case: str) -> dict[str, str]:
-    """Run a case, write its ``results.nc``, read it back and digest its data variables."""
+def case_digests(case: str) -> dict[str, dict]:
+    """Run a case, write its ``results.nc``, read it back and fingerprint its data variables."""
     from sim.engine.run import simulate
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -71,7 +105,13 @@ def case_digests(case: str) -> dict[str, str]:
             return dataset_digests(ds.load())
 
 
-def stored_digests() -> dict[str, dict[str, str]]:
+def changed_variables(current: dict[str, dict], stored: dict[str, dict]) -> list[str]:
+    """Names of the variables whose fingerprints differ, or that are in only one of the two."""
+    names = sorted(set(current) | set(stored))
+    return [n for n in names if not (n in current and n in stored and same(current[n], stored[n]))]
+
+
+def stored_digests() -> dict[str, dict[str, dict]]:
     return json.loads(DIGEST_FILE.read_text())
 
 
@@ -88,8 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     changed = [
         f"{case}.{name}"
         for case in CASES
-        for name in sorted(set(current[case]) | set(stored.get(case, {})))
-        if current[case].get(name) != stored.get(case, {}).get(name)
+        for name in changed_variables(current[case], stored.get(case, {}))
     ]
     print("unchanged" if not changed else "changed: " + ", ".join(changed))
     return 1 if changed else 0

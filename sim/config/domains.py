@@ -229,9 +229,11 @@ DOMAINS: dict[str, Number | Values | Choice] = {
     "culture.weight_housing": REAL,
     "culture.weight_labour": REAL,
     "culture.weight_prices": REAL,
+    "culture.weight_tax": NON_NEGATIVE,
     "governance.access_value_factor": NON_NEGATIVE,
     "governance.negotiation_years_shared": years(0, 50),
     "governance.negotiation_years_lead": years(0, 50),
+    "governance.commitment_result_share": Number(-1, 1),
 }
 
 # (lower, upper): the first may not exceed the second.

@@ -148,6 +148,7 @@ class CultureParams:
     weight_housing: float = MISSING
     weight_labour: float = MISSING
     weight_prices: float = MISSING
+    weight_tax: float = MISSING
 
 
 @dataclass
@@ -155,6 +156,7 @@ class GovernanceParams:
     access_value_factor: float = MISSING
     negotiation_years_shared: int = MISSING
     negotiation_years_lead: int = MISSING
+    commitment_result_share: float = MISSING
 
 
 @dataclass

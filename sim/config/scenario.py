@@ -96,8 +96,9 @@ class JointProposal:
 
     ``shared``: every participant must gain (consensus), shares by population. ``lead``: the lead
     municipality decides and carries ``lead_share`` of the cost, the rest by population. ``nao``: a
-    network administrative organisation funds proposals from a joint portfolio budget paid by
-    population share, ranking them by regional benefit per cost.
+    network administrative organisation funds proposals from a joint portfolio budget paid by its
+    members (``Scenario.nao_members``) by population share, ranking them by regional benefit per
+    cost; the participants of a ``nao`` proposal must be members.
     """
 
     name: str = MISSING
@@ -137,4 +138,10 @@ class Scenario:
     cultural_investments: list[CulturalInvestment] = field(default_factory=list)
     joint_proposals: list[JointProposal] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
-    nao_budget_msek: float = 0.0  # yearly joint portfolio budget of the NAO, all members together
+    nao_budget_msek: float = 0.0  # most the NAO collects in a year, all members together
+    # Members of the NAO, who pay its budget by population share; empty: the participants of the
+    # scenario's 'nao' proposals.
+    nao_members: list[str] = field(default_factory=list)
+    # MSEK the NAO keeps beyond the investments of its pending proposals (a buffer it collects
+    # and does not spend); it collects only what these need.
+    nao_reserve_msek: float = 0.0

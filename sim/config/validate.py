@@ -442,6 +442,73 @@ class _Checker:
         self.number(x.get("build_years"), f"{path}.build_years", low=0)
         self.at_most(x.get("build_years"), f"{path}.build_years", LIMITS["years"], "years")
 
+    def municipality_list(self, values: Sequence[Any], path: str) -> dict[int, int]:
+        """The known municipalities of a list, by index, with their first position; a problem
+        for each unknown or repeated one."""
+        found: dict[int, int] = {}
+        for i, value in enumerate(values):
+            where = f"{path}[{i}]"
+            index = self.municipality(value, where)
+            if index is None:
+                continue
+            if index in found:
+                self.add(
+                    where,
+                    f"{value!r} ({self.inputs.names[index]}) is listed twice (also "
+                    f"{path.rsplit('.', 1)[-1]}[{found[index]}]); list each municipality once",
+                )
+            else:
+                found[index] = i
+        return found
+
+    def check_nao(self, scenario: Mapping[str, Any]) -> None:
+        """The network organisation: a budget when a proposal uses it, members who include every
+        participant of its proposals, a reserve of at least 0."""
+        budget = scenario.get("nao_budget_msek")
+        budget_ok = self.number(budget, f"{self.prefix}.nao_budget_msek", low=0)
+        self.at_most(budget, f"{self.prefix}.nao_budget_msek", LIMITS["msek"], "MSEK a year")
+        reserve = scenario.get("nao_reserve_msek")
+        self.number(reserve, f"{self.prefix}.nao_reserve_msek", low=0)
+        self.at_most(reserve, f"{self.prefix}.nao_reserve_msek", LIMITS["msek"], "MSEK")
+        nao = {
+            i: j
+            for i, j in enumerate(scenario.get("joint_proposals") or [])
+            if isinstance(j, Mapping) and j.get("governance") == "nao"
+        }
+        paths = [f"{self.prefix}.joint_proposals[{i}]" for i in nao]
+        if nao and budget_ok and budget <= 0:
+            self.add(
+                f"{self.prefix}.nao_budget_msek",
+                f"{_fmt(budget)} is not allowed; {' and '.join(paths)} "
+                f"{'uses' if len(paths) == 1 else 'use'} governance 'nao', which needs a yearly "
+                "joint budget > 0 (MSEK)",
+            )
+        listed = scenario.get("nao_members") or []
+        if not listed:
+            return
+        if not nao:
+            self.add(
+                f"{self.prefix}.nao_members",
+                "names members of a network organisation, but no joint proposal uses governance "
+                "'nao'; remove nao_members or set a proposal's governance to nao",
+            )
+            return
+        members = self.municipality_list(listed, f"{self.prefix}.nao_members")
+        if len(members) < len(listed):
+            return  # unknown or repeated members are reported above
+        for i, j in nao.items():
+            for k, value in enumerate(j.get("participants") or []):
+                try:
+                    index = municipality_index(value, self.inputs, "")
+                except ScenarioError:
+                    continue  # reported with the proposal
+                if index not in members:
+                    self.add(
+                        f"{self.prefix}.joint_proposals[{i}].participants[{k}]",
+                        f"{self.inputs.names[index]} is not among nao_members; the network "
+                        "organisation funds its members' proposals: add it to nao_members",
+                    )
+
     def check_cultural(self, c: Mapping[str, Any], path: str) -> None:
         self.municipality(self.required(c, "municipality", path), f"{path}.municipality")
         self.check_facility(c, path, "opening_year")
@@ -456,19 +523,7 @@ class _Checker:
                     f"{path}.participants",
                     "is empty; list the participating municipalities (the location among them)",
                 )
-            for i, value in enumerate(participants):
-                where = f"{path}.participants[{i}]"
-                index = self.municipality(value, where)
-                if index is None:
-                    continue
-                if index in members:
-                    self.add(
-                        where,
-                        f"{value!r} ({self.inputs.names[index]}) is listed twice (also "
-                        f"participants[{members[index]}]); list each municipality once",
-                    )
-                else:
-                    members[index] = i
+            members = self.municipality_list(participants, f"{path}.participants")
             all_known = participants and _count_unknown(participants, self.inputs) == 0
             if location is not None and all_known and location not in members:
                 self.add(
@@ -583,21 +638,7 @@ class _Checker:
                     self.check_name(entry, path)
                 check(entry, path)
         self.check_policy_conflicts(list(scenario.get("policies") or []), f"{self.prefix}.policies")
-        budget = scenario.get("nao_budget_msek")
-        budget_ok = self.number(budget, f"{self.prefix}.nao_budget_msek", low=0)
-        self.at_most(budget, f"{self.prefix}.nao_budget_msek", LIMITS["msek"], "MSEK a year")
-        nao = [
-            f"{self.prefix}.joint_proposals[{i}]"
-            for i, j in enumerate(scenario.get("joint_proposals") or [])
-            if isinstance(j, Mapping) and j.get("governance") == "nao"
-        ]
-        if nao and budget_ok and budget <= 0:
-            self.add(
-                f"{self.prefix}.nao_budget_msek",
-                f"{_fmt(budget)} is not allowed; {' and '.join(nao)} "
-                f"{'uses' if len(nao) == 1 else 'use'} governance 'nao', which needs a yearly "
-                "joint budget > 0 (MSEK)",
-            )
+        self.check_nao(scenario)
 
 
 def _count_unknown(values: Sequence[Any], inputs: RegionInputs) -> int:

@@ -67,7 +67,9 @@ def state_violations(model: RegionModel) -> list[str]:
 
 def accounting_violations(ds: xr.Dataset, atol: float = 1e-6) -> list[str]:
     """Accounting identities of a results Dataset, every year after the base year, in every
-    municipality: population balance, dwelling balance and the money identity."""
+    municipality: population balance, dwelling balance and the money identity; and for every
+    joint proposal, cost shares that sum to one once decided and payments by municipality that
+    add up to its cost in every year."""
     problems: list[str] = []
     pop = ds["population"].sum("age_group")
     change = pop.diff("year")
@@ -104,5 +106,29 @@ def accounting_violations(ds: xr.Dataset, atol: float = 1e-6) -> list[str]:
         problems.append(
             f"money identity fails in {int(expected.year[y])}, "
             f"municipality {ds.municipality.values[m]}"
+        )
+    problems += joint_cost_violations(ds)
+    return problems
+
+
+def joint_cost_violations(ds: xr.Dataset) -> list[str]:
+    """Every decided joint proposal's cost shares sum to one, and in every year its payments by
+    municipality add up to its cost."""
+    if ds.sizes.get("joint_proposal", 0) == 0:
+        return []
+    problems: list[str] = []
+    names = ds.joint_proposal.values
+    decided = ~np.isnan(ds["joint_decision_year"].values)
+    share_sums = ds["joint_cost_share"].sum("municipality").values
+    for k in np.flatnonzero(decided & (np.abs(share_sums - 1.0) > 1e-9)):
+        problems.append(f"cost shares of {names[k]} sum to {share_sums[k]!r}, not 1")
+    paid = ds["joint_payment"].sum("municipality").isel(year=slice(1, None))
+    cost = ds["joint_cost"].isel(year=slice(1, None))
+    scale = np.maximum(np.abs(cost.values), 1.0)
+    bad = np.abs(paid.values - cost.values) > 1e-9 * scale
+    for y, k in zip(*np.nonzero(bad), strict=True):
+        problems.append(
+            f"payments for {names[k]} in {int(cost.year[y])} add up to {float(paid[y, k])!r}, "
+            f"not its cost {float(cost[y, k])!r}"
         )
     return problems

@@ -10,6 +10,7 @@ import base64
 import io
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -25,7 +26,7 @@ from sim.analysis.goals import (
 from sim.analysis.study import COMPARISON_DIR
 from sim.io.atomic import not_replaceable, publish_folder, write_bytes
 from sim.report import charts
-from sim.report.i18n import INDICATOR_LABELS, LABELS, number
+from sim.report.i18n import INDICATOR_LABELS, LABELS, number, percent
 
 # +1 when more is better, -1 when less is better: colours the key figures green or red.
 BETTER = {
@@ -80,6 +81,45 @@ def key_figures(comparison: xr.Dataset, years: list[int], lang: str) -> list[dic
                 ],
             }
         )
+    return blocks
+
+
+def joint_tables(ensemble: xr.Dataset, lang: str) -> list[dict]:
+    """Who pays and who gains from each scenario's joint proposals: per municipality that pays or
+    gains, the cost share, the payments and the value gained over the horizon, and the net
+    position, as means over replicates."""
+    if ensemble.sizes.get("joint_proposal", 0) == 0 or "joint_net_position" not in ensemble:
+        return []
+    t = LABELS[lang]
+    names = [str(n) for n in ensemble["municipality_name"].values]
+    blocks = []
+    for scenario in ensemble["scenario"].values:
+        for proposal in ensemble["joint_proposal"].values:
+            ds = ensemble.sel(scenario=scenario, joint_proposal=proposal)
+            if not np.isfinite(ds["joint_net_benefit"].values).any():
+                continue  # not a proposal of this scenario
+            decided = ds["joint_decision_year"].values
+            if np.isfinite(decided).any():
+                low, high = int(np.nanmin(decided)), int(np.nanmax(decided))
+                when = t["decided_in"].format(year=low if low == high else f"{low}–{high}")
+            else:
+                when = t["never_decided"]
+            share = ds["joint_cost_share"].mean("replicate").values
+            paid = ds["joint_payment"].sum("year").mean("replicate").values
+            gained = ds["joint_benefit"].sum("year").mean("replicate").values
+            net = ds["joint_net_position"].mean("replicate").values
+            rows = [
+                [
+                    names[m],
+                    percent(float(share[m]), lang),
+                    number(float(paid[m]), lang, digits=1),
+                    number(float(gained[m]), lang, digits=1),
+                    number(float(net[m]), lang, digits=1, signed=True),
+                ]
+                for m in np.argsort(-net, kind="stable")
+                if share[m] > 0 or abs(gained[m]) >= 0.05
+            ]
+            blocks.append({"caption": f"{scenario}: {proposal}, {when}", "rows": rows})
     return blocks
 
 
@@ -347,6 +387,7 @@ def build_report(
         key_figures=key_figures(comparison, [middle, last], lang),
         charts=chart_items,
         goals=goal_tables(goal_results, comparison, lang) if goal_results is not None else None,
+        joint=joint_tables(ensemble, lang),
     )
     # The HTML carries its charts; the PNG folder is published first so that the report never
     # names charts that are not there.

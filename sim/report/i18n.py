@@ -51,6 +51,18 @@ LABELS: dict[str, dict[str, str]] = {
         "joint": "joint proposal",
         "decided": "decided",
         "never_decided": "not decided within the horizon",
+        "who_pays": "Joint proposals: who pays, who gains",
+        "who_pays_note": "Means over replicates, MSEK summed over the simulated years. Paid: the "
+        "municipality's part of the investment and operating costs (for the network "
+        "organisation's proposals, the investment its pool paid, by the members' shares). Gained: "
+        "the value of the cultural access its residents gain once the facility is open. Net "
+        "position: gained minus paid.",
+        "municipality": "Municipality",
+        "cost_share": "Cost share",
+        "paid": "Paid (MSEK)",
+        "gained": "Gained (MSEK)",
+        "net_position": "Net position (MSEK)",
+        "decided_in": "decided in {year}",
         "no_interventions": "no interventions",
         "population": "Population",
         "jobs": "Jobs",
@@ -104,6 +116,18 @@ LABELS: dict[str, dict[str, str]] = {
         "joint": "gemensamt förslag",
         "decided": "beslutat",
         "never_decided": "inte beslutat inom perioden",
+        "who_pays": "Gemensamma förslag: vem betalar, vem vinner",
+        "who_pays_note": "Medelvärden över replikat, mnkr summerat över de simulerade åren. "
+        "Betalt: kommunens del av investerings- och driftkostnaderna (för nätverksorganisationens "
+        "förslag den investering dess gemensamma budget betalade, efter medlemmarnas andelar). "
+        "Vunnet: värdet av den kulturella tillgänglighet invånarna får när anläggningen öppnat. "
+        "Nettoställning: vunnet minus betalt.",
+        "municipality": "Kommun",
+        "cost_share": "Kostnadsandel",
+        "paid": "Betalt (mnkr)",
+        "gained": "Vunnet (mnkr)",
+        "net_position": "Nettoställning (mnkr)",
+        "decided_in": "beslutat {year}",
         "no_interventions": "inga insatser",
         "population": "Befolkning",
         "jobs": "Arbetstillfällen",

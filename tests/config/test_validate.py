@@ -399,6 +399,46 @@ def test_nao_governance_needs_a_budget(region):
     assert problems_of(data, region) == []
 
 
+@pytest.mark.parametrize(
+    ("fields", "problems"),
+    [
+        ({"nao_members": ["Vara", "Essunga", "Grästorp", "Skara"], "nao_reserve_msek": 10.0}, []),
+        (
+            {"nao_members": ["Vara", "Essunga"]},
+            [
+                "scenario.joint_proposals[1].participants[2]: Grästorp is not among nao_members; "
+                "the network organisation funds its members' proposals: add it to nao_members"
+            ],
+        ),
+        (
+            {"nao_members": ["Vara", "Essunga", "Grästorp", "1470"]},
+            [
+                "scenario.nao_members[3]: '1470' (Vara) is listed twice (also nao_members[0]); "
+                "list each municipality once"
+            ],
+        ),
+        (
+            {"nao_reserve_msek": -5.0},
+            ["scenario.nao_reserve_msek: -5 is not allowed; nao_reserve_msek must be >= 0"],
+        ),
+    ],
+    ids=["members-and-reserve", "participant-not-a-member", "member-twice", "negative-reserve"],
+)
+def test_nao_members_include_its_participants_and_its_reserve_is_not_negative(
+    region, fields, problems
+):
+    data = {**copy.deepcopy(VALID), **fields}
+    assert problems_of(data, region) == problems
+
+
+def test_nao_members_without_a_nao_proposal_are_refused(region):
+    data = copy.deepcopy(VALID)
+    data["joint_proposals"] = data["joint_proposals"][:1]
+    data["nao_members"] = ["Vara"]
+    [problem] = problems_of(data, region)
+    assert problem.startswith("scenario.nao_members: names members of a network organisation, but")
+
+
 def test_intervention_names_are_unique_across_the_scenario(region):
     data = copy.deepcopy(VALID)
     data["cultural_investments"][1]["name"] = "battery plant"

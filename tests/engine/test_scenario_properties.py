@@ -13,7 +13,8 @@ scenario holds 0-3 entries of every kind the scenario schema (``sim/config/scena
 - joint proposals under every governance mode (``shared``, ``lead``, ``nao``) with 1 to 15
   participants (at least 2 under ``lead``: the lead alone is refused), hosted by a participant;
 - policies: tax rates and plan reserve releases (one tax rate per municipality and year);
-- a yearly NAO budget (> 0 whenever a proposal uses ``nao``).
+- a yearly NAO budget (> 0 whenever a proposal uses ``nao``), a reserve, and named NAO members
+  (every participant of its proposals and maybe others) or the default (those participants).
 
 Municipalities are named by name or by SCB code; every value is drawn from the validator's own
 domains (``sim/config/validate.py``, sizes up to its ``LIMITS``), and years from the horizon.
@@ -24,14 +25,17 @@ For each scenario the test checks that
 - the real model runs end to end (``simulate``), and after the base year and after every simulated
   year the agent arrays keep their invariants (``state_violations``), and every joint proposal's
   cost shares (those its governance mode would charge that year, and those charged at its
-  decision) lie in [0, 1] and sum to one, with nothing charged to a non-participant outside
-  ``nao``; the NAO's yearly contributions add up to its budget;
-- the results keep their accounting identities (``accounting_violations``), have no NaN after the
+  decision) lie in [0, 1] and sum to one, with nothing charged to a non-participant (to a
+  non-member of the NAO under ``nao``); the NAO's contributions come from its members only, never
+  exceed its yearly budget, and its pool never falls below zero;
+- the results keep their accounting identities (``accounting_violations``: among them, every joint
+  proposal's payments by municipality add up to its cost in every year), have no NaN after the
   base year (per-run decision years are NaN exactly when a proposal was never decided), and no
   negative populations, dwellings or jobs.
 
 Finally it checks that at least 150 scenarios ran and that together they used every intervention
-kind, phasing rule and governance mode, so that the strategy cannot quietly stop covering them.
+kind, phasing rule and governance mode, at least 100 joint proposals (20 or more under each mode),
+named NAO members and a NAO reserve, so that the strategy cannot quietly stop covering them.
 
 Every run starts from copies of one loaded region and one synthesized population (same seed and
 parameters, so the same as synthesizing again); everything after synthesis is the real ``simulate``.
@@ -247,7 +251,19 @@ def scenarios(draw, inputs) -> dict:
     joint = entries("joint", joint_proposals)
     uses_nao = any(p["governance"] == "nao" for p in joint)
     budget = MSEK.filter(lambda b: b > 0) if uses_nao else MSEK  # the NAO needs money to fund
+    nao = {}
+    if uses_nao:
+        nao["nao_reserve_msek"] = draw(st.one_of(st.just(0.0), MSEK))
+        if draw(st.booleans()):  # named members: the NAO's participants and maybe others
+            known = {ref: i for i, ref in enumerate(inputs.names)}
+            known.update({ref: i for i, ref in enumerate(inputs.codes)})
+            nao_joint = [p for p in joint if p["governance"] == "nao"]
+            needed = {known[x] for p in nao_joint for x in p["participants"]}
+            others = draw(st.sets(st.integers(0, len(inputs.codes) - 1)))
+            members = draw(st.permutations(sorted(needed | others)))
+            nao["nao_members"] = [draw(municipality_reference(inputs, m)) for m in members]
     return {
+        **nao,
         "name": "property",
         "description": "A random valid scenario (tests/engine/test_scenario_properties.py).",
         "establishments": entries("establishment", establishments),
@@ -262,7 +278,8 @@ def scenarios(draw, inputs) -> dict:
 # --- The checks ----------------------------------------------------------------------------------
 def cost_share_problems(model) -> list[str]:
     """Every joint proposal's cost shares, now and at its decision: in [0, 1], summing to one,
-    nothing charged to non-participants (outside 'nao'); the NAO contributions make its budget."""
+    nothing charged to those who do not pay for it (participants, or the NAO's members under
+    'nao'); the NAO's contributions come from its members, within its budget."""
     governance = model.submodels["governance"]
     problems = []
     for k, proposal in enumerate(governance.proposals):
@@ -277,15 +294,18 @@ def cost_share_problems(model) -> list[str]:
                 problems.append(f"{where} outside [0, 1]: {shares}")
             if not abs(shares.sum() - 1.0) <= SHARE_TOLERANCE:
                 problems.append(f"{where} sum to {shares.sum()!r}, not 1: {shares}")
-            outsiders = ~governance.members[k]
-            if proposal.governance != "nao" and shares[outsiders].any():
-                problems.append(f"{where} charge non-participants: {shares}")
-    if governance.nao_budget > 0 and model.year > model.base_year:
-        paid = governance.nao_contributions.sum()
-        # Absolute tolerance too: a budget of a few 1e-324 MSEK cannot be split exactly.
-        budget = governance.nao_budget
-        if not math.isclose(paid, budget, rel_tol=SHARE_TOLERANCE, abs_tol=SHARE_TOLERANCE):
-            problems.append(f"NAO contributions {paid!r} differ from the budget")
+            nao = proposal.governance == "nao"
+            payers = governance.nao_members if nao else governance.members[k]
+            if shares[~payers].any():
+                problems.append(f"{where} charge municipalities that do not pay for it: {shares}")
+    if governance.nao_pool < 0:
+        problems.append(f"the NAO pool is negative: {governance.nao_pool!r}")
+    contributions = governance.nao_contributions
+    if contributions[~governance.nao_members].any():
+        problems.append(f"NAO contributions charged to non-members: {contributions}")
+    # Absolute tolerance too: a budget of a few 1e-324 MSEK cannot be split exactly.
+    if contributions.sum() > governance.nao_budget * (1 + SHARE_TOLERANCE) + SHARE_TOLERANCE:
+        problems.append(f"NAO contributions {contributions.sum()!r} exceed the budget")
     return problems
 
 
@@ -370,9 +390,13 @@ def test_random_valid_scenarios_keep_the_invariants_and_cost_shares_sum_to_one(
     for kind in INTERVENTION_KINDS:
         assert any(scenario[kind] for scenario in ran), f"no scenario had {kind}"
     phasings = {p["phasing"] for s in ran for p in s["housing_programmes"]}
-    modes = {p["governance"] for s in ran for p in s["joint_proposals"]}
+    modes = [p["governance"] for s in ran for p in s["joint_proposals"]]
     assert phasings == set(PHASING_RULES)
-    assert modes == set(GOVERNANCE_MODES)
+    assert set(modes) == set(GOVERNANCE_MODES)
+    # At least 100 random joint proposals, a good number under every mode.
+    assert len(modes) >= 100, len(modes)
+    assert min(modes.count(mode) for mode in GOVERNANCE_MODES) >= 20, modes
+    assert any("nao_members" in s for s in ran) and any(s.get("nao_reserve_msek") for s in ran)
 
 
 # --- Found with the property: participants without residents ------------------------------------

@@ -5,7 +5,8 @@ the scenario's cultural investments and the jointly decided facilities. Cultural
 municipality sums the capacities (visitor places) of open facilities, weighted
 by type and decaying exponentially with travel time. Attractiveness combines access, public
 services, housing availability, the labour market and prices, each relative to base-year regional
-levels, and feeds migration and location choice.
+levels, and the municipal tax rate relative to the region's mean this year, and feeds migration
+and location choice.
 """
 
 from __future__ import annotations
@@ -37,6 +38,19 @@ def facility_weight(p, facility_type: str, type_weight: float | None = None) -> 
 def access_decay(travel: np.ndarray, n_muni: int, decay_minutes: float) -> np.ndarray:
     """Weight of a place reachable from each municipality (rows) in each (columns)."""
     return np.exp(-travel[:n_muni, :n_muni] / decay_minutes)
+
+
+def relative_tax_rate(tax_rate: np.ndarray, residents: np.ndarray) -> np.ndarray:
+    """Tax rate above the region's mean rate weighted by residents (percentage points): movers
+    compare rates within the area they choose from, so a rise everywhere changes no one's place.
+
+    >>> relative_tax_rate(np.array([21.0, 22.0]), np.array([3, 1])).tolist()
+    [-0.25, 0.75]
+    """
+    weights = np.maximum(residents.astype(np.float64), 0.0)
+    if weights.sum() <= 0:
+        return np.zeros_like(tax_rate, dtype=np.float64)
+    return tax_rate - np.average(tax_rate, weights=weights)
 
 
 class Culture(Submodel):
@@ -110,14 +124,15 @@ class Culture(Submodel):
             + p.weight_housing * housing
             + p.weight_labour * labour
             - p.weight_prices * prices
+            - p.weight_tax * relative_tax_rate(model.shared["tax_rate"], model.resident_counts())
         )
         return np.exp(index)
 
     def step(self, model: RegionModel, year: int) -> None:
-        """Cultural access of the open facilities; attractiveness, with services, housing, jobs.
+        """Cultural access of open facilities; attractiveness, with services, housing, jobs, tax.
 
-        Attractiveness combines access, public services, housing availability, the labour market
-        and prices.
+        Attractiveness combines access, public services, housing availability, the labour market,
+        prices and the tax rate relative to the region's.
         """
         self.access = self.cultural_access(model, year)
         self.attractiveness = self._attractiveness(model)

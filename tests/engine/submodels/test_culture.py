@@ -63,3 +63,21 @@ def test_a_longer_queue_makes_a_municipality_less_attractive():
     # Effective vacancy of Skara falls by 1 queuing household / 3 dwellings.
     weight = model.params.culture.weight_housing
     np.testing.assert_allclose(ratio, [1.0, np.exp(-weight / 3)])
+
+
+def test_a_tax_rate_above_the_regions_mean_makes_a_municipality_less_attractive():
+    model = mock_model(Culture)
+    base = model.shared["attractiveness"].copy()
+    rates = model.shared["tax_rate"].copy()
+    weight = model.params.culture.weight_tax
+    residents = model.resident_counts().astype(float)
+    # Skara raises its rate by 1 point (made up): it moves above the mean by 1 - its share.
+    model.shared.publish("municipalities", "tax_rate", rates + np.array([0.0, 1.0]))
+    step(model, "culture.step")
+    share = residents[SKARA] / residents.sum()
+    expected = np.exp(-weight * np.array([-share, 1 - share]))
+    np.testing.assert_allclose(model.shared["attractiveness"] / base, expected)
+    # Every rate 2 points higher (ageing everywhere): nobody's position changes.
+    model.shared.publish("municipalities", "tax_rate", rates + 2.0)
+    step(model, "culture.step")
+    np.testing.assert_allclose(model.shared["attractiveness"], base)

@@ -2,8 +2,17 @@
 
 Reads only ensemble Datasets (``sim collect``). For every indicator, per municipality and for the
 region: the mean over replicates and a 5-95 % band, and each scenario's difference to the baseline
-computed pairwise by replicate (the same seed in both runs, so common random numbers cancel), with
-its band and whether it stands clear of replicate noise (the band excludes zero).
+computed pairwise by replicate (the same seed in both runs, so common random numbers cancel).
+
+Two different things are reported about a difference, and kept apart:
+
+- how sure we are of the *effect*: the mean paired difference with its 95 % confidence interval,
+  a Student t-interval of the mean (``diff_ci_low``, ``diff_ci_high``; ``scipy.stats.t``). The
+  t-interval fits because the paired differences of a run's indicators are sums over many
+  households, close to normal, and replicates are few: a bootstrap needs more than the 3-10
+  replicates of a study to be reliable. An effect is *clear* when its interval excludes zero;
+- how much a single future may differ (``diff_p05``, ``diff_p95``): the 5-95 % spread of the paired
+  differences over replicates, a prediction band. It does not shrink with more replicates.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
+from scipy import stats
 
 from sim.config.params import ConfigError
 from sim.io.atomic import MANIFEST, IncompleteOutput, check_published
@@ -23,6 +33,7 @@ ENSEMBLE_DIMS = ("scenario", "replicate", "year")
 
 REGION = "region"
 QUANTILES = (0.05, 0.95)
+CONFIDENCE = 0.95  # of the confidence interval of a mean difference
 
 
 @dataclass(frozen=True)
@@ -155,7 +166,9 @@ def compare(ensemble: xr.Dataset, baseline: str = "baseline") -> xr.Dataset:
     """Ensemble means and bands, and paired differences to ``baseline`` with their bands.
 
     Returns a Dataset with dims (indicator, scenario, year, area) and variables ``mean``, ``p05``,
-    ``p95``, ``diff_mean``, ``diff_p05``, ``diff_p95`` and ``clear`` (+1: the difference band lies
+    ``p95`` (over replicates), ``diff_mean``, ``diff_se``, ``diff_n``, ``diff_ci_low`` and
+    ``diff_ci_high`` (the mean paired difference and its t-interval), ``diff_p05`` and
+    ``diff_p95`` (the spread of the paired differences) and ``clear`` (+1: the interval lies
     above zero, -1: below zero, 0: not clear of replicate noise).
     """
     scenarios = [str(s) for s in ensemble["scenario"].values]
@@ -171,29 +184,31 @@ def compare(ensemble: xr.Dataset, baseline: str = "baseline") -> xr.Dataset:
         warnings.simplefilter("ignore", RuntimeWarning)
         band = values.quantile(q, dim="replicate", skipna=True)
         diff_band = diff.quantile(q, dim="replicate", skipna=True)
-    clear = xr.where(diff_band.sel(quantile=q[0]) > 0, 1, 0) - xr.where(
-        diff_band.sel(quantile=q[1]) < 0, 1, 0
-    )
-    if values.sizes["replicate"] < 2:
-        clear = clear * 0  # one replicate has no band: nothing can stand clear of noise
     out = xr.Dataset(
         {
             "mean": values.mean("replicate"),
             "p05": band.sel(quantile=q[0], drop=True),
             "p95": band.sel(quantile=q[1], drop=True),
-            "diff_mean": diff.mean("replicate"),
+            **paired_effect(diff).data_vars,
             "diff_p05": diff_band.sel(quantile=q[0], drop=True),
             "diff_p95": diff_band.sel(quantile=q[1], drop=True),
-            "clear": clear.astype(np.int8),
         }
     )
     out["mean"].attrs["long_name"] = "Mean over replicates"
     out["p05"].attrs["long_name"] = "5 % quantile over replicates"
     out["p95"].attrs["long_name"] = "95 % quantile over replicates"
     out["diff_mean"].attrs["long_name"] = f"Mean paired difference to {baseline}"
-    out["diff_p05"].attrs["long_name"] = "5 % quantile of the paired difference"
-    out["diff_p95"].attrs["long_name"] = "95 % quantile of the paired difference"
-    out["clear"].attrs["long_name"] = "Difference clear of replicate noise: +1 up, -1 down, 0 not"
+    out["diff_se"].attrs["long_name"] = "Standard error of the mean paired difference"
+    out["diff_n"].attrs["long_name"] = "Replicates in the paired difference"
+    level = f"{CONFIDENCE:.0%}"
+    out["diff_ci_low"].attrs["long_name"] = f"Lower end of the {level} t-interval of the mean"
+    out["diff_ci_high"].attrs["long_name"] = f"Upper end of the {level} t-interval of the mean"
+    out["diff_p05"].attrs["long_name"] = "5 % quantile of the paired difference (spread)"
+    out["diff_p95"].attrs["long_name"] = "95 % quantile of the paired difference (spread)"
+    out["clear"].attrs["long_name"] = (
+        f"Mean difference clear of replicate noise (its {level} interval excludes 0): "
+        "+1 up, -1 down, 0 not"
+    )
     out.attrs.update(
         baseline=baseline,
         replicates=int(values.sizes["replicate"]),
@@ -205,6 +220,44 @@ def compare(ensemble: xr.Dataset, baseline: str = "baseline") -> xr.Dataset:
         labels = [str(n) for n in names.values] + ["Region"]
         out = out.assign_coords(area_name=("area", labels))
     return out
+
+
+def paired_effect(diff: xr.DataArray, confidence: float = CONFIDENCE) -> xr.Dataset:
+    """The mean of paired differences over ``replicate`` with its t-interval: ``diff_mean``,
+    ``diff_se``, ``diff_n`` (replicates that are not NaN), ``diff_ci_low``, ``diff_ci_high`` and
+    ``clear`` (+1 / -1 when the interval lies above / below zero, else 0)."""
+    with warnings.catch_warnings():  # flows are NaN in the base year: all-NaN slices are expected
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = diff.mean("replicate")
+        n = diff.count("replicate")
+        se = diff.std("replicate", ddof=1) / np.sqrt(n)
+    half = se * t_quantile(confidence, n)
+    return xr.Dataset(
+        {
+            "diff_mean": mean,
+            "diff_se": se,
+            "diff_n": n.astype(np.int32),
+            "diff_ci_low": mean - half,
+            "diff_ci_high": mean + half,
+            "clear": clear_sign(mean, half).astype(np.int8),
+        }
+    )
+
+
+def t_quantile(confidence: float, n: xr.DataArray | np.ndarray) -> xr.DataArray | np.ndarray:
+    """The two-sided Student t factor of a ``confidence`` interval of a mean of ``n`` values
+    (NaN below two values)."""
+    dof = np.where(np.asarray(n) >= 2, np.asarray(n) - 1, np.nan)
+    factor = stats.t.ppf(0.5 + confidence / 2, dof)
+    if isinstance(n, xr.DataArray):
+        return xr.DataArray(factor, dims=n.dims, coords=n.coords)
+    return factor
+
+
+def clear_sign(mean: xr.DataArray, half_width: xr.DataArray) -> xr.DataArray:
+    """+1 when the interval ``mean -+ half_width`` lies above zero, -1 below, 0 otherwise (also
+    when it is undefined: fewer than two replicates)."""
+    return xr.where(mean - half_width > 0, 1, 0) - xr.where(mean + half_width < 0, 1, 0)
 
 
 def open_ensemble_store(path: str | Path) -> xr.Dataset:
@@ -244,10 +297,10 @@ def open_ensemble_store(path: str | Path) -> xr.Dataset:
 
 def to_long_table(comparison: xr.Dataset):
     """The comparison as a long pandas table (one row per indicator, scenario, year and area)."""
-    frame = comparison[["mean", "p05", "p95", "diff_mean", "diff_p05", "diff_p95", "clear"]]
-    table = frame.to_dataframe().reset_index()
-    keep = ["indicator", "scenario", "year", "area", "mean", "p05", "p95"]
-    keep += ["diff_mean", "diff_p05", "diff_p95", "clear"]
+    columns = ["mean", "p05", "p95", "diff_mean", "diff_ci_low", "diff_ci_high"]
+    columns += ["diff_p05", "diff_p95", "clear"]
+    table = comparison[columns].to_dataframe().reset_index()
+    keep = ["indicator", "scenario", "year", "area", *columns]
     if "area_name" in table:
         keep.insert(4, "area_name")
     if "units" in table:

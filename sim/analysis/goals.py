@@ -1,11 +1,24 @@
 """Goals and goal conflicts.
 
 A region states its goals in ``configs/goals/<region>.yaml``: an indicator, a direction
-(``increase``, ``decrease``, ``at_least``, ``at_most``), the year the goal is judged in and, for
-thresholds, a target. A scenario improves a goal when its paired difference to the baseline stands
-clear of replicate noise in the goal's direction, worsens it when clear in the other direction,
-and otherwise shows no clear change. A scenario that improves one goal and worsens another is a
-goal conflict; a goal that some municipalities gain on while others lose has winners and losers.
+(``increase``, ``decrease``, ``at_least``, ``at_most``), the year the goal is judged in, for
+thresholds a target, and the smallest change that matters (``materiality``, in the indicator's
+units, with its reasoning).
+
+A scenario improves a goal when its mean paired difference to the baseline is both *clear* (its
+confidence interval excludes zero) and *material* (at least the goal's materiality) in the goal's
+direction, and worsens it when both hold the other way. A clear effect smaller than the
+materiality is reported as clear but too small to matter; it counts for nothing.
+
+Many comparisons are judged at once, so the confidence is family-wise (Bonferroni): at the region,
+each goal's interval has confidence ``1 - 0.05 / goals``, so that a scenario without any effect
+shows a clear region effect on some goal, and hence a conflict, at most 5 % of the time; for the
+municipalities (winners and losers) each interval has ``1 - 0.05 / (goals x municipalities)``.
+
+A scenario that improves one goal and worsens another is a goal conflict; a goal that some
+municipalities gain on while others lose has winners and losers. A goal's effect is *resolved*
+when the half-width of its interval at the region is below its materiality: an effect of that size
+would be found.
 """
 
 from __future__ import annotations
@@ -17,10 +30,26 @@ import numpy as np
 import xarray as xr
 from omegaconf import MISSING, OmegaConf
 
-from sim.analysis.compare import INDICATOR_NAMES, REGION, CompareError
+from sim.analysis.compare import (
+    CONFIDENCE,
+    INDICATOR_NAMES,
+    REGION,
+    CompareError,
+    clear_sign,
+    t_quantile,
+)
+from sim.config.domains import fmt
 from sim.paths import CONFIG_DIR
 
 DIRECTIONS = ("increase", "decrease", "at_least", "at_most")
+REQUIRED = {
+    "name": "give the goal a name",
+    "indicator": "name the indicator it is judged on",
+    "direction": f"use one of: {', '.join(DIRECTIONS)}",
+    "year": "give the year it is judged in",
+    "materiality": "give the smallest change that matters, in the indicator's units",
+    "materiality_reason": "say why that size matters",
+}
 GOALS_DIR = CONFIG_DIR / "goals"
 IMPROVES, NO_CLEAR_CHANGE, WORSENS = 1, 0, -1
 
@@ -32,6 +61,8 @@ class Goal:
     direction: str = MISSING  # one of DIRECTIONS
     year: int = MISSING
     target: float | None = None  # required for at_least / at_most, in the indicator's units
+    materiality: float = MISSING  # smallest change that matters, in the indicator's units
+    materiality_reason: str = MISSING  # why that size
     description: str = ""
     source: str = ""
     label: str = ""  # short English label for reports (default: the name)
@@ -59,6 +90,10 @@ def load_goals(name_or_path: str | Path) -> GoalSet:
     problems = []
     for i, goal in enumerate(goals.goals):
         where = f"{path.name}: goals[{i}]"
+        missing = [key for key in REQUIRED if OmegaConf.is_missing(goal, key)]
+        if missing:
+            problems += [f"{where}.{key}: is required; {REQUIRED[key]}" for key in missing]
+            continue
         if goal.indicator not in INDICATOR_NAMES:
             problems.append(
                 f"{where}.indicator: {goal.indicator!r} is not an indicator; "
@@ -71,6 +106,13 @@ def load_goals(name_or_path: str | Path) -> GoalSet:
             )
         if goal.direction in ("at_least", "at_most") and goal.target is None:
             problems.append(f"{where}.target: a target is required for '{goal.direction}'")
+        if not (np.isfinite(goal.materiality) and goal.materiality >= 0):
+            problems.append(
+                f"{where}.materiality: {fmt(goal.materiality)} is not allowed; give the smallest "
+                "change that matters, a number >= 0 in the indicator's units"
+            )
+        if not goal.materiality_reason.strip():
+            problems.append(f"{where}.materiality_reason: is empty; say why that size matters")
     names = [g.name for g in goals.goals]
     if len(set(names)) != len(names):
         problems.append(f"{path.name}: goal names must be unique")
@@ -83,12 +125,20 @@ def evaluate_goals(comparison: xr.Dataset, goals: GoalSet) -> xr.Dataset:
     """Goal effects per scenario and area, conflicts, and winners and losers.
 
     Returns variables ``goal_effect`` (goal, scenario, area: +1 improves, -1 worsens, 0 no clear
-    change), ``goal_target_met`` (goal, scenario, area: 1/0 for thresholds, NaN otherwise),
-    ``goal_conflict`` (scenario: the region improves on one goal and worsens on another) and
-    ``winners_and_losers`` (goal, scenario: some municipalities improve while others worsen).
+    and material change), ``goal_clear_but_small`` (1: clear, but smaller than the materiality),
+    ``goal_ci_half_width`` (half-width of the family-wise interval), ``goal_resolved`` (goal,
+    scenario: the region's half-width is below the materiality), ``goal_target_met`` (goal,
+    scenario, area: 1/0 for thresholds, NaN otherwise), ``goal_conflict`` (scenario: the region
+    improves on one goal and worsens on another) and ``winners_and_losers`` (goal, scenario: some
+    municipalities improve while others worsen).
     """
     years = comparison["year"].values.tolist()
-    effects, met = [], []
+    n_goals = max(len(goals.goals), 1)
+    n_municipalities = max(comparison.sizes["area"] - 1, 1)
+    family = 1 - CONFIDENCE
+    region_confidence = 1 - family / n_goals
+    local_confidence = 1 - family / (n_goals * n_municipalities)
+    effects, small, halves, met = [], [], [], []
     for goal in goals.goals:
         if goal.year not in years:
             raise CompareError(
@@ -97,7 +147,17 @@ def evaluate_goals(comparison: xr.Dataset, goals: GoalSet) -> xr.Dataset:
             )
         sel = comparison.sel(indicator=goal.indicator, year=goal.year)
         sign = 1 if goal.direction in ("increase", "at_least") else -1
-        effects.append(sel["clear"] * sign)
+        is_region = sel["area"] == REGION
+        half = sel["diff_se"] * xr.where(
+            is_region,
+            t_quantile(region_confidence, sel["diff_n"]),
+            t_quantile(local_confidence, sel["diff_n"]),
+        )
+        clear = clear_sign(sel["diff_mean"], half)
+        material = np.abs(sel["diff_mean"]) >= goal.materiality
+        effects.append(clear * sign * material)
+        small.append((clear != 0) & ~material)
+        halves.append(half)
         if goal.target is None:
             met.append(xr.full_like(sel["mean"], np.nan))
         elif goal.direction == "at_least":
@@ -106,8 +166,17 @@ def evaluate_goals(comparison: xr.Dataset, goals: GoalSet) -> xr.Dataset:
             met.append((sel["mean"] <= goal.target).astype(float))
     names = xr.DataArray([g.name for g in goals.goals], dims="goal")
     drop = ["indicator", "year", "units", "long_name", "area_name"]
-    effect = xr.concat(effects, dim=names).drop_vars(drop, errors="ignore").astype(np.int8)
-    target_met = xr.concat(met, dim=names).drop_vars(drop, errors="ignore")
+
+    def stack(parts):
+        return xr.concat(parts, dim=names).drop_vars(drop, errors="ignore")
+
+    effect = stack(effects).astype(np.int8)
+    target_met = stack(met)
+    half_width = stack(halves)
+    materiality = xr.DataArray([g.materiality for g in goals.goals], dims="goal")
+    resolved = (half_width.sel(area=REGION, drop=True) < materiality.values[:, None]).astype(
+        np.int8
+    )
     region = effect.sel(area=REGION)
     conflict = ((region == IMPROVES).any("goal") & (region == WORSENS).any("goal")).astype(np.int8)
     local = effect.drop_sel(area=REGION)
@@ -115,6 +184,9 @@ def evaluate_goals(comparison: xr.Dataset, goals: GoalSet) -> xr.Dataset:
     out = xr.Dataset(
         {
             "goal_effect": effect,
+            "goal_clear_but_small": stack(small).astype(np.int8),
+            "goal_ci_half_width": half_width,
+            "goal_resolved": resolved,
             "goal_target_met": target_met,
             "goal_conflict": conflict,
             "winners_and_losers": mixed,
@@ -126,15 +198,33 @@ def evaluate_goals(comparison: xr.Dataset, goals: GoalSet) -> xr.Dataset:
         goal_indicator=("goal", [g.indicator for g in goals.goals]),
         goal_direction=("goal", [g.direction for g in goals.goals]),
         goal_year=("goal", [g.year for g in goals.goals]),
+        goal_materiality=("goal", [float(g.materiality) for g in goals.goals]),
         goal_label=("goal", [g.label or g.name for g in goals.goals]),
         goal_label_sv=("goal", [g.label_sv or g.label or g.name for g in goals.goals]),
     )
-    out["goal_effect"].attrs["long_name"] = "+1 improves, -1 worsens, 0 no clear change"
+    out["goal_effect"].attrs["long_name"] = (
+        "+1 improves, -1 worsens (clear and material), 0 no clear and material change"
+    )
+    out["goal_clear_but_small"].attrs["long_name"] = (
+        "1: the effect is clear but smaller than the goal's materiality"
+    )
+    out["goal_ci_half_width"].attrs["long_name"] = (
+        f"Half-width of the family-wise confidence interval (Bonferroni: {region_confidence:.4f} "
+        f"per goal at the region, {local_confidence:.5f} per goal and municipality)"
+    )
+    out["goal_resolved"].attrs["long_name"] = (
+        "1: the region's interval is narrower than the materiality (a material effect is found)"
+    )
     out["goal_conflict"].attrs["long_name"] = (
         "1: the scenario improves one goal and worsens another"
     )
     out["winners_and_losers"].attrs["long_name"] = (
         "1: some municipalities improve on the goal while others worsen"
+    )
+    out.attrs.update(
+        family_confidence=CONFIDENCE,
+        region_confidence=region_confidence,
+        local_confidence=local_confidence,
     )
     return out
 

@@ -24,8 +24,8 @@ def _fmt(value: float) -> str:
 
 
 def difference_table(comparison: xr.Dataset, year: int, area: str = REGION) -> str:
-    """Indicators by scenario in one year: mean paired difference to the baseline and its band;
-    ▲/▼ marks differences clear of replicate noise."""
+    """Indicators by scenario in one year: mean paired difference to the baseline and its 95 %
+    confidence interval; ▲/▼ marks differences whose interval excludes zero."""
     from rich.console import Console
     from rich.table import Table
 
@@ -33,8 +33,8 @@ def difference_table(comparison: xr.Dataset, year: int, area: str = REGION) -> s
     scenarios = [s for s in comparison["scenario"].values if s != baseline]
     sel = comparison.sel(year=year, area=area)
     table = Table(
-        title=f"{area} {year}: difference to '{baseline}' (mean [5-95 % band] over "
-        f"{comparison.attrs['replicates']} paired replicates; ▲▼ clear of noise)"
+        title=f"{area} {year}: difference to '{baseline}' (mean [95 % confidence interval of the "
+        f"mean] over {comparison.attrs['replicates']} paired replicates; ▲▼ clear of noise)"
     )
     table.add_column("indicator")
     table.add_column(baseline, justify="right")
@@ -48,7 +48,7 @@ def difference_table(comparison: xr.Dataset, year: int, area: str = REGION) -> s
             mark = ARROWS[int(cell["clear"])]
             row.append(
                 f"{mark}{_fmt(float(cell['diff_mean']))} "
-                f"[{_fmt(float(cell['diff_p05']))}, {_fmt(float(cell['diff_p95']))}]"
+                f"[{_fmt(float(cell['diff_ci_low']))}, {_fmt(float(cell['diff_ci_high']))}]"
             )
         table.add_row(*row)
     return _render(table, Console)

@@ -53,7 +53,7 @@ def _cell(comparison: xr.Dataset, ind: str, scenario: str, year: int, lang: str)
     mark = {1: "▲", -1: "▼", 0: ""}[clear]
     text = (
         f"{mark}{number(float(c['diff_mean']), lang, signed=True)} "
-        f"({number(float(c['diff_p05']), lang)} – {number(float(c['diff_p95']), lang)})"
+        f"({number(float(c['diff_ci_low']), lang)} – {number(float(c['diff_ci_high']), lang)})"
     )
     return {"text": text, "cls": {1: "up", -1: "down", 0: ""}[clear * BETTER[ind]]}
 
@@ -134,6 +134,9 @@ def goal_tables(goal_results: xr.Dataset, comparison: xr.Dataset, lang: str) -> 
         for goal in effect["goal"].values:
             value = int(effect.sel(goal=goal, scenario=s, area=REGION))
             label = {1: "improves", -1: "worsens", 0: "no_change"}[value]
+            small = goal_results["goal_clear_but_small"].sel(goal=goal, scenario=s, area=REGION)
+            if int(small):
+                label = "too_small"
             cells.append({"text": t[label], "cls": label})
         conflict = int(goal_results["goal_conflict"].sel(scenario=s))
         rows.append({"scenario": s, "cells": cells, "conflict": t["conflict"] if conflict else ""})
@@ -143,10 +146,19 @@ def goal_tables(goal_results: xr.Dataset, comparison: xr.Dataset, lang: str) -> 
         for s, goal, gain, lose in winners_and_losers(goal_results, comparison)
     ]
     labels = goal_labels(goal_results, lang)
+    resolved = goal_results["goal_resolved"].sel(scenario=scenarios).min("scenario")
     return {
-        "names": [labels[str(g)] for g in effect["goal"].values],
+        "names": [
+            labels[str(g)] + ("" if int(resolved.sel(goal=g)) else "*")
+            for g in effect["goal"].values
+        ],
         "rows": rows,
         "winners": winners,
+        "precision": t["precision"].format(
+            r=comparison.attrs["replicates"],
+            resolved=int(resolved.sum()),
+            total=int(resolved.size),
+        ),
     }
 
 
@@ -167,8 +179,8 @@ def summaries(
         c = comparison.sel(scenario=s, year=year, area=REGION)
         pop, jobs = c.sel(indicator="population"), c.sel(indicator="jobs")
         queue = c.sel(indicator="housing_queue")
-        band = f"{number(float(pop['diff_p05']), lang, signed=True)} – " + number(
-            float(pop["diff_p95"]), lang, signed=True
+        band = f"{number(float(pop['diff_ci_low']), lang, signed=True)} – " + number(
+            float(pop["diff_ci_high"]), lang, signed=True
         )
         parts = [
             t["summary_growth"].format(

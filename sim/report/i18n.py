@@ -15,8 +15,10 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "Scenario report",
         "subtitle": "Regional growth simulation of {region}: {n} scenarios, {r} replicates each",
         "generated": "Code version {version}. Differences are paired by replicate against "
-        "'{baseline}'; bands are 5-95 % over replicates; ▲▼ mark differences clear of "
-        "replicate noise.",
+        "'{baseline}'. A difference is given as its mean with, in brackets, the range in which "
+        "the true mean effect lies with 95 % confidence; ▲▼ mark effects whose range excludes "
+        "zero. The shaded bands of the charts are something else: how much single futures "
+        "(replicates) spread, 5-95 %.",
         "key_figures": "Key figures against the baseline",
         "indicator": "Indicator",
         "scenario": "Scenario",
@@ -31,8 +33,12 @@ LABELS: dict[str, dict[str, str]] = {
         "result_per_resident": "Municipal result per resident (SEK)",
         "debt_per_resident": "Municipal debt per resident (SEK)",
         "goals": "Goal conflicts",
-        "goals_note": "Region level: improves / worsens / no clear change by the band of the "
-        "difference to the baseline in the goal's year.",
+        "goals_note": "Region level, in the goal's year. A scenario improves or worsens a goal "
+        "only when its effect is both clear (95 % confidence over all the goals together) and at "
+        "least the smallest change that matters for that goal; a clear but smaller effect is "
+        "marked 'too small'. Goals marked * are not resolved: with these replicates an effect "
+        "of the smallest size that matters could still go unseen.",
+        "too_small": "too small",
         "winners": "Winners and losers by municipality",
         "gain": "gain",
         "lose": "lose",
@@ -75,14 +81,19 @@ LABELS: dict[str, dict[str, str]] = {
         "summary_bad": "It worsens {bad} without clearly improving any goal.",
         "summary_none": "No goal changes clearly.",
         "summary_unclear": "The change stands within replicate noise.",
+        "precision": "Replicates: {r}. Goals resolved (an effect of the smallest size that "
+        "matters would be found): {resolved} of {total}. More replicates narrow the intervals: "
+        "see the README (replicates).",
     },
     "sv": {
         "title": "Scenariorapport",
         "subtitle": "Simulering av regional tillväxt i {region}: {n} scenarier, "
         "{r} replikat vardera",
-        "generated": "Kodversion {version}. Skillnader är parade per replikat mot '{baseline}'; "
-        "intervallen är 5–95 % över replikaten; ▲▼ markerar skillnader som är tydliga mot "
-        "slumpvariationen.",
+        "generated": "Kodversion {version}. Skillnader är parade per replikat mot '{baseline}'. "
+        "En skillnad anges som medelvärde och, inom parentes, det intervall där den sanna "
+        "genomsnittliga effekten ligger med 95 % säkerhet; ▲▼ markerar effekter vars intervall "
+        "inte omfattar noll. De skuggade banden i diagrammen visar något annat: hur mycket "
+        "enskilda framtider (replikat) sprider sig, 5–95 %.",
         "key_figures": "Nyckeltal jämfört med basscenariot",
         "indicator": "Indikator",
         "scenario": "Scenario",
@@ -96,8 +107,12 @@ LABELS: dict[str, dict[str, str]] = {
         "result_per_resident": "Kommunens resultat per invånare (kr)",
         "debt_per_resident": "Kommunens skuld per invånare (kr)",
         "goals": "Målkonflikter",
-        "goals_note": "Regionnivå: förbättrar / försämrar / ingen tydlig förändring enligt "
-        "intervallet för skillnaden mot basscenariot målets år.",
+        "goals_note": "Regionnivå, målets år. Ett scenario förbättrar eller försämrar ett mål "
+        "bara när effekten är både tydlig (95 % säkerhet för alla mål tillsammans) och minst den "
+        "minsta förändring som spelar roll för målet; en tydlig men mindre effekt markeras "
+        "'för liten'. Mål märkta * är inte upplösta: med dessa replikat kan en effekt av den "
+        "minsta storlek som spelar roll fortfarande gå obemärkt förbi.",
+        "too_small": "för liten",
         "winners": "Vinnare och förlorare per kommun",
         "gain": "vinner",
         "lose": "förlorar",
@@ -140,6 +155,9 @@ LABELS: dict[str, dict[str, str]] = {
         "summary_bad": "Scenariot försämrar {bad} utan att tydligt förbättra något mål.",
         "summary_none": "Inget mål förändras tydligt.",
         "summary_unclear": "Förändringen ligger inom slumpvariationen.",
+        "precision": "Replikat: {r}. Upplösta mål (en effekt av den minsta storlek som spelar "
+        "roll skulle upptäckas): {resolved} av {total}. Fler replikat ger smalare intervall: se "
+        "README (replikat).",
     },
 }
 

@@ -106,18 +106,29 @@ def test_statistics_match_direct_numpy():
 
 
 def goals() -> GoalSet:
+    """Four goals; materialities made up, below the constructed effects of 'boom'."""
+    why = "made up for the test"
     return GoalSet(
         region="test",
         goals=[
-            Goal(name="jobs", indicator="jobs", direction="increase", year=2026),
-            Goal(name="employment", indicator="employment_rate", direction="increase", year=2026),
-            Goal(name="queue", indicator="housing_queue", direction="decrease", year=2026),
+            Goal("jobs", "jobs", "increase", 2026, materiality=10, materiality_reason=why),
+            Goal(
+                "employment",
+                "employment_rate",
+                "increase",
+                2026,
+                materiality=0.1,
+                materiality_reason=why,
+            ),
+            Goal("queue", "housing_queue", "decrease", 2026, materiality=2, materiality_reason=why),
             Goal(
                 name="finances",
                 indicator="municipal_result_per_resident",
                 direction="at_least",
                 target=0.0,
                 year=2026,
+                materiality=100,
+                materiality_reason=why,
             ),
         ],
     )
@@ -168,14 +179,24 @@ def test_indicator_values_cover_region_and_municipalities():
 def test_shipped_goals_load_and_bad_goals_are_refused(tmp_path):
     shipped = load_goals("skaraborg")
     assert len(shipped.goals) >= 6 and all(g.source for g in shipped.goals)
+    assert all(g.materiality > 0 and g.materiality_reason for g in shipped.goals)
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "region: x\ngoals:\n  - {name: a, indicator: happiness, direction: up, year: 2030}\n"
     )
     with pytest.raises(CompareError) as err:
         load_goals(bad)
+    assert "goals[0].materiality: is required" in str(err.value)
+    bad.write_text(
+        "region: x\ngoals:\n  - {name: a, indicator: happiness, direction: up, year: 2030,"
+        " materiality: -1, materiality_reason: ''}\n"
+    )
+    with pytest.raises(CompareError) as err:
+        load_goals(bad)
     assert "goals[0].indicator: 'happiness'" in str(err.value)
     assert "goals[0].direction: 'up'" in str(err.value)
+    assert "goals[0].materiality: -1 is not allowed" in str(err.value)
+    assert "goals[0].materiality_reason: is empty" in str(err.value)
 
 
 def test_sim_compare_on_a_small_real_ensemble(tmp_path):

@@ -17,7 +17,7 @@ from sim.report.i18n import number
 from tests.helpers import NO_WARM_START, run_sweep
 
 CHARTS = ("timeseries", "map", "phasing", "finances", "goals")
-EVIL_NAME = '<script>alert("x")</script>Essunga'
+EVIL_NAME = '<script>alert("x")</script>Hjo'
 EVIL_DESCRIPTION = "<img src=x onerror=alert(1)> & <b>bold</b>"
 
 
@@ -42,12 +42,16 @@ def study(tmp_path_factory) -> Path:
     inputs = tmp / "inputs" / "evil"
     shutil.copytree(REPO_ROOT / "inputs" / "skaraborg", inputs)
     table = pd.read_parquet(inputs / "municipalities.parquet")
-    table.loc[table["name"] == "Essunga", "name"] = EVIL_NAME
+    table.loc[table["name"] == "Hjo", "name"] = EVIL_NAME
     table.to_parquet(inputs / "municipalities.parquet", index=False)
     config = tmp / "config" / "scenario"
     config.mkdir(parents=True)
-    source = REPO_ROOT / "configs" / "scenario" / "housing_front.yaml"
-    text = source.read_text(encoding="utf-8").replace("name: housing_front", "name: evil")
+    # A joint proposal: its table of who pays lists the participants by name, whatever the
+    # statistics of the comparison find (Hjo, renamed above, takes part by its code).
+    source = REPO_ROOT / "configs" / "scenario" / "joint_lead.yaml"
+    text = source.read_text(encoding="utf-8").replace("name: joint_lead", "name: evil")
+    assert " Hjo," in text
+    text = text.replace(" Hjo,", ' "1497",')
     text = text.replace('description: "', f'description: "{EVIL_DESCRIPTION} ', 1)
     text = text.replace('description_sv: "', f'description_sv: "{EVIL_DESCRIPTION} ', 1)
     (config / "evil.yaml").write_text(text, encoding="utf-8")

@@ -342,8 +342,9 @@ def backcast_command(args: list[str]) -> int:
 
 def run_command(args: list[str]) -> int:
     """``sim run [overrides]``: every run of the command line is checked, then Hydra runs them."""
-    from sim.batch.preflight import check_run_command
+    from sim.batch.preflight import check_run_command, with_futures
 
+    args = with_futures(args)  # a futures set sweeps all its futures
     check_run_command(args)
     register_configs()
     sys.argv = [f"{sys.argv[0]} run", *args]

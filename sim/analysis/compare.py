@@ -212,6 +212,8 @@ def compare(ensemble: xr.Dataset, baseline: str = "baseline") -> xr.Dataset:
     out.attrs.update(
         baseline=baseline,
         replicates=int(values.sizes["replicate"]),
+        # "replicates" (seeds of one future), or "draws" (sampled futures x seeds)
+        replicate_kind=str(ensemble.attrs.get("replicate_kind", "replicates")),
         region=str(ensemble.attrs.get("region", "")),
         code_version=str(ensemble.attrs.get("code_version", "")),
     )

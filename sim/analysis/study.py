@@ -10,7 +10,8 @@ import yaml
 from sim.analysis.compare import CompareError, compare, open_ensemble_store, to_long_table
 from sim.analysis.goals import GOALS_DIR, GoalSet, evaluate_goals, load_goals
 from sim.analysis.phasing import phasing_table
-from sim.analysis.tables import conflict_table, difference_table, phasing_text
+from sim.analysis.robustness import as_draws, failure_conditions, has_futures, robustness
+from sim.analysis.tables import conflict_table, difference_table, phasing_text, robustness_text
 from sim.io.atomic import not_replaceable, publish_folder
 from sim.io.results import write_netcdf
 
@@ -34,10 +35,13 @@ def run_compare(
     if problem:
         raise CompareError(f"--out-dir: {problem}")
     ensemble = open_ensemble_store(ensemble_path)
+    features = None
+    if has_futures(ensemble):  # effects over the draws (futures x seeds), paired by draw
+        ensemble, features = as_draws(ensemble)
     comparison = compare(ensemble, baseline)
     region = str(ensemble.attrs.get("region", ""))
     goals = goals or (region if (GOALS_DIR / f"{region}.yaml").is_file() else None)
-    goal_results, skipped = None, []
+    goal_results, skipped, robust, conditions = None, [], None, None
     if goals:
         goal_set = load_goals(goals)
         years = [int(y) for y in comparison["year"].values]
@@ -45,6 +49,9 @@ def run_compare(
         skipped = [f"{g.name} ({g.year})" for g in goal_set.goals if g.year not in years]
         if inside:
             goal_results = evaluate_goals(comparison, GoalSet(goal_set.region, inside))
+            if features is not None:
+                robust = robustness(ensemble, GoalSet(goal_set.region, inside), baseline)
+                conditions = failure_conditions(robust, features)
     reference = phasing_reference or baseline
     if reference not in comparison["scenario"].values:
         raise CompareError(
@@ -68,14 +75,22 @@ def run_compare(
         tables["goals.csv"] = goal_table
     if not phasing.empty:
         tables["phasing.csv"] = phasing
+    if robust is not None:
+        summary = robust[["met_share", "regret_mean", "regret_p90"]].to_dataframe()
+        tables["robustness.csv"] = summary.reset_index()
+        tables["failure_conditions.csv"] = conditions
+        tables["futures.csv"] = features.reset_index()
 
     def write(folder: Path) -> None:
         write_netcdf(full, folder / "comparison.nc")
+        if robust is not None:
+            write_netcdf(robust, folder / "robustness.nc")
         for name, frame in tables.items():
             frame.to_csv(folder / name, index=False)
 
     published = publish_folder(Path(out_dir) / COMPARISON_DIR, write)
-    written = [published / name for name in ["comparison.nc", *tables]]
+    extra = ["robustness.nc"] if robust is not None else []
+    written = [published / name for name in ["comparison.nc", *extra, *tables]]
 
     years = comparison["year"].values
     last, middle = int(years[-1]), int(years[len(years) // 2])
@@ -83,6 +98,8 @@ def run_compare(
     if goal_results is not None:
         parts.append(conflict_table(goal_results, comparison))
     parts.append(phasing_text(phasing))
+    if robust is not None:
+        parts.append(robustness_text(robust, conditions))
     if skipped:
         parts.append("note: goals beyond the ensemble's horizon not judged: " + ", ".join(skipped))
     if comparison.attrs["replicates"] < 2:

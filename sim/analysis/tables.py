@@ -34,7 +34,8 @@ def difference_table(comparison: xr.Dataset, year: int, area: str = REGION) -> s
     sel = comparison.sel(year=year, area=area)
     table = Table(
         title=f"{area} {year}: difference to '{baseline}' (mean [95 % confidence interval of the "
-        f"mean] over {comparison.attrs['replicates']} paired replicates; ▲▼ clear of noise)"
+        f"mean] over {comparison.attrs['replicates']} paired "
+        f"{comparison.attrs.get('replicate_kind', 'replicates')}; ▲▼ clear of noise)"
     )
     table.add_column("indicator")
     table.add_column(baseline, justify="right")
@@ -116,3 +117,40 @@ def _render(table, console_cls) -> str:
     with console.capture() as capture:
         console.print(table)
     return capture.get()
+
+
+def robustness_text(robust: xr.Dataset, conditions) -> str:
+    """Per scenario and goal: the share of draws meeting the goal and the mean / 90th-percentile
+    regret; then the failure conditions found."""
+    from rich.console import Console
+    from rich.table import Table
+
+    draws = robust.sizes["replicate"]
+    table = Table(
+        title=f"Robustness over {draws} sampled futures (region): share of futures meeting each "
+        "goal; regret mean / 90th percentile"
+    )
+    table.add_column("scenario")
+    goals = [str(g) for g in robust["goal"].values]
+    for goal in goals:
+        table.add_column(goal, justify="right")
+    for s in robust["scenario"].values:
+        row = [str(s)]
+        for goal in goals:
+            cell = robust.sel(goal=goal, scenario=s)
+            share = float(cell["met_share"])
+            met = "-" if not np.isfinite(share) else f"{share:.0%}"
+            row.append(
+                f"{met} ({_fmt(float(cell['regret_mean']))} / {_fmt(float(cell['regret_p90']))})"
+            )
+        table.add_row(*row)
+    lines = [_render(table, Console), "Failure conditions (scenario discovery, decision tree):"]
+    for _, r in conditions.iterrows():
+        lines.append(
+            f"  {r['scenario']} fails {r['goal']} in {r['fails_share']:.0%} of futures; where "
+            f"{r['conditions']}: {r['density']:.0%} fail ({r['coverage']:.0%} of all failures, "
+            f"{r['support']:.0%} of futures)"
+        )
+    if conditions.empty:
+        lines.append("  none: every scenario meets or fails each goal across (almost) all futures")
+    return "\n".join(lines)

@@ -2,7 +2,8 @@
 
 Runs are opened with dask-backed ``xarray.open_mfdataset`` and written chunk by chunk, so the
 ensemble never has to fit in memory. The ensemble has dimensions ``scenario`` and ``replicate``
-(the seed) in front of each run's own dimensions.
+(the seed) in front of each run's own dimensions; an ensemble of sampled futures also has
+``future``, with the sampled values as its coordinates (``future_<uncertainty>``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def scenario_labels(configs: list[str], names: list[str]) -> list[str]:
     for text in configs:
         config = yaml.safe_load(text) or {}
         config.pop("seed", None)
+        config.pop("future", None)  # futures of one scenario are one scenario
         flat.append(_flatten(config))
     labels = list(names)
     for name in set(names):
@@ -75,7 +77,8 @@ def _shared_params(runs: list[tuple[str, int, Path]]) -> str | None:
 
 
 def find_runs(sweep_dir: Path) -> list[tuple[str, int, Path]]:
-    """(scenario label, seed, results path) of every complete run, sorted by label then seed."""
+    """(scenario label, seed, results path) of every complete run, sorted by label then seed;
+    a run of sampled futures has the seed ``(future, seed)``."""
     runs_dir = Path(sweep_dir) / "runs"
     if not runs_dir.is_dir():
         raise CollectError(
@@ -91,7 +94,10 @@ def find_runs(sweep_dir: Path) -> list[tuple[str, int, Path]]:
                 if missing:
                     problem = f"it has no {', '.join(missing)}"
                 else:
-                    found = (str(nc.scenario), int(nc.seed), str(nc.config))
+                    seed = int(nc.seed)
+                    if "future" in nc.ncattrs():
+                        seed = (int(nc.future), seed)
+                    found = (str(nc.scenario), seed, str(nc.config))
                     if not isinstance(_yaml_or_none(found[2]), dict):
                         problem = "its 'config' attribute is not a YAML mapping"
         except (OSError, ValueError) as err:
@@ -109,6 +115,14 @@ def find_runs(sweep_dir: Path) -> list[tuple[str, int, Path]]:
         raise CollectError(f"{sweep_dir}: no complete runs (runs/*/results.nc) to collect")
     labels = scenario_labels(configs, names)
     found = list(zip(labels, seeds, paths, strict=True))
+    kinds = {isinstance(seed, tuple) for seed in seeds}
+    if len(kinds) > 1:
+        ordinary = next(p for p, r in zip(paths, seeds, strict=True) if not isinstance(r, tuple))
+        future = next(p for p, r in zip(paths, seeds, strict=True) if isinstance(r, tuple))
+        raise CollectError(
+            f"runs of sampled futures ({future.parent.name}) and ordinary runs "
+            f"({ordinary.parent.name}) are in one sweep folder; collect each study on its own"
+        )
     return sorted(found, key=lambda item: (item[0], item[1]))
 
 
@@ -159,7 +173,8 @@ def check_consistency(runs: list[tuple[str, int, Path]]) -> None:
         if (scenario, seed) in pairs:
             raise CollectError(
                 f"runs {pairs[(scenario, seed)].parent.name} and {path.parent.name} are both "
-                f"scenario {scenario!r} with seed {seed}; collect one study per sweep folder, and "
+                f"scenario {scenario!r} with {_run_key(seed)}; collect one study per sweep "
+                "folder, and "
                 "give each variant of a scenario its own name (scenario.name=...)"
             )
         pairs[(scenario, seed)] = path
@@ -178,7 +193,11 @@ def check_consistency(runs: list[tuple[str, int, Path]]) -> None:
         raise CollectError(f"runs have different horizons ({detail})")
     scenarios = sorted({s for s, _ in pairs})
     seeds = sorted({r for _, r in pairs})
-    missing = [f"{s} seed {r}" for s in scenarios for r in seeds if (s, r) not in pairs]
+    if isinstance(seeds[0], tuple):  # futures x seeds: every combination
+        futures = sorted({f for f, _ in seeds})
+        replicates = sorted({r for _, r in seeds})
+        seeds = [(f, r) for f in futures for r in replicates]
+    missing = [f"{s} {_run_key(r)}" for s in scenarios for r in seeds if (s, r) not in pairs]
     if missing:
         raise CollectError(
             "the sweep is incomplete; missing runs: "
@@ -186,6 +205,10 @@ def check_consistency(runs: list[tuple[str, int, Path]]) -> None:
             + (" ..." if len(missing) > 10 else "")
             + "; rerun the sweep to complete it"
         )
+
+
+def _run_key(seed: int | tuple[int, int]) -> str:
+    return f"future {seed[0]} seed {seed[1]}" if isinstance(seed, tuple) else f"seed {seed}"
 
 
 def _short(value: str) -> str:
@@ -196,13 +219,22 @@ def _short(value: str) -> str:
 
 
 def open_ensemble(sweep_dir: Path) -> xr.Dataset:
-    """The sweep's runs as one lazy Dataset with ``scenario`` and ``replicate`` dimensions."""
+    """The sweep's runs as one lazy Dataset with ``scenario`` and ``replicate`` dimensions, and
+    ``future`` (with the sampled values as coordinates) for runs of sampled futures."""
     runs = find_runs(sweep_dir)
     check_consistency(runs)
     scenarios = sorted({s for s, _, _ in runs})
-    seeds = sorted({r for _, r, _ in runs})
+    keys = sorted({r for _, r, _ in runs})
     by_pair = {(s, r): p for s, r, p in runs}
-    paths = [[str(by_pair[(s, r)]) for r in seeds] for s in scenarios]
+    with_futures = isinstance(keys[0], tuple)
+    if with_futures:
+        futures = sorted({f for f, _ in keys})
+        seeds = sorted({r for _, r in keys})
+        paths = [[[str(by_pair[(s, (f, r))]) for r in seeds] for f in futures] for s in scenarios]
+        dims = ["scenario", "future", "replicate"]
+    else:
+        paths = [[str(by_pair[(s, r)]) for r in keys] for s in scenarios]
+        dims = ["scenario", "replicate"]
 
     label_of = {str(Path(p).resolve()): s for s, _, p in runs}
 
@@ -214,8 +246,11 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
         for name, var in ds.data_vars.items():
             if var.dtype.kind in "OUS":
                 ds[name] = var.load()
-        ds = ds.expand_dims(scenario=[label], replicate=[int(ds.attrs["seed"])])
-        ds["run_id"] = (("scenario", "replicate"), [[run_id]])
+        ids = {"scenario": [label], "replicate": [int(ds.attrs["seed"])]}
+        if with_futures:
+            ids = {"scenario": [label], "future": [int(ds.attrs["future"])], **ids}
+        ds = ds.expand_dims(ids)
+        ds["run_id"] = (dims, np.array(run_id, dtype=object).reshape((1,) * len(dims)))
         for key in ("scenario_description", "scenario_description_sv"):
             ds[key] = (("scenario",), np.array([ds.attrs.get(key, "")], dtype=object))
         return ds
@@ -223,7 +258,7 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
     ds = xr.open_mfdataset(
         paths,
         combine="nested",
-        concat_dim=["scenario", "replicate"],
+        concat_dim=dims,
         preprocess=tag,
         join="outer",
         combine_attrs="drop_conflicts",
@@ -239,6 +274,10 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
         "scenario",
         "scenario_description",
         "scenario_description_sv",
+        "future",
+        "future_values",
+        "future_units",
+        "future_labels",
     ):
         ds.attrs.pop(key, None)
     shared = _shared_params(runs)
@@ -246,7 +285,38 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
         ds.attrs["params"] = shared  # the phasing comparison reads rates from it
     ds["replicate"].attrs.update(long_name="Replicate (the run's seed)")
     ds["scenario"].attrs.update(long_name="Scenario")
+    if with_futures:
+        ds = ds.assign_coords(future_coordinates(runs, futures))
+        ds["future"].attrs.update(long_name=f"Sampled future of the set '{ds.attrs['futures']}'")
     return ds
+
+
+def future_coordinates(runs: list[tuple[str, object, Path]], futures: list[int]) -> dict:
+    """The sampled value of every uncertainty in every future, as coordinates along ``future``
+    (``future_<name>``), with units and labels; refuses runs whose values for one future differ."""
+    values: dict[int, tuple[str, Path]] = {}
+    units, labels = {}, {}
+    for _, (future, _), path in runs:
+        with netCDF4.Dataset(path) as nc:
+            found = str(nc.future_values)
+            units, labels = json.loads(nc.future_units), json.loads(nc.future_labels)
+        known, where = values.setdefault(future, (found, path))
+        if known != found:
+            raise CollectError(
+                f"{path}: future {future} has other sampled values than in {where.parent.name}; "
+                "collect runs of one futures set (the same futures.n and futures.seed)"
+            )
+    table = {f: json.loads(values[f][0]) for f in futures}
+    coords = {}
+    for name in table[futures[0]]:
+        label, label_sv = labels.get(name, [name, name])
+        coords[f"future_{name}"] = xr.DataArray(
+            np.array([table[f][name] for f in futures], dtype=np.float64),
+            dims="future",
+            coords={"future": futures},
+            attrs={"units": units.get(name, "1"), "long_name": label, "long_name_sv": label_sv},
+        )
+    return coords
 
 
 def is_unpublished_ensemble(folder: Path) -> bool:

@@ -22,6 +22,8 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config.compose import check_seed, resolve_config, unknown_key
+from sim.config.domains import check_params
+from sim.config.futures import applied
 from sim.config.params import ConfigError, register_configs
 from sim.config.validate import validate_scenario
 from sim.io.atomic import unwritable
@@ -71,8 +73,9 @@ def check_run_command(args: list[str]) -> int:
         checked: dict[tuple[str, ...], list[str]] = {}
         inputs: dict[str, object] = {}
         for job in jobs:
-            # Replicates differ only in their seed: compose and validate each variant once.
-            variant = tuple(o for o in job if not o.startswith("seed="))
+            # Replicates differ only in their seed, futures in their future: compose and
+            # validate each variant once (with all of its futures).
+            variant = tuple(o for o in job if not o.startswith(("seed=", "future=")))
             if variant not in checked:
                 checked[variant] = _check_job(compose, job, inputs)
             found = checked[variant] or _seed_problem(job)
@@ -82,6 +85,29 @@ def check_run_command(args: list[str]) -> int:
     if problems:
         raise ConfigError(_describe(problems, multirun))
     return len(jobs)
+
+
+def with_futures(args: list[str]) -> list[str]:
+    """``args`` with ``future=range(0,n)`` added when the sweep chooses a futures set of ``n``
+    futures and does not say which futures to run itself, so that every future is run."""
+    from hydra._internal.utils import get_args_parser
+
+    parsed, unknown = get_args_parser().parse_known_args(args)
+    if unknown or any(getattr(parsed, flag, None) for flag in INFO_FLAGS):
+        return args  # check_run_command reports it, or there is nothing to run
+    overrides = _parse_overrides(parsed.overrides)
+    if any(o.get_key_element() == "future" for o in overrides):
+        return args
+    plain = [o.input_line for o in overrides if not o.is_sweep_override()]
+    with _hydra(parsed) as compose:
+        base = _compose(compose, plain, with_hydra=True)
+    n = OmegaConf.select(base, "futures.n", default=0)
+    mode = OmegaConf.select(base, "hydra.mode")
+    multirun = parsed.multirun or (mode is not None and mode.name == "MULTIRUN")
+    params = OmegaConf.select(base, "hydra.sweeper.params") or {}
+    if not multirun or not isinstance(n, int) or n <= 0 or "future" in params:
+        return args
+    return [*args, f"future=range(0,{n})"]
 
 
 def _parse_overrides(lines: list[str]):
@@ -267,6 +293,16 @@ def _check_job(compose, job: list[str], inputs: dict[str, object]) -> list[str]:
         if source not in inputs:
             inputs[source] = load_region(source)
         validate_scenario(cfg.scenario, inputs[source], cfg.years.start, cfg.years.end)
+        for k in range(cfg.futures.n):  # each future's scenario (a delay may pass the horizon)
+            cfg.future = k
+            try:
+                future = applied(cfg)
+                validate_scenario(future.scenario, inputs[source], cfg.years.start, cfg.years.end)
+            except ConfigError as err:
+                raise ConfigError(f"future {k} of futures '{cfg.futures.name}': {err}") from None
+            problems = check_params(OmegaConf.to_container(future.params, resolve=True))
+            if problems:
+                raise ConfigError(f"future {k} of futures '{cfg.futures.name}': {problems[0]}")
     except (ConfigError, InputError) as err:
         return str(err).splitlines()
     return []

@@ -15,8 +15,10 @@ from sim.io.results import RESULTS_FILE
 
 
 def run_label(cfg: DictConfig) -> str:
-    """The run's folder name: scenario, seed and run id (``establishment-seed3-1a2b3c4d5e6f``)."""
-    return f"{cfg.scenario.name}-seed{cfg.seed}-{run_id(cfg)}"
+    """The run's folder name: scenario, future (if any), seed and run id
+    (``establishment-seed3-1a2b3c4d5e6f``, ``establishment-future7-seed0-...``)."""
+    future = "" if cfg.get("future") is None else f"future{cfg.future}-"
+    return f"{cfg.scenario.name}-{future}seed{cfg.seed}-{run_id(cfg)}"
 
 
 def is_complete(

@@ -7,6 +7,7 @@ import re
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config.domains import check_params
+from sim.config.futures import applied, check_futures
 from sim.config.params import ConfigError, RunConfig, register_configs
 from sim.io.inputs import read_base_year, region_folder
 from sim.paths import CONFIG_DIR
@@ -98,7 +99,25 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
             f"scenario.name: {shown} is not allowed; use 1-64 letters a-z or A-Z, digits, '_', "
             "'.' or '-', starting with a letter or digit (it names the run's folder)"
         )
-    problems = check_params(OmegaConf.to_container(merged.params, resolve=True))
+    problems = check_futures(merged.futures, merged)
+    if merged.future is None and merged.futures.n > 0 and not problems:
+        problems.append(
+            f"future: is null, but futures '{merged.futures.name}' is chosen; give which of its "
+            f"{merged.futures.n} futures to run (future=0 to {merged.futures.n - 1}), or run them "
+            "all as a sweep (sim run -m futures=...)"
+        )
+    if merged.future is not None and not problems:
+        if not 0 <= merged.future < merged.futures.n:
+            problems.append(
+                f"future: {merged.future} is not allowed; futures '{merged.futures.name}' has "
+                f"{merged.futures.n} (use 0 to {merged.futures.n - 1}, or set futures.n)"
+                if merged.futures.n
+                else f"future: {merged.future} is not allowed without sampled futures; choose a "
+                "futures set (futures=lhs) or leave future null"
+            )
+    if not problems:  # the parameters as the run will use them, its future's values included
+        params = applied(merged).params
+        problems = check_params(OmegaConf.to_container(params, resolve=True))
     if problems:
         raise ConfigError("\n".join(problems))
     return merged

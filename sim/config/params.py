@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from omegaconf import MISSING
 
+from sim.config.futures import Futures
 from sim.config.scenario import Scenario
 
 
@@ -76,6 +77,7 @@ class MigrationParams:
     unemployment_push: float = MISSING
     unemployed_factor: float = MISSING
     attractiveness_pull: float = MISSING
+    in_migration_level: float = MISSING
     recruit_household_shares: list[float] = MISSING
     age_in_mean: float = MISSING
     age_in_sd: float = MISSING
@@ -110,6 +112,7 @@ class ConstructionParams:
     lag_years: int = MISSING
     base_start_rate: float = MISSING
     price_elasticity: float = MISSING
+    building_cost_index: float = MISSING
     demolition_rate: float = MISSING
     surplus_vacancy_factor: float = MISSING
     surplus_exit_rate: float = MISSING
@@ -200,6 +203,8 @@ class RunConfig:
     years: Years = field(default_factory=Years)
     progress: bool = True
     output_dir: str | None = None  # where results.nc goes; None: do not write
+    futures: Futures = field(default_factory=Futures)  # sampled futures (sim.config.futures)
+    future: int | None = None  # which of them this run is; None: the config as given
 
 
 def register_configs() -> None:
@@ -211,3 +216,4 @@ def register_configs() -> None:
     cs.store(group="params", name="schema", node=Params)
     cs.store(group="region", name="schema", node=RegionConfig)
     cs.store(group="scenario", name="schema", node=Scenario)
+    cs.store(group="futures", name="schema", node=Futures)

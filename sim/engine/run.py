@@ -16,6 +16,7 @@ import xarray as xr
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config.compose import resolve_config
+from sim.config.futures import applied, future_values, run_seed
 from sim.config.params import Params, RunConfig
 from sim.config.validate import validate_scenario
 from sim.engine.model import RegionModel
@@ -41,13 +42,15 @@ def build_model(cfg: DictConfig | RunConfig | dict) -> RegionModel:
 
 
 def _build(cfg: DictConfig) -> RegionModel:
-    """The model of a resolved config."""
+    """The model of a resolved config (in its sampled future, if it is one of them)."""
+    cfg = applied(cfg)
     inputs = load_region(cfg.region.input_dir or cfg.region.name)
     params: Params = OmegaConf.to_object(cfg.params)
     validate_scenario(cfg.scenario, inputs, cfg.years.start, cfg.years.end)
     warm_years = params.warm_start.years
-    pop = synthesize(inputs, params, cfg.seed, cfg.years.start, warm_years)
-    model = RegionModel(inputs, params, pop, cfg.seed, cfg.years.start, cfg.scenario)
+    seed = run_seed(cfg.seed, cfg.future)
+    pop = synthesize(inputs, params, seed, cfg.years.start, warm_years)
+    model = RegionModel(inputs, params, pop, seed, cfg.years.start, cfg.scenario)
     model.warm_start(warm_years)
     return model
 
@@ -190,6 +193,25 @@ def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str 
         "code_version": code_version(),
         "config": OmegaConf.to_yaml(OmegaConf.create(model_cfg)),
         "input_checksums": json.dumps(checksums, sort_keys=True),
+        **future_attributes(cfg),
         "comment": "Stocks at 31 December (cell_methods year: point); flows during the year "
         "(year: sum); base-year flows are NaN",
+    }
+
+
+def future_attributes(cfg: DictConfig) -> dict[str, str | int]:
+    """A run of sampled futures: which future, its sampled values (JSON) and their set."""
+    if cfg.future is None:
+        return {}
+    units = {u.name: str(u.unit) for u in cfg.futures.uncertainties}
+    labels = {
+        u.name: [str(u.label or u.name), str(u.label_sv or u.label or u.name)]
+        for u in cfg.futures.uncertainties
+    }
+    return {
+        "future": int(cfg.future),
+        "futures": str(cfg.futures.name),
+        "future_values": json.dumps(future_values(cfg.futures, int(cfg.future))),
+        "future_units": json.dumps(units, ensure_ascii=False),
+        "future_labels": json.dumps(labels, ensure_ascii=False),
     }

@@ -32,7 +32,10 @@ def code_version() -> str:
 def model_config(cfg: DictConfig) -> dict:
     """The part of a config that determines a run's results."""
     container = OmegaConf.to_container(cfg, resolve=True)
-    return {key: container[key] for key in RUN_KEYS if key in container}
+    keys = RUN_KEYS
+    if container.get("future") is not None:  # a sampled future: its set and which one
+        keys = (*RUN_KEYS, "futures", "future")
+    return {key: container[key] for key in keys if key in container}
 
 
 def run_id(cfg: DictConfig) -> str:

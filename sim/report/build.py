@@ -23,6 +23,7 @@ from sim.analysis.goals import (
     load_goals,
     winners_and_losers,
 )
+from sim.analysis.robustness import as_draws, failure_conditions, has_futures, robustness
 from sim.analysis.study import COMPARISON_DIR
 from sim.io.atomic import not_replaceable, publish_folder, write_bytes
 from sim.report import charts
@@ -121,6 +122,51 @@ def joint_tables(ensemble: xr.Dataset, lang: str) -> list[dict]:
             ]
             blocks.append({"caption": f"{scenario}: {proposal}, {when}", "rows": rows})
     return blocks
+
+
+def robustness_tables(robust: xr.Dataset, features, goal_results: xr.Dataset, lang: str) -> dict:
+    """Regret by scenario and goal (mean and 90th percentile over the futures), and the
+    conditions under which scenarios fail goals (scenario discovery), in words."""
+    t = LABELS[lang]
+    names = goal_labels(goal_results, lang)
+    goals = [str(g) for g in robust["goal"].values]
+    units = dict(zip(goals, [str(u) for u in robust["goal_units"].values], strict=True))
+    regret_rows = []
+    for s in robust["scenario"].values:
+        cells = []
+        for g in goals:
+            cell = robust.sel(goal=g, scenario=s)
+            cells.append(
+                f"{number(float(cell['regret_mean']), lang)} / "
+                f"{number(float(cell['regret_p90']), lang)}"
+            )
+        regret_rows.append({"scenario": str(s), "cells": cells})
+    conditions = []
+    for _, r in failure_conditions(robust, features).iterrows():
+        conditions.append(
+            t["fails_when"].format(
+                scenario=r["scenario"],
+                goal=names.get(r["goal"], r["goal"]),
+                share=percent(r["fails_share"], lang),
+                conditions=_conditions_text(r["conditions"], lang),
+                density=percent(r["density"], lang),
+                coverage=percent(r["coverage"], lang),
+            )
+        )
+    return {
+        "goals": [f"{names.get(g, g)} ({units[g]})" for g in goals],
+        "regret": regret_rows,
+        "conditions": conditions,
+    }
+
+
+def _conditions_text(rule: str, lang: str) -> str:
+    """``interest_rate > 0.031 and ...`` with the language's decimal mark and its words."""
+    parts = []
+    for condition in rule.split(" and "):
+        name, op, value = condition.split(" ")
+        parts.append(f"{name} {op} {number(float(value), lang, digits=3)}")
+    return f" {LABELS[lang]['and']} ".join(parts)
 
 
 def goal_tables(goal_results: xr.Dataset, comparison: xr.Dataset, lang: str) -> dict:
@@ -325,16 +371,22 @@ def build_report(
         raise CompareError(f"--out: its chart folder {problem}")
     t = LABELS[lang]
     ensemble = open_ensemble_store(_resolve_ensemble(Path(ensemble_path)))
+    features = None
+    if has_futures(ensemble):  # effects over the draws (futures x seeds), paired by draw
+        ensemble, features = as_draws(ensemble)
     comparison = compare(ensemble, baseline)
     region = str(ensemble.attrs.get("region", ""))
     goals = goals or (region if (GOALS_DIR / f"{region}.yaml").is_file() else None)
-    goal_results = None
+    goal_results, robust = None, None
     years = [int(y) for y in comparison["year"].values]
     if goals:
         goal_set = load_goals(goals)
         inside = [g for g in goal_set.goals if g.year in years]
         if inside:
-            goal_results = evaluate_goals(comparison, GoalSet(region=goal_set.region, goals=inside))
+            judged = GoalSet(region=goal_set.region, goals=inside)
+            goal_results = evaluate_goals(comparison, judged)
+            if features is not None:
+                robust = robustness(ensemble, judged, baseline)
     last, middle = years[-1], years[len(years) // 2]
     descriptions = {}
     for key in ("scenario_description", f"scenario_description_{lang}"):
@@ -365,6 +417,16 @@ def build_report(
     ]
     if goal_results is not None:
         figures.append(("goals", t["goals"], "", charts.goal_matrix(goal_results, baseline, lang)))
+    if robust is not None:
+        names = goal_labels(goal_results, lang)
+        figures.append(
+            (
+                "robustness",
+                t["robustness"].format(n=robust.sizes["replicate"]),
+                t["robustness_note"],
+                charts.robustness_matrix(robust, names, lang),
+            )
+        )
     chart_items, pngs = [], {}
     for name, title, caption, fig in figures:
         data = _png(fig)
@@ -400,6 +462,9 @@ def build_report(
         charts=chart_items,
         goals=goal_tables(goal_results, comparison, lang) if goal_results is not None else None,
         joint=joint_tables(ensemble, lang),
+        robustness=robustness_tables(robust, features, goal_results, lang)
+        if robust is not None
+        else None,
     )
     # The HTML carries its charts; the PNG folder is published first so that the report never
     # names charts that are not there.

@@ -254,3 +254,29 @@ def goal_matrix(goal_results: xr.Dataset, baseline: str, lang: str) -> plt.Figur
         ha="right",
     )
     return fig
+
+
+def robustness_matrix(robust: xr.Dataset, goal_names: dict[str, str], lang: str) -> plt.Figure:
+    """Share of sampled futures in which each scenario meets each goal (region level)."""
+    share = robust["met_share"].transpose("scenario", "goal")
+    scenarios = [str(s) for s in share["scenario"].values]
+    values = 100.0 * share.values.astype(float)
+    fig, ax = plt.subplots(
+        figsize=(1.2 * values.shape[1] + 3, 0.45 * len(scenarios) + 1.5), constrained_layout=True
+    )
+    image = ax.imshow(values, cmap="RdYlGn", vmin=0, vmax=100, aspect="auto")
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            text = "–" if not np.isfinite(values[i, j]) else f"{number(values[i, j], lang, 0)} %"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7)
+    ax.set_yticks(range(len(scenarios)), scenarios, fontsize=8)
+    goals = [str(g) for g in share["goal"].values]
+    ax.set_xticks(
+        range(len(goals)),
+        [goal_names.get(g, g) for g in goals],
+        fontsize=8,
+        rotation=30,
+        ha="right",
+    )
+    plt.colorbar(image, ax=ax, shrink=0.8, format=_formatter(lang))
+    return fig

@@ -39,6 +39,24 @@ LABELS: dict[str, dict[str, str]] = {
         "marked 'too small'. Goals marked * are not resolved: with these replicates an effect "
         "of the smallest size that matters could still go unseen.",
         "too_small": "too small",
+        "robustness": "Robustness across {n} sampled futures",
+        "robustness_note": "Share of the sampled futures (external uncertainties such as the "
+        "establishment's size and timing, in-migration, fertility, building costs and interest "
+        "rates) in which each scenario meets each goal: a threshold goal when its target is met, "
+        "other goals when the scenario improves on the baseline of the same future by at least "
+        "the smallest change that matters. Futures are not forecasts; each is equally likely by "
+        "design.",
+        "regret": "Regret: how far each scenario falls short of the best one",
+        "regret_note": "In each future, the shortfall on the goal's indicator against the best "
+        "scenario of that future; mean / in the worst tenth of the futures (90th percentile). "
+        "0 means best.",
+        "fail_conditions": "When scenarios fail",
+        "fail_conditions_note": "Where a scenario fails a goal in some futures only, the "
+        "conditions that gather most of its failures (a shallow decision tree on the sampled "
+        "values).",
+        "fails_when": "{scenario} fails '{goal}' in {share} of the futures; when {conditions} "
+        "it fails in {density} of them ({coverage} of its failures).",
+        "and": "and",
         "winners": "Winners and losers by municipality",
         "gain": "gain",
         "lose": "lose",
@@ -113,6 +131,23 @@ LABELS: dict[str, dict[str, str]] = {
         "'för liten'. Mål märkta * är inte upplösta: med dessa replikat kan en effekt av den "
         "minsta storlek som spelar roll fortfarande gå obemärkt förbi.",
         "too_small": "för liten",
+        "robustness": "Robusthet över {n} samplade framtider",
+        "robustness_note": "Andel av de samplade framtiderna (yttre osäkerheter som "
+        "etableringens storlek och tidpunkt, inflyttning, fruktsamhet, byggkostnader och "
+        "räntor) där varje scenario når varje mål: ett mål med målvärde när målvärdet nås, "
+        "övriga mål när scenariot förbättrar målet mot basscenariot i samma framtid med minst "
+        "den minsta förändring som spelar roll. Framtiderna är inga prognoser; var och en är "
+        "lika sannolik.",
+        "regret": "Ånger: hur långt varje scenario når från det bästa",
+        "regret_note": "I varje framtid, avståndet på målets indikator till framtidens bästa "
+        "scenario; medelvärde / i den sämsta tiondelen av framtiderna (90:e percentilen). "
+        "0 betyder bäst.",
+        "fail_conditions": "När scenarier inte når målen",
+        "fail_conditions_note": "Där ett scenario missar ett mål bara i vissa framtider: de "
+        "villkor som samlar flest av missarna (ett grunt beslutsträd på de samplade värdena).",
+        "fails_when": "{scenario} missar '{goal}' i {share} av framtiderna; när {conditions} "
+        "missar det i {density} av dem ({coverage} av missarna).",
+        "and": "och",
         "winners": "Vinnare och förlorare per kommun",
         "gain": "vinner",
         "lose": "förlorar",

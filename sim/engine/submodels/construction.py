@@ -90,7 +90,8 @@ class Construction(Submodel):
     def expected_starts(self, stock: np.ndarray, price_index: np.ndarray) -> np.ndarray:
         """Market-led starts per municipality and type wanted this year, before the plan reserve."""
         p = self.params
-        pressure = np.maximum(0.0, 1.0 + p.price_elasticity * (price_index - 1.0))
+        margin = price_index / p.building_cost_index  # prices against building costs
+        pressure = np.maximum(0.0, 1.0 + p.price_elasticity * (margin - 1.0))
         return stock * p.base_start_rate * pressure
 
     def complete(self, model: RegionModel, year: int) -> None:

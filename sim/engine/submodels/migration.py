@@ -151,7 +151,9 @@ class Migration(Submodel):
         pop.remove_persons(persons)
 
         push = np.exp(p.unemployment_push * (self.last_unemployment - self.base_unemployment))
-        arrivals = rng.poisson(self.base_inflow * pull / push)
+        # The in-flow is calibrated to the trend up to the base year; a future's level acts after.
+        level = p.in_migration_level if year > model.base_year else 1.0
+        arrivals = rng.poisson(self.base_inflow * level * pull / push)
         # Slots offered to recruits: a copy, taken one by one as recruits are placed.
         slots = np.array(model.shared["recruit_slots"])
         firms = model.pop.firms

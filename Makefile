@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 
 STUDY := outputs/sweeps/skaraborg_study
 
-# The default study end to end: every shipped scenario x 3 replicates, collected, compared and
+# The default study end to end: every shipped scenario x 5 replicates, collected, compared and
 # reported. Re-running skips the runs that are already complete.
 run: $(STAMP)
 	$(BIN)/sim run +experiment=skaraborg_study hydra.sweep.dir=$(STUDY)

@@ -169,7 +169,13 @@ class Recorder:
 
 def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write ``ds`` to ``path`` atomically (:func:`sim.io.atomic.write_file`): a run killed
-    while writing leaves no (partial) file under the final name."""
+    while writing leaves no (partial) file under the final name.
+
+    The encodings that variables carry from where they were read are dropped: a text
+    coordinate read as 4-character codes would otherwise cut a longer label ('region') to 4."""
+    ds = ds.copy()
+    for var in ds.variables.values():
+        var.encoding = {}
     encoding = {
         name: {"zlib": True, "complevel": 4}
         for name, var in ds.data_vars.items()

@@ -218,6 +218,9 @@ def test_sim_compare_on_a_small_real_ensemble(tmp_path):
     check_published(published)  # raises unless the manifest matches every file
     saved = xr.open_dataset(published / "comparison.nc")
     assert {"diff_mean", "goal_effect", "goal_conflict"} <= set(saved.data_vars)
+    # Labels longer than the 4-digit municipality codes are written whole.
+    assert saved["area"].values.tolist()[-1] == REGION
+    assert int(saved.sizes["area"]) == len(set(saved["area"].values.tolist()))
     saved.close()
     bad = sim_cli("compare", str(sweep_dir), "--baseline", "nope")
     assert bad.returncode == 2 and "--baseline: 'nope'" in bad.stderr

@@ -23,7 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config.compose import check_seed, resolve_config, unknown_key
 from sim.config.domains import check_params
-from sim.config.futures import applied
+from sim.config.futures import future_parts
 from sim.config.params import ConfigError, register_configs
 from sim.config.validate import validate_scenario
 from sim.io.atomic import unwritable
@@ -293,16 +293,23 @@ def _check_job(compose, job: list[str], inputs: dict[str, object]) -> list[str]:
         if source not in inputs:
             inputs[source] = load_region(source)
         validate_scenario(cfg.scenario, inputs[source], cfg.years.start, cfg.years.end)
-        for k in range(cfg.futures.n):  # each future's scenario (a delay may pass the horizon)
+        # Each future's parameters and scenario (a delay may pass the horizon); a scenario is
+        # checked again only where the future changes it.
+        checked_scenarios = {repr(OmegaConf.to_container(cfg.scenario, resolve=True))}
+        for k in range(cfg.futures.n):
             cfg.future = k
-            try:
-                future = applied(cfg)
-                validate_scenario(future.scenario, inputs[source], cfg.years.start, cfg.years.end)
-            except ConfigError as err:
-                raise ConfigError(f"future {k} of futures '{cfg.futures.name}': {err}") from None
-            problems = check_params(OmegaConf.to_container(future.params, resolve=True))
+            parts = future_parts(cfg)
+            where = f"future {k} of futures '{cfg.futures.name}'"
+            problems = check_params(parts["params"])
             if problems:
-                raise ConfigError(f"future {k} of futures '{cfg.futures.name}': {problems[0]}")
+                raise ConfigError(f"{where}: {problems[0]}")
+            if repr(parts["scenario"]) in checked_scenarios:
+                continue
+            checked_scenarios.add(repr(parts["scenario"]))
+            try:
+                validate_scenario(parts["scenario"], inputs[source], cfg.years.start, cfg.years.end)
+            except ConfigError as err:
+                raise ConfigError(f"{where}: {err}") from None
     except (ConfigError, InputError) as err:
         return str(err).splitlines()
     return []

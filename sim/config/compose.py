@@ -7,7 +7,7 @@ import re
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config.domains import check_params
-from sim.config.futures import applied, check_futures
+from sim.config.futures import check_futures, future_parts
 from sim.config.params import ConfigError, RunConfig, register_configs
 from sim.io.inputs import read_base_year, region_folder
 from sim.paths import CONFIG_DIR
@@ -116,8 +116,7 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
                 "futures set (futures=lhs) or leave future null"
             )
     if not problems:  # the parameters as the run will use them, its future's values included
-        params = applied(merged).params
-        problems = check_params(OmegaConf.to_container(params, resolve=True))
+        problems = check_params(future_parts(merged)["params"])
     if problems:
         raise ConfigError("\n".join(problems))
     return merged

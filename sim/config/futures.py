@@ -14,6 +14,7 @@ also has its own random streams: the model's seed is derived from the run's ``se
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -130,17 +131,28 @@ def sample(futures: DictConfig | Futures) -> np.ndarray:
     >>> sorted((s[:, 0] * 4).astype(int).tolist())  # one value in each quarter: a Latin hypercube
     [0, 1, 2, 3]
     """
+    ranges = tuple(
+        (float(u.low), float(u.high), bool(u.integer and u.how != "scale"))
+        for u in futures.uncertainties
+    )
+    return _sample(int(futures.n), int(futures.seed), ranges).copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _sample(n: int, seed: int, ranges: tuple[tuple[float, float, bool], ...]) -> np.ndarray:
+    """The Latin hypercube scaled to ``ranges`` (low, high, round); cached, as scipy takes most
+    of a second to draw one and every run and check of a sweep asks for it."""
     from scipy.stats import qmc
 
-    d = len(futures.uncertainties)
-    if futures.n <= 0 or d == 0:
+    d = len(ranges)
+    if n <= 0 or d == 0:
         return np.empty((0, d))
-    unit = qmc.LatinHypercube(d=d, rng=np.random.default_rng(int(futures.seed))).random(futures.n)
-    low = np.array([u.low for u in futures.uncertainties], dtype=np.float64)
-    high = np.array([u.high for u in futures.uncertainties], dtype=np.float64)
+    unit = qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed)).random(n)
+    low = np.array([r[0] for r in ranges], dtype=np.float64)
+    high = np.array([r[1] for r in ranges], dtype=np.float64)
     values = low + unit * (high - low)
-    for j, u in enumerate(futures.uncertainties):
-        if u.integer and u.how != "scale":  # a factor stays as drawn; its result is rounded
+    for j, (_, _, rounded) in enumerate(ranges):
+        if rounded:  # a factor stays as drawn; its result is rounded
             values[:, j] = np.round(values[:, j])
     return values
 
@@ -151,21 +163,34 @@ def future_values(futures: DictConfig | Futures, k: int) -> dict[str, float]:
     return {u.name: float(v) for u, v in zip(futures.uncertainties, row, strict=True)}
 
 
-def apply_future(config: DictConfig, futures: DictConfig | Futures, k: int) -> None:
-    """Change ``config`` (params and scenario) in place to future ``k`` of ``futures``."""
+def apply_future(tree: dict, futures: DictConfig | Futures, k: int) -> None:
+    """Change ``tree``, a plain (resolved) container of a run config holding at least its
+    ``params`` and ``scenario``, in place to future ``k`` of ``futures``."""
     for u, value in zip(futures.uncertainties, sample(futures)[k], strict=True):
         parts = str(u.target).split(".")
         if parts[0] == "scenario":
-            for item in config.scenario[parts[1]]:
-                if item[parts[2]] is not None:
+            for item in tree["scenario"][parts[1]]:
+                if item.get(parts[2]) is not None:
                     item[parts[2]] = _act(u, item[parts[2]], value)
             continue
-        parent = OmegaConf.select(config, ".".join(parts[:-1]))
+        parent = tree
+        for key in parts[:-1]:
+            parent = parent[key]
         current = parent[parts[-1]]
-        if isinstance(current, ListConfig):
+        if isinstance(current, list):
             parent[parts[-1]] = [_act(u, v, value) for v in current]
         else:
             parent[parts[-1]] = _act(u, current, value)
+
+
+def future_parts(config: DictConfig) -> dict:
+    """The ``params`` and ``scenario`` of a run config as plain containers, in its future."""
+    tree = {
+        key: OmegaConf.to_container(config[key], resolve=True) for key in ("params", "scenario")
+    }
+    if config.get("future") is not None:
+        apply_future(tree, config.futures, int(config.future))
+    return tree
 
 
 def _act(u: Uncertainty, current: float, value: float) -> float | int:
@@ -186,11 +211,8 @@ def run_seed(seed: int, future: int | None) -> int:
 
 
 def applied(config: DictConfig) -> DictConfig:
-    """The run config as future ``config.future`` makes it (a copy), or ``config`` itself when
-    the run is not one of sampled futures."""
+    """The run config as future ``config.future`` makes it (a copy, typed like ``config``), or
+    ``config`` itself when the run is not one of sampled futures."""
     if config.get("future") is None:
         return config
-    copy = OmegaConf.create(OmegaConf.to_container(config))
-    copy = OmegaConf.merge(config, copy)  # keeps the typed schema of config
-    apply_future(copy, config.futures, int(config.future))
-    return copy
+    return OmegaConf.merge(config, future_parts(config))

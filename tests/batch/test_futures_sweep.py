@@ -96,3 +96,15 @@ def test_collect_adds_the_future_dimension_and_compare_reports_robustness(joblib
     # Growth and the queue are judged against the baseline: the baseline has no share of them.
     assert robust["met_share"].sel(scenario="baseline", goal="growth").isnull()
     assert robust["met_share"].sel(scenario="baseline", goal="finances").notnull()
+
+
+def test_the_report_shows_robustness_and_failure_conditions(joblib_sweep, tmp_path):
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(GOALS, encoding="utf-8")
+    out = tmp_path / "report.html"
+    result = sim_cli("report", str(joblib_sweep), "--out", str(out), "--goals", str(goals))
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = out.read_text(encoding="utf-8")
+    assert "Robusthet över 3 samplade framtider" in html
+    assert "När scenarier inte når målen" in html and "Ånger" in html
+    assert (tmp_path / "report_charts" / "robustness_sv.png").is_file()

@@ -338,21 +338,26 @@ def collect(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
     if problem:
         raise CollectError(f"--out: {problem}")
     failed = sorted(p.parent.name for p in (sweep_dir / "runs").glob(f"*/{FAILED_FILE}"))
-    ds = open_ensemble(sweep_dir)
-    if failed:
-        print(f"warning: {len(failed)} failed runs not collected: {', '.join(failed[:5])}")
-    for name in ds.variables:
-        ds[name].encoding.clear()
-    for name, var in ds.data_vars.items():  # small text; "" where a run has no such item
-        if var.dtype.kind in "OUS":
-            ds[name] = var.load().fillna("").astype(str)
-    ds = ds.chunk({"scenario": 1, "replicate": 1})
-    try:
-        publish_folder(
-            out,
-            lambda to: ds.to_zarr(to, mode="w", zarr_format=2, consolidated=True),
-            is_unpublished_ensemble,
-        )
-    finally:
-        ds.close()
+    # Every run's file stays open while the ensemble is written: with fewer open files allowed
+    # than runs, xarray reopens them chunk after chunk (minutes for 330 runs).
+    runs = len(list((sweep_dir / "runs").glob("*/results.nc")))
+    with xr.set_options(file_cache_maxsize=max(128, runs + 16)):
+        ds = open_ensemble(sweep_dir)
+        if failed:
+            print(f"warning: {len(failed)} failed runs not collected: {', '.join(failed[:5])}")
+        for name in ds.variables:
+            ds[name].encoding.clear()
+        for name, var in ds.data_vars.items():  # small text; "" where a run has no such item
+            if var.dtype.kind in "OUS":
+                ds[name] = var.load().fillna("").astype(str)
+        one_run = {"scenario": 1, "replicate": 1, **({"future": 1} if "future" in ds.dims else {})}
+        ds = ds.chunk(one_run)
+        try:
+            publish_folder(
+                out,
+                lambda to: ds.to_zarr(to, mode="w", zarr_format=2, consolidated=True),
+                is_unpublished_ensemble,
+            )
+        finally:
+            ds.close()
     return out

@@ -74,7 +74,7 @@ def as_draws(ensemble: xr.Dataset) -> tuple[xr.Dataset, pd.DataFrame]:
 def robustness(draws: xr.Dataset, goals: GoalSet, baseline: str = "baseline") -> xr.Dataset:
     """Per goal and scenario: ``met`` by draw, ``met_share``, ``regret`` by draw and its mean
     and 90th percentile (``regret_mean``, ``regret_p90``), at the region in the goal's year."""
-    values = indicator_values(draws).sel(area=REGION, drop=True)
+    values = indicator_values(draws).sel(area=REGION, drop=True).load()
     scenarios = [str(s) for s in values["scenario"].values]
     met, regret = [], []
     for goal in goals.goals:
@@ -118,7 +118,7 @@ def robustness(draws: xr.Dataset, goals: GoalSet, baseline: str = "baseline") ->
     out["regret_mean"].attrs["long_name"] = "Mean regret over draws"
     out["regret_p90"].attrs["long_name"] = "90th percentile of regret over draws"
     out.attrs.update(baseline=baseline, scenarios=", ".join(scenarios))
-    return out
+    return out.compute()  # small; computed once, not again for every cell read from it
 
 
 def failure_conditions(robust: xr.Dataset, features: pd.DataFrame) -> pd.DataFrame:

@@ -1,9 +1,9 @@
 """Robustness across sampled futures, and the conditions under which a scenario fails.
 
 An ensemble of sampled futures (``sim run +experiment=skaraborg_futures``) has a ``future``
-dimension whose coordinates ``future_<name>`` hold each future's sampled values. Every run of a
-future is a *draw* (a future and a seed); a scenario and the baseline are paired by draw, so the
-same future and the same random numbers lie behind both.
+dimension whose coordinates ``future_<name>`` hold each future's sampled values. Each future is a
+*draw* (with several seeds per future, their mean); a scenario and the baseline are paired by
+draw, so the same future and the same random numbers lie behind both.
 
 For every goal (at the region, in the goal's year) and scenario:
 
@@ -44,8 +44,12 @@ def has_futures(ensemble: xr.Dataset) -> bool:
 
 
 def as_draws(ensemble: xr.Dataset) -> tuple[xr.Dataset, pd.DataFrame]:
-    """A futures ensemble with its futures and seeds stacked into ``replicate`` (one draw each,
-    numbered 0, 1, ...), and the sampled values of each draw (rows) by uncertainty (columns)."""
+    """A futures ensemble as one draw per future along ``replicate`` (numbered 0, 1, ...), and
+    the sampled values of each draw (rows) by uncertainty (columns).
+
+    The seeds of one future share its effect, so they are not independent draws: with several
+    seeds per future, a draw is their mean (numeric variables; other variables are the first
+    seed's), and intervals are over futures, with futures - 1 degrees of freedom."""
     names = [str(c) for c in ensemble.coords if str(c).startswith(FUTURE_PREFIX)]
     features = pd.DataFrame(
         {name.removeprefix(FUTURE_PREFIX): ensemble[name].values for name in names},
@@ -54,6 +58,14 @@ def as_draws(ensemble: xr.Dataset) -> tuple[xr.Dataset, pd.DataFrame]:
     # xarray cannot stack empty variables (no cultural investments, ...): they are rebuilt.
     empty = {name: var for name, var in ensemble.data_vars.items() if var.size == 0}
     plain = ensemble.drop_vars([*names, *empty])
+    if plain.sizes["replicate"] > 1:
+        numeric = [
+            k for k, v in plain.data_vars.items() if "replicate" in v.dims and v.dtype.kind in "fiu"
+        ]
+        means = plain[numeric].mean("replicate", keep_attrs=True)
+        plain = plain.drop_vars(numeric).isel(replicate=[0])
+        first = plain["replicate"].values
+        plain = plain.assign({k: means[k].expand_dims(replicate=first) for k in numeric})
     stacked = plain.stack(draw=("future", "replicate"), create_index=False)
     futures = stacked["future"].values
     stacked = stacked.drop_vars(["future", "replicate"]).rename(draw="replicate")
@@ -63,8 +75,8 @@ def as_draws(ensemble: xr.Dataset) -> tuple[xr.Dataset, pd.DataFrame]:
         dims = [("replicate" if d == "future" else d) for d in var.dims if d != "replicate"]
         shape = [n if d == "replicate" else var.sizes[d] for d in dims]
         stacked[name] = (dims, np.empty(shape, dtype=var.dtype), var.attrs)
-    stacked["replicate"].attrs.update(long_name="Draw: a sampled future and a seed")
-    stacked.attrs["replicate_kind"] = "draws (sampled futures x seeds)"
+    stacked["replicate"].attrs.update(long_name="Draw: a sampled future (the mean of its seeds)")
+    stacked.attrs["replicate_kind"] = "sampled futures"
     stacked = stacked.transpose("scenario", "replicate", ...)
     table = features.loc[futures].reset_index(drop=True)
     table.index.name = "draw"
@@ -186,5 +198,5 @@ def _densest_box(tree, x: np.ndarray, fails: np.ndarray, names: list[str]):
     node = leaf
     while node in parent:
         node, side = parent[node]
-        conditions.append(f"{names[t.feature[node]]} {side} {t.threshold[node]:.3g}")
+        conditions.append(f"{names[t.feature[node]]} {side} {t.threshold[node]:.4g}")
     return " and ".join(reversed(conditions)), inside

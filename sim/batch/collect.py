@@ -329,6 +329,15 @@ def is_unpublished_ensemble(folder: Path) -> bool:
     )
 
 
+def _open_files_allowed(wanted: int) -> int:
+    """``wanted`` open files, within the process's limit (keeping a quarter of it free)."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = wanted if soft == resource.RLIM_INFINITY else min(wanted, soft * 3 // 4)
+    return max(128, limit) if soft == resource.RLIM_INFINITY or soft >= 512 else max(16, limit)
+
+
 def collect(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
     """Write the ensemble of ``sweep_dir`` as zarr, published atomically
     (:func:`sim.io.atomic.publish_folder`: ``ensemble.zarr`` links to its current version)."""
@@ -341,7 +350,7 @@ def collect(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
     # Every run's file stays open while the ensemble is written: with fewer open files allowed
     # than runs, xarray reopens them chunk after chunk (minutes for 330 runs).
     runs = len(list((sweep_dir / "runs").glob("*/results.nc")))
-    with xr.set_options(file_cache_maxsize=max(128, runs + 16)):
+    with xr.set_options(file_cache_maxsize=_open_files_allowed(runs + 16)):
         ds = open_ensemble(sweep_dir)
         if failed:
             print(f"warning: {len(failed)} failed runs not collected: {', '.join(failed[:5])}")

@@ -71,14 +71,19 @@ def check_run_command(args: list[str]) -> int:
             jobs = _sweep_jobs(base, parsed.overrides)
         problems: dict[str, list[str]] = {}
         checked: dict[tuple[str, ...], list[str]] = {}
+        futures_n: dict[tuple[str, ...], int] = {}
         inputs: dict[str, object] = {}
         for job in jobs:
             # Replicates differ only in their seed, futures in their future: compose and
             # validate each variant once (with all of its futures).
             variant = tuple(o for o in job if not o.startswith(("seed=", "future=")))
             if variant not in checked:
-                checked[variant] = _check_job(compose, job, inputs)
-            found = checked[variant] or _seed_problem(job)
+                checked[variant] = _check_job(compose, job, inputs, futures_n, variant)
+            found = (
+                checked[variant]
+                or _seed_problem(job)
+                or _future_problem(job, futures_n.get(variant, 0))
+            )
             shown = " ".join(o for o in job if not o.lstrip("+~").startswith("hydra"))
             for problem in found:
                 problems.setdefault(problem, []).append(shown or "the default config")
@@ -286,9 +291,12 @@ def _sweep_size(override) -> int:
     return len(list(override.sweep_string_iterator()))
 
 
-def _check_job(compose, job: list[str], inputs: dict[str, object]) -> list[str]:
+def _check_job(
+    compose, job: list[str], inputs: dict[str, object], futures_n: dict, variant: tuple
+) -> list[str]:
     try:
         cfg = resolve_config(_compose(compose, job))
+        futures_n[variant] = int(cfg.futures.n)
         source = cfg.region.input_dir or cfg.region.name
         if source not in inputs:
             inputs[source] = load_region(source)
@@ -312,6 +320,23 @@ def _check_job(compose, job: list[str], inputs: dict[str, object]) -> list[str]:
                 raise ConfigError(f"{where}: {err}") from None
     except (ConfigError, InputError) as err:
         return str(err).splitlines()
+    return []
+
+
+def _future_problem(job: list[str], n: int) -> list[str]:
+    """Each member of a sweep over futures runs one of the set's ``n`` futures."""
+    for override in job:
+        if override.startswith("future="):
+            value = override.removeprefix("future=")
+            if value == "null":
+                return []
+            if not value.isdigit() or int(value) >= n:
+                return [
+                    f"future: {value!r} is not allowed; use a future from 0 to {n - 1} of the "
+                    f"chosen set (futures.n={n})"
+                    if n
+                    else f"future: {value!r} is not allowed without sampled futures"
+                ]
     return []
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,16 @@ HOW = ("set", "scale", "shift")
 # Fields of scenario items an uncertainty may act on, by list.
 SCENARIO_ITEMS = ("establishments", "housing_programmes", "cultural_investments", "joint_proposals")
 NUMERIC_FIELDS = ("int", "float", "int | None", "float | None")  # annotations of the schemas
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+REQUIRED = {
+    "name": "a short identifier, e.g. interest_rate",
+    "target": "the config field it acts on, e.g. params.finance.interest_rate",
+    "how": "set, scale or shift",
+    "low": "the lowest value sampled",
+    "high": "the highest value sampled",
+    "unit": "the unit of the sampled value",
+    "source": "where the range comes from, or the reasoning behind it",
+}
 
 
 @dataclass
@@ -69,6 +80,15 @@ def check_futures(futures: DictConfig | Futures, config: DictConfig) -> list[str
     seen = set()
     for i, u in enumerate(futures.uncertainties):
         where = f"futures.uncertainties[{i}]"
+        missing = [key for key in REQUIRED if OmegaConf.is_missing(u, key)]
+        if missing:
+            problems += [f"{where}.{key}: is required ({REQUIRED[key]})" for key in missing]
+            continue
+        if not NAME.fullmatch(str(u.name)):
+            problems.append(
+                f"{where}.name: {u.name!r} is not allowed; use letters, digits and '_', starting "
+                "with a letter (it names a coordinate, future_<name>)"
+            )
         if u.name in seen:
             problems.append(f"{where}.name: {u.name!r} is used twice; give each its own name")
         seen.add(u.name)

@@ -149,3 +149,35 @@ def test_the_shipped_futures_have_sources_and_compose_for_every_future():
     assert all(len(u.source) > 40 and u.label and u.label_sv for u in cfg.futures.uncertainties)
     targets = {u.target for u in cfg.futures.uncertainties}
     assert {"scenario.establishments.jobs", "scenario.establishments.opening_year"} <= targets
+
+
+def test_a_missing_field_or_a_bad_name_is_named_not_a_crash():
+    incomplete = {
+        "n": 2,
+        "uncertainties": [
+            {
+                "name": "x",
+                "target": "params.finance.interest_rate",
+                "how": "set",
+                "low": 0.01,
+                "high": 0.02,
+            }
+        ],
+    }
+    with pytest.raises(ConfigError) as err:
+        resolved(incomplete, "future=0")
+    assert "futures.uncertainties[0].unit: is required" in str(err.value)
+    assert "futures.uncertainties[0].source: is required" in str(err.value)
+    with pytest.raises(ConfigError, match=r"uncertainties\[0\].name: 'interest rate' is not"):
+        resolved({"n": 2, "uncertainties": [made_up(name="interest rate")]}, "future=0")
+
+
+def test_the_preflight_refuses_futures_outside_the_set():
+    from sim.batch.preflight import check_run_command
+
+    with pytest.raises(ConfigError) as err:
+        check_run_command(
+            ["-m", "futures=lhs", "futures.n=3", "future=range(0,5)", "params.warm_start.years=0"]
+        )
+    assert "future: '3' is not allowed; use a future from 0 to 2" in str(err.value)
+    assert "future: '4' is not allowed" in str(err.value)

@@ -237,6 +237,15 @@ OVERRIDES = [
     o("seed_beyond_64_bits", "seed=9223372036854775808", "seed"),
     o("seed_float", "seed=1.5", "seed"),
     o("seed_text", "seed=abc", "seed"),
+    # sampled futures
+    o("futures_unknown_set", "futures=nope", "futures=nope"),
+    o("future_without_set", "future=0", "future"),
+    o("future_beyond_set", "futures=lhs future=30", "future"),
+    o("futures_set_without_future", "futures=lhs", "future"),
+    o("futures_n_negative", "futures=lhs futures.n=-1 future=0", "futures.n"),
+    o("future_sweep_beyond_set", "-m futures=lhs futures.n=2 future=range(0,3)", "future"),
+    o("futures_unknown_target", "futures=lhs future=0 futures.uncertainties.0.target=params.x.y",
+      "futures.uncertainties[0].target"),
     # scenario names, which name run folders
     o("name_parent", "scenario.name=../x", "scenario.name"),
     o("name_slash", "scenario.name=a/b", "scenario.name"),
@@ -790,7 +799,11 @@ def users_comparison(tmp: Path, sweep: Path) -> list[str]:
     return ["compare", str(sweep), "--out-dir", str(tmp / "out")]
 
 
-GOAL = "region: x\ngoals:\n  - {name: a, indicator: %s, direction: %s, year: 2026%s}\n"
+# A goal whose materiality (made up) is given, so that each case shows the problem it plants.
+GOAL = (
+    "region: x\ngoals:\n  - {name: a, indicator: %s, direction: %s, year: 2026, "
+    "materiality: 1, materiality_reason: made up%s}\n"
+)
 
 # fmt: off
 COMPARE = [
@@ -817,6 +830,9 @@ COMPARE = [
       "goals[0].indicator"),
     e("goals_unknown_key", goals_file(GOAL % ("jobs", "increase", ", colour: red")), "colour"),
     e("goals_target_missing", goals_file(GOAL % ("jobs", "at_least", "")), "goals[0].target"),
+    e("goals_materiality_missing", goals_file(
+        "region: x\ngoals:\n  - {name: a, indicator: jobs, direction: increase, year: 2026}\n"),
+      "goals[0].materiality"),
     e("out_dir_under_file", compare("--out-dir", "<tmp>/a-file/x"), "--out-dir"),
     e("out_dir_is_file", compare("--out-dir", "<tmp>/a-file"), "--out-dir"),
     e("out_dir_holds_users_comparison", users_comparison, "comparison"),

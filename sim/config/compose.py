@@ -116,7 +116,11 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
                 "futures set (futures=lhs) or leave future null"
             )
     if not problems:  # the parameters as the run will use them, its future's values included
-        problems = check_params(future_parts(merged)["params"])
+        if merged.future is None:
+            params = OmegaConf.to_container(merged.params, resolve=True)
+        else:
+            params = future_parts(merged)["params"]
+        problems = check_params(params)
     if problems:
         raise ConfigError("\n".join(problems))
     return merged

@@ -20,6 +20,11 @@ import time
 from pathlib import Path
 
 LAUNCHERS = {"joblib": "hydra/launcher=local", "submitit_local": "hydra/launcher=submitit_local"}
+SCENARIOS = (
+    "baseline establishment housing_front housing_even housing_demand culture_hub culture_spread "
+    "joint_shared joint_lead joint_nao combined"
+).split()
+BATCH = 15
 
 
 def step(label: str, *args: str) -> float:
@@ -51,7 +56,19 @@ def main() -> None:
         LAUNCHERS[ns.launcher],
         f"hydra.sweep.dir={out}",
     ]
-    total = step(f"run ({ns.launcher}, {ns.futures} futures x 11 scenarios)", *run)
+    label = f"run ({ns.launcher}, {ns.futures} futures x 11 scenarios)"
+    if ns.launcher == "submitit_local":
+        # submitit_local starts every job of a sweep at once (about 0.5 GB each): one scenario
+        # and BATCH futures at a time.
+        total = 0.0
+        for scenario in SCENARIOS:
+            for first in range(0, ns.futures, BATCH):
+                futures = f"future=range({first},{min(first + BATCH, ns.futures)})"
+                total += step(
+                    f"{label}: {scenario} {futures}", *run, f"scenario={scenario}", futures
+                )
+    else:
+        total = step(label, *run)
     total += step("collect", "collect", str(out))
     total += step("compare", "compare", str(out), "--phasing-reference", "establishment")
     for lang in ("sv", "en"):

@@ -119,7 +119,12 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
         if merged.future is None:
             params = OmegaConf.to_container(merged.params, resolve=True)
         else:
-            params = future_parts(merged)["params"]
+            from omegaconf.errors import InterpolationResolutionError
+
+            try:
+                params = future_parts(merged)["params"]
+            except InterpolationResolutionError as err:
+                raise ConfigError(f"{err.full_key}: {str(err.msg).splitlines()[0]}") from None
         problems = check_params(params)
     if problems:
         raise ConfigError("\n".join(problems))

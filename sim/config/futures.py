@@ -205,16 +205,9 @@ def apply_future(tree: dict, futures: DictConfig | Futures, k: int) -> None:
 
 def future_parts(config: DictConfig) -> dict:
     """The ``params`` and ``scenario`` of a run config as plain containers, in its future."""
-    from omegaconf.errors import InterpolationResolutionError
-
-    from sim.config.params import ConfigError  # params.py imports this module
-
-    try:
-        tree = {
-            key: OmegaConf.to_container(config[key], resolve=True) for key in ("params", "scenario")
-        }
-    except InterpolationResolutionError as err:
-        raise ConfigError(f"{err.full_key}: {str(err.msg).splitlines()[0]}") from None
+    tree = {
+        key: OmegaConf.to_container(config[key], resolve=True) for key in ("params", "scenario")
+    }
     if config.get("future") is not None:
         apply_future(tree, config.futures, int(config.future))
     return tree

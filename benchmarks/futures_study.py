@@ -20,11 +20,16 @@ import time
 from pathlib import Path
 
 LAUNCHERS = {"joblib": "hydra/launcher=local", "submitit_local": "hydra/launcher=submitit_local"}
-SCENARIOS = (
-    "baseline establishment housing_front housing_even housing_demand culture_hub culture_spread "
-    "joint_shared joint_lead joint_nao combined"
-).split()
+EXPERIMENT = Path(__file__).resolve().parents[1] / "configs/experiment/skaraborg_futures.yaml"
 BATCH = 15
+
+
+def scenarios() -> list[str]:
+    """The scenarios the futures experiment sweeps."""
+    import yaml
+
+    params = yaml.safe_load(EXPERIMENT.read_text(encoding="utf-8"))["hydra"]["sweeper"]["params"]
+    return str(params["scenario"]).split(",")
 
 
 def step(label: str, *args: str) -> float:
@@ -61,7 +66,7 @@ def main() -> None:
         # submitit_local starts every job of a sweep at once (about 0.5 GB each): one scenario
         # and BATCH futures at a time.
         total = 0.0
-        for scenario in SCENARIOS:
+        for scenario in scenarios():
             for first in range(0, ns.futures, BATCH):
                 futures = f"future=range({first},{min(first + BATCH, ns.futures)})"
                 total += step(

@@ -334,8 +334,8 @@ def _open_files_allowed(wanted: int) -> int:
     import resource
 
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    limit = wanted if soft == resource.RLIM_INFINITY else min(wanted, soft * 3 // 4)
-    return max(128, limit) if soft == resource.RLIM_INFINITY or soft >= 512 else max(16, limit)
+    wanted = max(128, wanted)  # xarray's default
+    return wanted if soft == resource.RLIM_INFINITY else max(16, min(wanted, soft * 3 // 4))
 
 
 def collect(sweep_dir: str | Path, out: str | Path | None = None) -> Path:

@@ -13,6 +13,7 @@ unknown config group or key) become one line naming the file, override or key.
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 import re
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config.compose import check_seed, resolve_config, unknown_key
 from sim.config.domains import check_params
-from sim.config.futures import future_parts
+from sim.config.futures import apply_future, future_parts
 from sim.config.params import ConfigError, register_configs
 from sim.config.validate import validate_scenario
 from sim.io.atomic import unwritable
@@ -303,10 +304,11 @@ def _check_job(
         validate_scenario(cfg.scenario, inputs[source], cfg.years.start, cfg.years.end)
         # Each future's parameters and scenario (a delay may pass the horizon); a scenario is
         # checked again only where the future changes it.
-        checked_scenarios = {repr(OmegaConf.to_container(cfg.scenario, resolve=True))}
+        base = future_parts(cfg)  # future null: the config as given
+        checked_scenarios = {repr(base["scenario"])}
         for k in range(cfg.futures.n):
-            cfg.future = k
-            parts = future_parts(cfg)
+            parts = copy.deepcopy(base)
+            apply_future(parts, cfg.futures, k)
             where = f"future {k} of futures '{cfg.futures.name}'"
             problems = check_params(parts["params"])
             if problems:

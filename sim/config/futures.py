@@ -64,10 +64,6 @@ class Futures:
     uncertainties: list[Uncertainty] = field(default_factory=list)
 
 
-class FuturesError(ValueError):
-    """A futures set that cannot be sampled or applied; the message names the field."""
-
-
 def check_futures(futures: DictConfig | Futures, config: DictConfig) -> list[str]:
     """Problems of a futures set against the run config it would change (empty: none)."""
     problems = []

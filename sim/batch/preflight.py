@@ -24,7 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config.compose import check_seed, resolve_config, unknown_key
 from sim.config.domains import check_params
-from sim.config.futures import apply_future, future_parts
+from sim.config.futures import apply_future
 from sim.config.params import ConfigError, register_configs
 from sim.config.validate import validate_scenario
 from sim.io.atomic import unwritable
@@ -304,7 +304,8 @@ def _check_job(
         validate_scenario(cfg.scenario, inputs[source], cfg.years.start, cfg.years.end)
         # Each future's parameters and scenario (a delay may pass the horizon); a scenario is
         # checked again only where the future changes it.
-        base = future_parts(cfg)  # future null: the config as given
+        # The config as given (the job's own future is not applied: each future is, below).
+        base = {k: OmegaConf.to_container(cfg[k], resolve=True) for k in ("params", "scenario")}
         checked_scenarios = {repr(base["scenario"])}
         for k in range(cfg.futures.n):
             parts = copy.deepcopy(base)

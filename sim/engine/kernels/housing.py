@@ -130,15 +130,17 @@ def choose_dwellings(
             count[m] += 1
 
     chosen = np.full(n_movers, -1, dtype=np.int64)
-    muni_weight = np.empty(n_muni, dtype=np.float64)
+    # Cumulative weights of the municipalities, summed in order; a binary search in them finds
+    # the municipality the cumulative scan would (log n_muni per candidate, not n_muni).
+    cumulative = np.empty(n_muni, dtype=np.float64)
     for i in range(n_movers):
         home = mover_muni[i]
         anchor = mover_work_node[i] if mover_work_node[i] >= 0 else home
         income = mover_income[i]
         total = 0.0
         for m in range(n_muni):
-            muni_weight[m] = count[m] * search_decay[anchor, m]
-            total += muni_weight[m]
+            total += count[m] * search_decay[anchor, m]
+            cumulative[m] = total
         best = -1
         best_u = -np.inf
         for k in range(k_max):
@@ -147,14 +149,7 @@ def choose_dwellings(
             else:
                 if total <= 0.0:
                     continue
-                target = uniforms[i, k, 1] * total
-                acc = 0.0
-                m = n_muni - 1
-                for j in range(n_muni):
-                    acc += muni_weight[j]
-                    if target < acc:
-                        m = j
-                        break
+                m = min(np.searchsorted(cumulative, uniforms[i, k, 1] * total, "right"), n_muni - 1)
             if count[m] == 0:
                 continue
             d = slots[start[m] + min(int(uniforms[i, k, 2] * count[m]), count[m] - 1)]

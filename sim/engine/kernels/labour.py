@@ -70,6 +70,14 @@ def match_jobs(
         firms_by_muni[fill[firm_node[f]]] = f
         fill[firm_node[f]] += 1
 
+    # The firm draw searches a Fenwick tree of each municipality's firms (cost log n_firms, not
+    # a scan of the municipality's firms); it finds the same firm as the cumulative scan.
+    tree = np.zeros(n_firms, dtype=np.int64)
+    for j in range(n_firms):
+        tree[j] = max(firm_vacancies[firms_by_muni[j]], 0)
+    for d in range(n_muni):
+        _fenwick_build(tree, start[d], start[d + 1] - start[d])
+
     firm_out = np.full(n_seekers, -1, dtype=np.int64)
     node_out = np.full(n_seekers, -1, dtype=np.int64)
     weights = np.empty(n_nodes, dtype=np.float64)
@@ -100,21 +108,55 @@ def match_jobs(
         if d >= n_muni:
             external_openings[d - n_muni] = max(external_openings[d - n_muni] - 1.0, 0.0)
             continue
-        target = uniforms[i, 2] * muni_vacancies[d]
-        acc = 0.0
-        chosen = -1
-        for j in range(start[d], start[d + 1]):
-            f = firms_by_muni[j]
-            if firm_vacancies[f] <= 0:
-                continue
-            acc += firm_vacancies[f]
-            chosen = f
-            if target < acc:
-                break
+        base, size = start[d], start[d + 1] - start[d]
+        j = _fenwick_find(tree, base, size, uniforms[i, 2] * muni_vacancies[d])
+        if j == size:  # the draw rounded up to the total: the last firm with a vacancy
+            j = size - 1
+            while firm_vacancies[firms_by_muni[base + j]] <= 0:
+                j -= 1
+        chosen = firms_by_muni[base + j]
         firm_vacancies[chosen] -= 1
+        _fenwick_add(tree, base, size, j, -1)
         muni_vacancies[d] -= 1.0
         firm_out[i] = chosen
     return firm_out, node_out
+
+
+@njit(cache=True)
+def _fenwick_build(tree: np.ndarray, base: int, size: int) -> None:
+    """Turn ``tree[base : base + size]`` (values) into a Fenwick tree of their prefix sums."""
+    for i in range(1, size + 1):
+        parent = i + (i & -i)
+        if parent <= size:
+            tree[base + parent - 1] += tree[base + i - 1]
+
+
+@njit(cache=True)
+def _fenwick_add(tree: np.ndarray, base: int, size: int, j: int, delta: int) -> None:
+    """Add ``delta`` to value ``j`` (0-based) of the Fenwick tree at ``base``."""
+    i = j + 1
+    while i <= size:
+        tree[base + i - 1] += delta
+        i += i & -i
+
+
+@njit(cache=True)
+def _fenwick_find(tree: np.ndarray, base: int, size: int, target: float) -> int:
+    """The first value ``j`` (0-based) whose prefix sum (values 0..j) exceeds ``target``, or
+    ``size`` if none does. Prefix sums are exact integers compared with ``target`` as the
+    cumulative scan compares them, so the same value is found."""
+    pos = 0
+    acc = 0
+    step = 1
+    while step * 2 <= size:
+        step *= 2
+    while step > 0:
+        nxt = pos + step
+        if nxt <= size and float(acc + tree[base + nxt - 1]) <= target:
+            pos = nxt
+            acc += tree[base + nxt - 1]
+        step //= 2
+    return pos
 
 
 @njit(cache=True)

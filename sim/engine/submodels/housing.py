@@ -121,16 +121,16 @@ class Housing(Submodel):
         vacant = d.alive[: d.n] & (d.occupant[: d.n] == NO_ID)
         k = p.candidates
         chosen = choose_dwellings(
-            h.dwelling[movers].astype(np.int64),
-            h.municipality[movers].astype(np.int64),
+            h.dwelling[movers],
+            h.municipality[movers],
             h.pending[movers],
             main_work[movers],
             income[movers],
-            sizes[movers].astype(np.int64),
+            sizes[movers],
             children[movers],
-            d.municipality[: d.n].astype(np.int64),
-            d.dwelling_type[: d.n].astype(np.int64),
-            d.rooms[: d.n].astype(np.int64),
+            d.municipality[: d.n],
+            d.dwelling_type[: d.n],
+            d.rooms[: d.n],
             self.dwelling_cost(model),
             vacant,
             model.shared["attractiveness"],

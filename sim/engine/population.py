@@ -36,6 +36,30 @@ AGE_GROUP_BREAKS = np.array([6, 16, 20, 45, 65, 80])
 AGE_GROUPS = ("0-5", "6-15", "16-19", "20-44", "45-64", "65-79", "80+")
 
 
+def group_by(key: np.ndarray, n_groups: int) -> list[np.ndarray]:
+    """The positions of each value ``0..n_groups-1`` of ``key``, ascending (what
+    ``np.flatnonzero(key == g)`` gives for every ``g``, in one sort instead of ``n_groups``
+    passes); negative keys belong to no group.
+
+    >>> [g.tolist() for g in group_by(np.array([1, 0, 1, -1, 0]), 3)]
+    [[1, 4], [0, 2], []]
+    """
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(n_groups + 1))
+    return [order[bounds[g] : bounds[g + 1]] for g in range(n_groups)]
+
+
+def within_group(sizes: np.ndarray) -> np.ndarray:
+    """0, 1, ..., size - 1 for each of the consecutive groups of ``sizes``.
+
+    >>> within_group(np.array([2, 0, 3])).tolist()
+    [0, 1, 0, 1, 2]
+    """
+    sizes = np.asarray(sizes, dtype=np.int64)
+    total = int(sizes.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+
+
 class AgentArrays:
     """A struct of arrays with geometric capacity growth.
 

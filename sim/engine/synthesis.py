@@ -24,6 +24,7 @@ from sim.engine.population import (
     STUDENT,
     UNEMPLOYED,
     Population,
+    group_by,
 )
 from sim.engine.rng import stream
 from sim.engine.submodels.demography import MAX_AGE, LifeTable
@@ -221,9 +222,12 @@ def _dwellings(inputs, params, base_year, pop, rng, factor: float = 1.0) -> None
     )
     h = pop.households
     sizes = pop.household_sizes()
-    for m in range(len(inputs.codes)):
-        hh = np.flatnonzero(h.alive[: h.n] & (h.municipality[: h.n] == m))
-        dw = d_ids[muni == m]
+    n_muni = len(inputs.codes)
+    households_of = group_by(np.where(h.alive[: h.n], h.municipality[: h.n], NO_ID), n_muni)
+    dwellings_of = group_by(muni, n_muni)
+    for m in range(n_muni):
+        hh = households_of[m]
+        dw = d_ids[dwellings_of[m]]
         k = min(hh.size, dw.size)
         # The k largest households (by size with noise) get dwellings; the rest queue.
         hh = hh[np.argsort(-(sizes[hh] + rng.random(hh.size)))][:k]

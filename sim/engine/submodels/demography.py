@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.kernels.demography import promote_orphans
-from sim.engine.population import ADULT, CHILD, CHILD_AT_HOME, NO_ID, STUDENT, Population
+from sim.engine.population import (
+    ADULT,
+    CHILD,
+    CHILD_AT_HOME,
+    NO_ID,
+    STUDENT,
+    Population,
+    group_by,
+)
 from sim.engine.submodels.base import Submodel
 from sim.io.results import HOUSEHOLDS, PERSONS, M, flow, stock
 from sim.io.schedules import load_schedules
@@ -291,10 +299,12 @@ class Demography(Submodel):
         seekers = adults[single]
         seekers = seekers[rng.random(seekers.size) < self.params.couple_formation_rate]
         muni = h.municipality[p.household[seekers]]
+        sex = p.sex[seekers]
+        men_of = group_by(np.where(sex == 0, muni, NO_ID), model.n_muni)
+        women_of = group_by(np.where(sex == 1, muni, NO_ID), model.n_muni)
         hosts, guests = [], []
         for m in range(model.n_muni):
-            men = seekers[(muni == m) & (p.sex[seekers] == 0)]
-            women = seekers[(muni == m) & (p.sex[seekers] == 1)]
+            men, women = seekers[men_of[m]], seekers[women_of[m]]
             k = min(men.size, women.size)
             if k == 0:
                 continue

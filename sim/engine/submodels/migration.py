@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.population import ADULT, EMPLOYED, NO_ID, UNEMPLOYED
+from sim.engine.population import ADULT, EMPLOYED, NO_ID, UNEMPLOYED, group_by, within_group
 from sim.engine.submodels.base import Submodel
 from sim.engine.submodels.demography import LifeTable
 from sim.io.results import PERSONS, M, flow
@@ -160,10 +160,11 @@ class Migration(Submodel):
         recruits = np.bincount(
             firms.municipality[: slots.size], weights=slots, minlength=model.n_muni
         ).astype(np.int64)
+        firms_of = group_by(firms.municipality[: slots.size], model.n_muni)
         first_new = pop.persons.n
         for m in range(model.n_muni):
             self._arrive_like(model, rng, m, arrivals[m], donors)
-            self._recruit(model, rng, m, recruits[m], slots)
+            self._recruit(model, rng, m, recruits[m], slots, firms_of[m])
         new = np.arange(first_new, pop.persons.n)
         self.publish(model, "arrived_job_seekers", new[per.activity[new] == UNEMPLOYED])
 
@@ -181,9 +182,7 @@ class Migration(Submodel):
         pop = model.pop
         hh = pop.households.add(picks.size, municipality=m, dwelling=NO_ID, pending=True)
         sizes = donors.sizes[picks]
-        members = np.concatenate(
-            [np.arange(donors.start[d], donors.start[d] + donors.sizes[d]) for d in picks]
-        )
+        members = np.repeat(donors.start[picks], sizes) + within_group(sizes)
         activity = donors.activity[members].copy()
         activity[activity == EMPLOYED] = UNEMPLOYED
         pop.persons.add(
@@ -196,9 +195,18 @@ class Migration(Submodel):
             education=donors.education[members],
         )
 
-    def _recruit(self, model: RegionModel, rng, m: int, recruits: int, offered: np.ndarray) -> None:
-        """Pending households of workers recruited to vacancies in ``m``: a single adult or a couple
-        (shares ``recruit_household_shares``); the first adult takes the vacancy."""
+    def _recruit(
+        self,
+        model: RegionModel,
+        rng,
+        m: int,
+        recruits: int,
+        offered: np.ndarray,
+        in_m: np.ndarray,
+    ) -> None:
+        """Pending households of workers recruited to vacancies in ``m`` (its firms ``in_m``): a
+        single adult or a couple (shares ``recruit_household_shares``); the first adult takes the
+        vacancy."""
         if recruits <= 0:
             return
         p = self.params
@@ -224,8 +232,6 @@ class Migration(Submodel):
             education=rng.choice(3, size=adult_hh.size, p=self.education_shares),
         )
         workers = adults[first]
-        f = pop.firms
-        in_m = np.flatnonzero(f.municipality[: offered.size] == m)
         slots = np.repeat(in_m, offered[in_m])
         take = min(workers.size, slots.size)
         chosen = slots[rng.choice(slots.size, size=take, replace=False)]

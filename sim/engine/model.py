@@ -25,7 +25,7 @@ from omegaconf import OmegaConf
 
 from sim.config.params import Params
 from sim.config.scenario import Scenario
-from sim.engine.population import EMPLOYED, NO_ID, UNEMPLOYED, Population
+from sim.engine.population import NO_ID, Census, Population
 from sim.engine.registry import PHASES, SUBMODELS, PlanStep, build_plan
 from sim.engine.rng import stream
 from sim.engine.shared import Requests, Shared
@@ -105,6 +105,7 @@ class RegionModel(mesa.Model):
         self.n_nodes = len(self.nodes)
         self.travel = inputs.travel_time_matrix()
         self._streams: dict[str, np.random.Generator] = {}
+        self._recorded_census: Census | None = None
         self.shared = Shared()
         self.requests = Requests()
         owners = {cls.name for cls in submodels}
@@ -176,8 +177,12 @@ class RegionModel(mesa.Model):
         """Every submodel records this year's results, in registry order (timed)."""
         start = time.perf_counter()
         rec.begin(self.year)
-        for submodel in self.submodels.values():
-            submodel.record(self, rec)
+        self._recorded_census = self.pop.census(self.n_muni, self.n_nodes)
+        try:
+            for submodel in self.submodels.values():
+                submodel.record(self, rec)
+        finally:
+            self._recorded_census = None
         self.timings[RECORD] += time.perf_counter() - start
 
     def declared_results(self) -> list[Result]:
@@ -211,9 +216,15 @@ class RegionModel(mesa.Model):
         return self._streams[name]
 
     # ---- municipal tallies, computed from the agent arrays ----
+    def census(self) -> Census:
+        """The municipal tallies of the residents now; while recording (when nothing changes)
+        taken once for every submodel."""
+        if self._recorded_census is not None:
+            return self._recorded_census
+        return self.pop.census(self.n_muni, self.n_nodes)
+
     def resident_counts(self) -> np.ndarray:
-        muni = self.pop.resident_municipality()
-        return np.bincount(muni[muni >= 0], minlength=self.n_muni)
+        return self.census().residents
 
     def household_counts(self) -> np.ndarray:
         h = self.pop.households
@@ -221,12 +232,7 @@ class RegionModel(mesa.Model):
         return np.bincount(h.municipality[: h.n][ok], minlength=self.n_muni)
 
     def unemployment_rate(self) -> np.ndarray:
-        muni = self.pop.resident_municipality()
-        act = self.pop.persons.activity[: self.pop.persons.n]
-        ok = muni >= 0
-        employed = np.bincount(muni[ok & (act == EMPLOYED)], minlength=self.n_muni)
-        unemployed = np.bincount(muni[ok & (act == UNEMPLOYED)], minlength=self.n_muni)
-        return unemployed / np.maximum(employed + unemployed, 1)
+        return self.census().unemployment_rate
 
     def dwelling_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """(stock, vacant) per municipality and dwelling type."""

@@ -9,9 +9,12 @@ once a year (``Population.compact_persons``), which keeps every yearly pass over
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.engine.kernels.population import (
+    census,
     household_members,
     household_summary,
     resident_municipality,
@@ -34,6 +37,28 @@ NO_ID = -1
 # elderly care); the ``age_group`` dimension of the results.
 AGE_GROUP_BREAKS = np.array([6, 16, 20, 45, 65, 80])
 AGE_GROUPS = ("0-5", "6-15", "16-19", "20-44", "45-64", "65-79", "80+")
+# The age group of every age a person can reach (ages stop at demography's MAX_AGE, 105).
+GROUP_OF_AGE = np.searchsorted(AGE_GROUP_BREAKS, np.arange(256), side="right").astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Census:
+    """Municipal tallies of the residents, from one pass over persons (``Population.census``)."""
+
+    by_age_group: np.ndarray  # (municipality, age group): residents
+    employed: np.ndarray  # (municipality,): employed residents
+    unemployed: np.ndarray  # (municipality,): unemployed residents
+    taxable_income: np.ndarray  # (municipality,): residents' income, kSEK/year
+    commuting: np.ndarray  # (municipality, node): employed residents by home and workplace
+
+    @property
+    def residents(self) -> np.ndarray:
+        return self.by_age_group.sum(axis=1)
+
+    @property
+    def unemployment_rate(self) -> np.ndarray:
+        """Unemployed share of the resident labour force."""
+        return self.unemployed / np.maximum(self.employed + self.unemployed, 1)
 
 
 def group_by(key: np.ndarray, n_groups: int) -> list[np.ndarray]:
@@ -225,16 +250,27 @@ class Population:
             p.alive[: p.n], p.household[: p.n], h.municipality[: h.n], h.pending[: h.n]
         )
 
-    def residents_by_age_group(self, n_muni: int) -> np.ndarray:
-        """Residents per municipality and age group (``AGE_GROUPS``)."""
-        per = self.persons
-        muni = self.resident_municipality()
-        ok = muni >= 0
-        group = np.searchsorted(AGE_GROUP_BREAKS, per.age[: per.n][ok], side="right")
-        n_groups = len(AGE_GROUPS)
-        return np.bincount(
-            muni[ok].astype(np.int64) * n_groups + group, minlength=n_muni * n_groups
-        ).reshape(n_muni, n_groups)
+    def census(self, n_muni: int, n_nodes: int) -> Census:
+        """The municipal tallies of the residents now (one pass over persons)."""
+        p, h = self.persons, self.households
+        n = p.n
+        return Census(
+            *census(
+                p.alive[:n],
+                p.household[:n],
+                h.municipality[: h.n],
+                h.pending[: h.n],
+                p.age[:n],
+                GROUP_OF_AGE,
+                p.activity[:n],
+                p.income[:n],
+                p.work_node[:n],
+                EMPLOYED,
+                UNEMPLOYED,
+                n_muni,
+                n_nodes,
+            )
+        )
 
     def household_sizes(self) -> np.ndarray:
         """Number of living members of every household."""

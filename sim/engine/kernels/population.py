@@ -61,3 +61,44 @@ def household_summary(
             top[h] = income[p]
             main_work[h] = work_node[p]
     return sizes, total, children, oldest, main_work
+
+
+@njit(cache=True)
+def census(
+    alive: np.ndarray,
+    household: np.ndarray,
+    household_muni: np.ndarray,
+    pending: np.ndarray,
+    age: np.ndarray,
+    group_of_age: np.ndarray,
+    activity: np.ndarray,
+    income: np.ndarray,
+    work_node: np.ndarray,
+    employed_code: int,
+    unemployed_code: int,
+    n_muni: int,
+    n_nodes: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The municipal tallies of residents in one pass over persons: residents by municipality
+    and age group (``group_of_age[age]``), employed and unemployed residents, taxable income
+    (kSEK, summed in person order, as ``np.bincount`` sums it) and employed residents by home
+    and workplace node."""
+    n_groups = group_of_age.max() + 1
+    by_age = np.zeros((n_muni, n_groups), dtype=np.int64)
+    employed = np.zeros(n_muni, dtype=np.int64)
+    unemployed = np.zeros(n_muni, dtype=np.int64)
+    taxable = np.zeros(n_muni, dtype=np.float64)
+    commuting = np.zeros((n_muni, n_nodes), dtype=np.int64)
+    for p in range(alive.shape[0]):
+        h = household[p]
+        if not alive[p] or h < 0 or pending[h]:
+            continue
+        m = household_muni[h]
+        by_age[m, group_of_age[age[p]]] += 1
+        taxable[m] += income[p]
+        if activity[p] == employed_code:
+            employed[m] += 1
+            commuting[m, work_node[p]] += 1
+        elif activity[p] == unemployed_code:
+            unemployed[m] += 1
+    return by_age, employed, unemployed, taxable, commuting

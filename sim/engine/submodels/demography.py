@@ -324,7 +324,7 @@ class Demography(Submodel):
             pop.merge_households(np.concatenate(guests), np.concatenate(hosts))
 
     def record(self, model: RegionModel, rec: Recorder) -> None:
-        rec.put("population", model.pop.residents_by_age_group(model.n_muni))
+        rec.put("population", model.census().by_age_group)
         rec.put("households", model.household_counts())
         rec.put("births", self.births)
         rec.put("deaths", self.deaths)

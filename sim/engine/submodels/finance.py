@@ -97,11 +97,9 @@ class Finance(Submodel):
 
     def _accounts(self, model: RegionModel) -> dict[str, np.ndarray]:
         p = self.params
-        per = model.pop.persons
-        muni = model.pop.resident_municipality()
-        ok = muni >= 0
-        residents = np.bincount(muni[ok], minlength=model.n_muni).astype(float)
-        taxable = np.bincount(muni[ok], weights=per.income[: per.n][ok], minlength=model.n_muni)
+        census = model.census()
+        residents = census.residents.astype(float)
+        taxable = census.taxable_income
         tax_rate = model.shared["tax_rate"] / 100.0
         tax = tax_rate * taxable / 1000.0
         capacity = taxable / np.maximum(residents, 1)
@@ -112,7 +110,7 @@ class Finance(Submodel):
             / 1000.0
         )
         grants = p.general_grant * residents / 1000.0 + equalisation
-        by_age = model.pop.residents_by_age_group(model.n_muni)
+        by_age = census.by_age_group
         services = by_age @ np.asarray(p.service_cost_by_age) / 1000.0
         facilities = model.pop.facilities.operating_costs(
             model.year, model.n_muni

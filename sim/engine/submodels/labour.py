@@ -229,19 +229,11 @@ class Labour(Submodel):
             "jobs_held_by_incommuters_from_outside",
             np.bincount(f.municipality[: f.n], f.filled_external[: f.n], model.n_muni),
         )
-        per = model.pop.persons
-        muni = model.pop.resident_municipality()
-        act = per.activity[: per.n]
-        resident = muni >= 0
-        employed = resident & (act == EMPLOYED)
-        unemployed = resident & (act == UNEMPLOYED)
-        n_emp = np.bincount(muni[employed], minlength=model.n_muni)
-        n_unemp = np.bincount(muni[unemployed], minlength=model.n_muni)
-        rec.put("employed_residents", n_emp)
-        rec.put("unemployed_residents", n_unemp)
-        rec.put("unemployment_rate", n_unemp / np.maximum(n_emp + n_unemp, 1))
-        commuting = np.zeros((model.n_muni, model.n_nodes))
-        np.add.at(commuting, (muni[employed], per.work_node[: per.n][employed]), 1)
+        census = model.census()
+        rec.put("employed_residents", census.employed)
+        rec.put("unemployed_residents", census.unemployed)
+        rec.put("unemployment_rate", census.unemployment_rate)
+        commuting = census.commuting.astype(np.float64)
         rec.put("commuting", commuting)
         minutes = (commuting * model.travel[: model.n_muni, :]).sum(axis=1)
         rec.put("mean_commute_minutes", minutes / np.maximum(commuting.sum(axis=1), 1))

@@ -174,3 +174,123 @@ def lay_off(worker_firm: np.ndarray, excess: np.ndarray) -> np.ndarray:
             excess[f] -= 1
             laid_off[i] = True
     return laid_off
+
+
+@njit(cache=True)
+def activity_transitions(
+    alive: np.ndarray,
+    age: np.ndarray,
+    activity: np.ndarray,
+    education: np.ndarray,
+    firm: np.ndarray,
+    work_node: np.ndarray,
+    firm_filled: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    upper_secondary_exit_share: float,
+    student_exit_rate: float,
+    retirement_rates: np.ndarray,
+    separation_rate: float,
+    outside_entry_rate: float,
+    outside_exit_rate: float,
+) -> None:
+    """The year's activity transitions of every person, in place: school entry at 16, leaving
+    school (to the labour force, with the education of the age left), retirement by age, job
+    separation, and moves out of and into the labour force at working ages (20-64).
+
+    A person's transitions depend only on its own state, so one pass in person order does what
+    the sequence of whole-population passes did. ``u``, ``v``, ``w`` are the uniform draws per
+    person of leaving school and retiring, of job separation, and of leaving or rejoining the
+    labour force. A person whose job ends releases its firm's position (``firm_filled``).
+    Activity codes as in ``sim.engine.population``: child 0, student 1, employed 2,
+    unemployed 3, retired 4, outside 5.
+    """
+    for p in range(alive.shape[0]):
+        if not alive[p]:
+            continue
+        a = age[p]
+        if activity[p] == 0 and a >= 16:
+            activity[p] = 1
+        leaving = False
+        if activity[p] == 1:
+            rate = 0.0
+            if a == 19:
+                rate = upper_secondary_exit_share
+            if a >= 20:
+                rate = student_exit_rate
+            if a >= 30:
+                rate = 1.0
+            if u[p] < rate:
+                leaving = True
+                education[p] = 2 if a >= 22 else 1
+                activity[p] = 3
+        if not leaving and activity[p] >= 2 and activity[p] != 4:
+            if a >= 70:
+                rate = retirement_rates[4]
+            elif a >= 67:
+                rate = retirement_rates[3]
+            elif a == 66:
+                rate = retirement_rates[2]
+            elif a == 65:
+                rate = retirement_rates[1]
+            elif a >= 61:
+                rate = retirement_rates[0]
+            else:
+                rate = 0.0
+            if u[p] < rate:
+                _release(p, firm, work_node, firm_filled)
+                activity[p] = 4
+        if activity[p] == 2 and v[p] < separation_rate:
+            _release(p, firm, work_node, firm_filled)
+            activity[p] = 3
+        if 20 <= a <= 64:
+            if (activity[p] == 2 or activity[p] == 3) and w[p] < outside_entry_rate:
+                _release(p, firm, work_node, firm_filled)
+                activity[p] = 5
+            elif activity[p] == 5 and w[p] < outside_exit_rate:
+                activity[p] = 3
+
+
+@njit(cache=True)
+def _release(p: int, firm: np.ndarray, work_node: np.ndarray, firm_filled: np.ndarray) -> None:
+    """Person ``p``'s job ends (if it has one in the region, its firm's position is freed)."""
+    if firm[p] >= 0:
+        firm_filled[firm[p]] -= 1
+    firm[p] = -1
+    work_node[p] = -1
+
+
+@njit(cache=True)
+def incomes(
+    activity: np.ndarray,
+    education: np.ndarray,
+    firm: np.ndarray,
+    firm_wage: np.ndarray,
+    wage_external: float,
+    education_factor: np.ndarray,
+    unemployed_income: float,
+    pension_income: float,
+    student_income: float,
+    outside_income: float,
+    income: np.ndarray,
+) -> None:
+    """Every person's income (kSEK/year) from activity, workplace wage and education, in place:
+    the employed earn their firm's wage (or the external wage) times the education factor, in
+    float32 as stored; the others the income of their activity."""
+    external = np.float32(wage_external)
+    for p in range(activity.shape[0]):
+        act = activity[p]
+        if act == 2:
+            wage = firm_wage[firm[p]] if firm[p] >= 0 else external
+            income[p] = wage * education_factor[education[p]]
+        elif act == 3:
+            income[p] = unemployed_income
+        elif act == 4:
+            income[p] = pension_income
+        elif act == 1:
+            income[p] = student_income
+        elif act == 5:
+            income[p] = outside_income
+        else:
+            income[p] = 0.0

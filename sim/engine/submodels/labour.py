@@ -12,14 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.kernels.labour import lay_off, match_jobs
+from sim.engine.kernels.labour import activity_transitions, incomes, lay_off, match_jobs
 from sim.engine.population import (
-    CHILD,
-    EMPLOYED,
     NO_ID,
-    OUTSIDE,
-    RETIRED,
-    STUDENT,
     UNEMPLOYED,
     Population,
 )
@@ -111,54 +106,27 @@ class Labour(Submodel):
 
     # -- activity transitions: new entrants, retirements, separations --
     def _transitions(self, model: RegionModel, rng: np.random.Generator) -> None:
-        pop, p = model.pop, model.params.labour
-        per = pop.persons
+        per, p = model.pop.persons, model.params.labour
         n = per.n
-        alive = per.alive[:n]
-        age = per.age[:n]
-        act = per.activity[:n]
-        u = rng.random(n)
-
-        to_student = alive & (act == CHILD) & (age >= 16)
-        per.activity[:n][to_student] = STUDENT
-
-        student = alive & (act == STUDENT)
-        exit_rate = np.where(age == 19, p.upper_secondary_exit_share, 0.0)
-        exit_rate = np.where(age >= 20, p.student_exit_rate, exit_rate)
-        exit_rate = np.where(age >= 30, 1.0, exit_rate)
-        leaving = student & (u < exit_rate)
-        per.education[:n][leaving] = np.where(age[leaving] >= 22, 2, 1)
-        per.activity[:n][leaving] = UNEMPLOYED
-
-        working_age = alive & (act != CHILD) & (act != STUDENT) & (act != RETIRED)
-        r = p.retirement_rates
-        retire_rate = np.select(
-            [age >= 70, age >= 67, age == 66, age == 65, age >= 61],
-            [r[4], r[3], r[2], r[1], r[0]],
-            default=0.0,
+        u, v, w = rng.random(n), rng.random(n), rng.random(n)
+        activity_transitions(
+            per.alive[:n],
+            per.age[:n],
+            per.activity[:n],
+            per.education[:n],
+            per.firm[:n],
+            per.work_node[:n],
+            model.pop.firms.filled,
+            u,
+            v,
+            w,
+            p.upper_secondary_exit_share,
+            p.student_exit_rate,
+            np.asarray(p.retirement_rates, dtype=np.float64),
+            p.separation_rate,
+            p.outside_entry_rate,
+            p.outside_exit_rate,
         )
-        retiring = np.flatnonzero(working_age & (u < retire_rate) & ~leaving)
-        pop.release_jobs(retiring)
-        per.activity[retiring] = RETIRED
-
-        v = rng.random(n)
-        employed = np.flatnonzero(alive & (per.activity[:n] == EMPLOYED))
-        separating = employed[v[employed] < p.separation_rate]
-        pop.release_jobs(separating)
-        per.activity[separating] = UNEMPLOYED
-
-        in_labour_force = alive & (
-            (per.activity[:n] == EMPLOYED) | (per.activity[:n] == UNEMPLOYED)
-        )
-        adult = (age >= 20) & (age <= 64)
-        w = rng.random(n)
-        to_outside = np.flatnonzero(in_labour_force & adult & (w < p.outside_entry_rate))
-        from_outside = np.flatnonzero(
-            alive & (per.activity[:n] == OUTSIDE) & adult & (w < p.outside_exit_rate)
-        )
-        pop.release_jobs(to_outside)
-        per.activity[to_outside] = OUTSIDE
-        per.activity[from_outside] = UNEMPLOYED
 
     # -- labour demand with the regional multiplier --
     def _demand(self, model: RegionModel, year: int, rng: np.random.Generator) -> None:
@@ -283,16 +251,19 @@ def update_incomes(pop: Population, p, education_factor: np.ndarray) -> None:
     """Set every person's income from activity, workplace and education (kSEK/year)."""
     per = pop.persons
     n = per.n
-    act = per.activity[:n]
-    firm = per.firm[:n]
-    wage = np.where(firm >= 0, pop.firms.wage[np.maximum(firm, 0)], np.float32(p.wage_external))
-    wage = wage * education_factor[per.education[:n]]
-    income = np.select(
-        [act == EMPLOYED, act == UNEMPLOYED, act == RETIRED, act == STUDENT, act == OUTSIDE],
-        [wage, p.unemployed_income, p.pension_income, p.student_income, p.outside_income],
-        default=0.0,
+    incomes(
+        per.activity[:n],
+        per.education[:n],
+        per.firm[:n],
+        pop.firms.wage,
+        p.wage_external,
+        education_factor,
+        p.unemployed_income,
+        p.pension_income,
+        p.student_income,
+        p.outside_income,
+        per.income[:n],
     )
-    per.income[:n] = income.astype(np.float32)
 
 
 def external_positions(inputs: RegionInputs, p) -> np.ndarray:

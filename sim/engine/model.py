@@ -36,7 +36,7 @@ from sim.io.results import Recorder, Result
 # Mesa logs every model step at DEBUG level; Hydra's stdout logging would print each of them.
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
-COMPACT = "population.compact_persons"
+COMPACT = "population.compact"
 RECORD = "record"
 
 
@@ -139,7 +139,7 @@ class RegionModel(mesa.Model):
             doc = (inspect.getdoc(run_step) or phases[step.phase]).splitlines()[0]
             lines.append(f"{i + 1:2d}. {step.phase:<{phase_width}}  {step.label:<{width}}  {doc}")
         first = f"{'start':<{phase_width}}  {COMPACT:<{width}}"
-        lines.insert(0, f" 0. {first}  Drop the rows of persons who died or left last year.")
+        lines.insert(0, f" 0. {first}  Drop the rows of dead persons, dissolved households and demolished dwellings.")
         record = f"{'record':<{phase_width}}  {RECORD:<{width}}"
         lines.append(f"{len(self.plan) + 1:2d}. {record}  Every submodel records its results.")
         return "\n".join(lines)
@@ -166,7 +166,7 @@ class RegionModel(mesa.Model):
         """Simulate one year: every step of the plan, in order, each timed."""
         self.year += 1
         start = time.perf_counter()
-        self.pop.compact_persons()
+        self.pop.compact()
         self.timings[COMPACT] += time.perf_counter() - start
         for step, run_step in zip(self.plan, self._run, strict=True):
             start = time.perf_counter()

@@ -1,11 +1,13 @@
 """Agents as arrays: persons, households, dwellings, firms and cultural facilities.
 
 Each agent kind is a struct of 1-D numpy arrays indexed by an integer id, with capacity grown
-geometrically (as in Starsim's ``Arr``). Households, dwellings and firms keep stable ids: one that
-dissolves, is demolished or closes keeps its row with ``alive`` set to False, so references held by
-other arrays stay valid. Persons are referenced by no other array, so their dead rows are dropped
-once a year (``Population.compact_persons``), which keeps every yearly pass over persons short.
-"""
+geometrically (as in Starsim's ``Arr``). Within a year ids are stable: a household that dissolves
+or a dwelling that is demolished keeps its row with ``alive`` set to False, so references held by
+other arrays stay valid. At the start of every year (``Population.compact``) the rows of dead
+persons, dissolved households and demolished dwellings are dropped and the references to the
+survivors (persons' households, households' dwellings, dwellings' occupants) renumbered, so every
+yearly pass is over the living only. Firms keep their rows for good: the labour market's own
+arrays are indexed by firm."""
 
 from __future__ import annotations
 
@@ -83,6 +85,13 @@ def within_group(sizes: np.ndarray) -> np.ndarray:
     sizes = np.asarray(sizes, dtype=np.int64)
     total = int(sizes.sum())
     return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+
+
+def _renumbering(alive: np.ndarray) -> np.ndarray:
+    """New id of every row once the dead rows are dropped (NO_ID for the dead)."""
+    new_id = np.full(alive.size, NO_ID, dtype=np.int32)
+    new_id[alive] = np.arange(int(alive.sum()), dtype=np.int32)
+    return new_id
 
 
 class AgentArrays:
@@ -238,10 +247,20 @@ class Population:
         self.firms = Firms(firms)
         self.facilities = Facilities(facilities)
 
-    def compact_persons(self) -> None:
-        """Drop the rows of persons who died or left; the survivors keep their order."""
-        p = self.persons
+    def compact(self) -> None:
+        """Drop the rows of dead persons, dissolved households and demolished dwellings; the
+        survivors keep their order and the references between them are renumbered."""
+        p, h, d = self.persons, self.households, self.dwellings
         p.keep(np.flatnonzero(p.alive[: p.n]))
+        household_id = _renumbering(h.alive[: h.n])
+        dwelling_id = _renumbering(d.alive[: d.n])
+        h.keep(np.flatnonzero(h.alive[: h.n]))
+        d.keep(np.flatnonzero(d.alive[: d.n]))
+        p.household[: p.n] = household_id[p.household[: p.n]]
+        housed = h.dwelling[: h.n] >= 0
+        h.dwelling[: h.n][housed] = dwelling_id[h.dwelling[: h.n][housed]]
+        occupied = d.occupant[: d.n] >= 0
+        d.occupant[: d.n][occupied] = household_id[d.occupant[: d.n][occupied]]
 
     def resident_municipality(self) -> np.ndarray:
         """Municipality index of every person (NO_ID for the dead, gone or not yet arrived)."""

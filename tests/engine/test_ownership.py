@@ -63,7 +63,7 @@ def steps_that_touch_others(model, years: int) -> list[str]:
     found = []
     for _ in range(years):
         model.year += 1
-        model.pop.compact_persons()
+        model.pop.compact()
         for step, run_step in zip(model.plan, model._run, strict=True):
             before = {name: state_digest(sub) for name, sub in model.submodels.items()}
             run_step(model, model.year)

@@ -54,21 +54,42 @@ def test_split_off_and_merge():
     assert pop.household_sizes()[1] == 2
 
 
-def test_compact_persons_keeps_survivors_in_order():
+def test_compact_keeps_survivors_in_order():
     pop = small_population()
     pop.persons.alive[1] = False
-    pop.compact_persons()
+    pop.compact()
     assert pop.persons.n == 2
     assert pop.persons.age[:2].tolist() == [40, 30]
     assert pop.persons.household[:2].tolist() == [0, 1]
     assert pop.persons.alive[:2].all()
 
 
+def test_compact_reclaims_households_and_dwellings_and_renumbers_references():
+    pop = small_population()
+    # Household 0 dissolves (its members leave) and a new one (2) moves into dwelling 0; a
+    # vacant dwelling (2) is built and the empty dwelling 1's household 1 keeps living there.
+    pop.remove_persons(np.array([0, 1]))
+    new_household = pop.households.add(1, municipality=0)
+    pop.persons.add(1, household=new_household, age=25)
+    pop.households.dwelling[new_household] = 0
+    pop.dwellings.occupant[0] = new_household[0]
+    pop.dwellings.add(2, municipality=0, rooms=2)
+    pop.dwellings.alive[2] = False  # demolished
+    pop.compact()
+    h, d, p = pop.households, pop.dwellings, pop.persons
+    assert (h.n, d.n, p.n) == (2, 3, 2)
+    assert h.alive[:2].all() and d.alive[:3].all() and p.alive[:2].all()
+    assert p.household[:2].tolist() == [0, 1]  # household 1 is now 0, household 2 is now 1
+    assert h.dwelling[:2].tolist() == [1, 0]
+    assert d.occupant[:3].tolist() == [1, 0, NO_ID]
+    assert pop.household_sizes().tolist() == [1, 1]
+
+
 def test_rows_added_after_compaction_get_fill_values():
     pop = small_population()
     pop.persons.firm[:3] = 0
     pop.persons.alive[2] = False
-    pop.compact_persons()
+    pop.compact()
     new = pop.persons.add(1, age=5)
     assert pop.persons.firm[new[0]] == NO_ID
     assert pop.persons.household[new[0]] == NO_ID

@@ -79,8 +79,8 @@ def test_describe_plan_shows_every_step_including_the_decisions(model):
 def test_every_step_is_timed(model):
     model.step()
     steps = {step.label for step in model.plan}
-    assert set(model.timings) == steps | {"population.compact_persons", "record"}
-    assert all(model.timings[label] > 0 for label in steps | {"population.compact_persons"})
+    assert set(model.timings) == steps | {"population.compact", "record"}
+    assert all(model.timings[label] > 0 for label in steps | {"population.compact"})
     assert "municipalities.decide_plan_reserve" in model.timing_table()
 
 

@@ -209,7 +209,7 @@ def mock_model(
 def step(model: RegionModel, *labels: str) -> None:
     """Advance the year and run the named steps of the plan (all of them when none is named)."""
     model.year += 1
-    model.pop.compact_persons()
+    model.pop.compact()
     for plan_step, run_step in zip(model.plan, model._run, strict=True):
         if not labels or plan_step.label in labels:
             run_step(model, model.year)

@@ -139,7 +139,8 @@ class RegionModel(mesa.Model):
             doc = (inspect.getdoc(run_step) or phases[step.phase]).splitlines()[0]
             lines.append(f"{i + 1:2d}. {step.phase:<{phase_width}}  {step.label:<{width}}  {doc}")
         first = f"{'start':<{phase_width}}  {COMPACT:<{width}}"
-        lines.insert(0, f" 0. {first}  Drop the rows of dead persons, dissolved households and demolished dwellings.")
+        dropped = "Drop the rows of dead persons, dissolved households and demolished dwellings."
+        lines.insert(0, f" 0. {first}  {dropped}")
         record = f"{'record':<{phase_width}}  {RECORD:<{width}}"
         lines.append(f"{len(self.plan) + 1:2d}. {record}  Every submodel records its results.")
         return "\n".join(lines)

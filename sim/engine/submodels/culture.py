@@ -79,9 +79,10 @@ class Culture(Submodel):
         """Base-year references: the regional means attractiveness is measured against."""
         self.access = self.cultural_access(model, model.base_year)
         self.base_access_mean = float(self.access.mean())
-        services = self._services_per_resident(model)
+        census = model.census()
+        services = self._services_per_resident(model, census.residents)
         self.base_services_mean = float(services.mean())
-        self.base_employment_mean = float((1 - model.unemployment_rate()).mean())
+        self.base_employment_mean = float((1 - census.unemployment_rate).mean())
         vacancy = effective_vacancy(model, model.shared["queue"])
         self.base_vacancy_mean = float(vacancy.mean())
         self.attractiveness = self._attractiveness(model)
@@ -98,7 +99,7 @@ class Culture(Submodel):
         places = np.where(fac.is_open(year), fac.capacity[: fac.n] * fac.weight[: fac.n], 0.0)
         return self.decay[:, fac.municipality[: fac.n]] @ places
 
-    def _services_per_resident(self, model: RegionModel) -> np.ndarray:
+    def _services_per_resident(self, model: RegionModel, residents: np.ndarray) -> np.ndarray:
         f = model.pop.firms
         sector = model.sectors.index(PUBLIC_SERVICES)
         public = f.alive[: f.n] & (f.sector[: f.n] == sector)
@@ -107,16 +108,19 @@ class Culture(Submodel):
             weights=f.positions[: f.n][public],
             minlength=model.n_muni,
         )
-        return jobs / np.maximum(model.resident_counts(), 1)
+        return jobs / np.maximum(residents, 1)
 
     def _attractiveness(self, model: RegionModel) -> np.ndarray:
         p = self.params
+        census = model.census()
+        residents = census.residents
         access = np.log(np.maximum(self.access, 1e-9) / self.base_access_mean)
         services = np.log(
-            np.maximum(self._services_per_resident(model), 1e-9) / self.base_services_mean
+            np.maximum(self._services_per_resident(model, residents), 1e-9)
+            / self.base_services_mean
         )
         housing = effective_vacancy(model, model.shared["queue"]) - self.base_vacancy_mean
-        labour = (1 - model.unemployment_rate()) - self.base_employment_mean
+        labour = (1 - census.unemployment_rate) - self.base_employment_mean
         prices = np.log(model.shared["price_index"].mean(axis=1))
         index = (
             p.weight_access * access
@@ -124,7 +128,7 @@ class Culture(Submodel):
             + p.weight_housing * housing
             + p.weight_labour * labour
             - p.weight_prices * prices
-            - p.weight_tax * relative_tax_rate(model.shared["tax_rate"], model.resident_counts())
+            - p.weight_tax * relative_tax_rate(model.shared["tax_rate"], residents)
         )
         return np.exp(index)
 

@@ -23,7 +23,7 @@ from sim.engine.model import RegionModel
 from sim.engine.population import AGE_GROUPS
 from sim.engine.synthesis import synthesize
 from sim.io.atomic import write_text
-from sim.io.inputs import load_region
+from sim.io.inputs import load_region_once
 from sim.io.provenance import code_version, run_id
 from sim.io.results import RESULTS_FILE, Recorder, write_netcdf
 
@@ -44,7 +44,7 @@ def build_model(cfg: DictConfig | RunConfig | dict) -> RegionModel:
 def _build(cfg: DictConfig) -> RegionModel:
     """The model of a resolved config (in its sampled future, if it is one of them)."""
     cfg = applied(cfg)
-    inputs = load_region(cfg.region.input_dir or cfg.region.name)
+    inputs = load_region_once(cfg.region.input_dir or cfg.region.name)
     params: Params = OmegaConf.to_object(cfg.params)
     validate_scenario(cfg.scenario, inputs, cfg.years.start, cfg.years.end)
     warm_years = params.warm_start.years

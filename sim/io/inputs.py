@@ -362,6 +362,32 @@ def load_region(region: str | Path, inputs_root: Path | None = None) -> RegionIn
     )
 
 
+_LOADED: dict[tuple, RegionInputs] = {}
+
+
+def load_region_once(region: str | Path, inputs_root: Path | None = None) -> RegionInputs:
+    """:func:`load_region`, read and validated once per process while the files are unchanged.
+
+    An ensemble worker runs many jobs of the same region: it validates the inputs on its first
+    job and reuses the tables (which nothing modifies) after. A file rewritten since (another
+    size or modification time) is read and validated again.
+    """
+    directory = _region_directory(region, inputs_root)
+    stats = []
+    for name in FILE_SPECS:
+        try:
+            stat = (directory / name).stat()
+        except FileNotFoundError:
+            return load_region(region, inputs_root)  # the missing file's message
+        stats.append((name, stat.st_mtime_ns, stat.st_size))
+    key = (directory, tuple(stats))
+    if key not in _LOADED:
+        if len(_LOADED) >= 8:
+            _LOADED.clear()
+        _LOADED[key] = load_region(region, inputs_root)
+    return _LOADED[key]
+
+
 def read_base_year(region: str | Path, inputs_root: Path | None = None) -> int:
     """The base year of a region's inputs, reading and checking only ``municipalities.parquet``.
 

@@ -23,6 +23,7 @@ from sim.io.inputs import (
     InputError,
     RegionInputs,
     load_region,
+    load_region_once,
     read_base_year,
 )
 
@@ -224,6 +225,21 @@ def test_load_by_directory_path_and_inputs_root(region: RegionInputs) -> None:
         assert other.codes == region.codes
         assert other.checksums == region.checksums
         pd.testing.assert_frame_equal(other.jobs, region.jobs)
+
+
+def test_load_region_once_reuses_the_tables_until_a_file_changes(tmp_path: Path) -> None:
+    region_dir = tmp_path / "copy"
+    shutil.copytree(REGION_DIR, region_dir)
+    first = load_region_once(region_dir)
+    assert load_region_once(region_dir) is first
+    jobs = pd.read_parquet(region_dir / "jobs.parquet")
+    jobs.loc[0, "jobs"] = -1  # a bad value written after the first load is caught
+    jobs.to_parquet(region_dir / "jobs.parquet", index=False)
+    with pytest.raises(InputError, match="jobs"):
+        load_region_once(region_dir)
+    (region_dir / "jobs.parquet").unlink()
+    with pytest.raises(InputError, match="missing"):
+        load_region_once(region_dir)
 
 
 def test_unknown_region_raises() -> None:

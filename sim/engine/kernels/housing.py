@@ -7,6 +7,38 @@ from numba import njit
 
 
 @njit(cache=True)
+def _terms(
+    cost: float,
+    rooms: int,
+    kind: int,
+    m: int,
+    income: float,
+    size: int,
+    has_children: bool,
+    work_node: int,
+    attractiveness: np.ndarray,
+    travel: np.ndarray,
+    weights: np.ndarray,
+) -> float:
+    """Utility of a dwelling of ``cost``, ``rooms`` and type ``kind`` in municipality ``m``."""
+    price_w, commute_w, attract_w, size_w, detached_bonus = (
+        weights[0],
+        weights[1],
+        weights[2],
+        weights[3],
+        weights[4],
+    )
+    u = -price_w * cost / max(income, 50.0)
+    if work_node >= 0:
+        u -= commute_w * travel[work_node, m]
+    u += attract_w * attractiveness[m]
+    u -= size_w * abs(rooms - (size + 1))
+    if has_children and kind == 0:
+        u += detached_bonus
+    return u
+
+
+@njit(cache=True)
 def _utility(
     d: int,
     income: float,
@@ -21,22 +53,20 @@ def _utility(
     travel: np.ndarray,
     weights: np.ndarray,
 ) -> float:
-    price_w, commute_w, attract_w, size_w, detached_bonus = (
-        weights[0],
-        weights[1],
-        weights[2],
-        weights[3],
-        weights[4],
+    """Utility of dwelling ``d`` (see :func:`choose_dwellings`)."""
+    return _terms(
+        dwelling_cost[d],
+        dwelling_rooms[d],
+        dwelling_type[d],
+        dwelling_muni[d],
+        income,
+        size,
+        has_children,
+        work_node,
+        attractiveness,
+        travel,
+        weights,
     )
-    m = dwelling_muni[d]
-    u = -price_w * dwelling_cost[d] / max(income, 50.0)
-    if work_node >= 0:
-        u -= commute_w * travel[work_node, m]
-    u += attract_w * attractiveness[m]
-    u -= size_w * abs(dwelling_rooms[d] - (size + 1))
-    if has_children and dwelling_type[d] == 0:
-        u += detached_bonus
-    return u
 
 
 @njit(cache=True)
@@ -122,11 +152,26 @@ def choose_dwellings(
     count = np.zeros(n_muni, dtype=np.int64)
     slots = np.empty(max(n_dwellings, 1), dtype=np.int64)
     slot_of = np.full(n_dwellings, -1, dtype=np.int64)
+    # A candidate's attributes are kept beside its slot: the vacant lists are short, so the
+    # candidates' reads stay in cache however many dwellings the region has.
+    slot_cost = np.empty(max(n_dwellings, 1), dtype=np.float64)
+    slot_rooms = np.empty(max(n_dwellings, 1), dtype=np.int64)
+    slot_type = np.empty(max(n_dwellings, 1), dtype=np.int64)
     for d in range(n_dwellings):
         if dwelling_vacant[d]:
             m = dwelling_muni[d]
-            slots[start[m] + count[m]] = d
-            slot_of[d] = start[m] + count[m]
+            _put(
+                slots,
+                slot_of,
+                slot_cost,
+                slot_rooms,
+                slot_type,
+                start[m] + count[m],
+                d,
+                dwelling_cost,
+                dwelling_rooms,
+                dwelling_type,
+            )
             count[m] += 1
 
     chosen = np.full(n_movers, -1, dtype=np.int64)
@@ -152,26 +197,25 @@ def choose_dwellings(
                 m = min(np.searchsorted(cumulative, uniforms[i, k, 1] * total, "right"), n_muni - 1)
             if count[m] == 0:
                 continue
-            d = slots[start[m] + min(int(uniforms[i, k, 2] * count[m]), count[m] - 1)]
-            if dwelling_cost[d] > max_cost_share * max(income, 50.0):
+            s = start[m] + min(int(uniforms[i, k, 2] * count[m]), count[m] - 1)
+            if slot_cost[s] > max_cost_share * max(income, 50.0):
                 continue
-            u = _utility(
-                d,
+            u = _terms(
+                slot_cost[s],
+                slot_rooms[s],
+                slot_type[s],
+                m,
                 income,
                 mover_size[i],
                 mover_children[i],
                 mover_work_node[i],
-                dwelling_muni,
-                dwelling_type,
-                dwelling_rooms,
-                dwelling_cost,
                 attractiveness,
                 travel,
                 weights,
             ) - np.log(-np.log(uniforms[i, k, 3] + 1e-300))
             if u > best_u:
                 best_u = u
-                best = d
+                best = slots[s]
         if best < 0:
             continue
         old = mover_dwelling[i]
@@ -198,16 +242,46 @@ def choose_dwellings(
         m = dwelling_muni[best]
         s = slot_of[best]
         last = slots[start[m] + count[m] - 1]
-        slots[s] = last
-        slot_of[last] = s
+        _put(
+            slots,
+            slot_of,
+            slot_cost,
+            slot_rooms,
+            slot_type,
+            s,
+            last,
+            dwelling_cost,
+            dwelling_rooms,
+            dwelling_type,
+        )
         slot_of[best] = -1
         count[m] -= 1
         dwelling_vacant[best] = False
         chosen[i] = best
         if old >= 0:
             mo = dwelling_muni[old]
-            slots[start[mo] + count[mo]] = old
-            slot_of[old] = start[mo] + count[mo]
+            _put(
+                slots,
+                slot_of,
+                slot_cost,
+                slot_rooms,
+                slot_type,
+                start[mo] + count[mo],
+                old,
+                dwelling_cost,
+                dwelling_rooms,
+                dwelling_type,
+            )
             count[mo] += 1
             dwelling_vacant[old] = True
     return chosen
+
+
+@njit(cache=True)
+def _put(slots, slot_of, slot_cost, slot_rooms, slot_type, s, d, cost, rooms, kind) -> None:
+    """Put vacant dwelling ``d`` in slot ``s`` of the vacant lists, with its attributes."""
+    slots[s] = d
+    slot_of[d] = s
+    slot_cost[s] = cost[d]
+    slot_rooms[s] = rooms[d]
+    slot_type[s] = kind[d]

@@ -18,6 +18,7 @@ import numpy as np
 from sim.engine.kernels.population import (
     census,
     household_members,
+    keep_where,
     household_summary,
     resident_municipality,
 )
@@ -146,6 +147,13 @@ class AgentArrays:
             self.alive[start : self.n] = True
         return np.arange(start, self.n, dtype=np.int64)
 
+    def drop_dead(self) -> None:
+        """Keep only the living rows (in their order) and renumber them 0..n_alive-1."""
+        alive = self.alive[: self.n].copy()
+        for name in self.FIELDS:
+            n = keep_where(getattr(self, name), alive)
+        self.n = int(n) if self.FIELDS else 0
+
     def keep(self, rows: np.ndarray) -> None:
         """Keep only ``rows`` (in their order) and renumber them 0..len(rows)-1."""
         for name in self.FIELDS:
@@ -251,11 +259,11 @@ class Population:
         """Drop the rows of dead persons, dissolved households and demolished dwellings; the
         survivors keep their order and the references between them are renumbered."""
         p, h, d = self.persons, self.households, self.dwellings
-        p.keep(np.flatnonzero(p.alive[: p.n]))
+        p.drop_dead()
         household_id = _renumbering(h.alive[: h.n])
         dwelling_id = _renumbering(d.alive[: d.n])
-        h.keep(np.flatnonzero(h.alive[: h.n]))
-        d.keep(np.flatnonzero(d.alive[: d.n]))
+        h.drop_dead()
+        d.drop_dead()
         p.household[: p.n] = household_id[p.household[: p.n]]
         housed = h.dwelling[: h.n] >= 0
         h.dwelling[: h.n][housed] = dwelling_id[h.dwelling[: h.n][housed]]

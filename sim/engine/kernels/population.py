@@ -7,6 +7,18 @@ from numba import njit
 
 
 @njit(cache=True)
+def keep_where(column: np.ndarray, keep: np.ndarray) -> int:
+    """Move the values of ``column`` where ``keep`` is True to its front, in order, in place (one
+    streaming pass, no index array); returns how many were kept."""
+    out = 0
+    for i in range(keep.shape[0]):
+        if keep[i]:
+            column[out] = column[i]
+            out += 1
+    return out
+
+
+@njit(cache=True)
 def resident_municipality(
     alive: np.ndarray, household: np.ndarray, household_muni: np.ndarray, pending: np.ndarray
 ) -> np.ndarray:

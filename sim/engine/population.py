@@ -18,8 +18,8 @@ import numpy as np
 from sim.engine.kernels.population import (
     census,
     household_members,
-    keep_where,
     household_summary,
+    keep_where,
     resident_municipality,
 )
 

@@ -39,3 +39,39 @@ def promote_orphans(
         if not has_adult[h] and oldest[h] >= 0:
             out[oldest[h]] = 0
     return out
+
+
+@njit(cache=True)
+def age_and_die(
+    alive: np.ndarray, sex: np.ndarray, age: np.ndarray, q: np.ndarray, max_age: int, u: np.ndarray
+) -> np.ndarray:
+    """Every living person ages a year (up to ``max_age``), then dies with the probability of
+    its sex and new age, ``q[sex, age]``; ``u`` holds one uniform draw per living person, in
+    person order. Returns the ids of the dead (ages are updated in place)."""
+    dead = np.empty(u.shape[0], dtype=np.int64)
+    n_dead = 0
+    j = 0
+    for p in range(alive.shape[0]):
+        if not alive[p]:
+            continue
+        a = min(age[p] + 1, max_age)
+        age[p] = a
+        if u[j] < q[sex[p], a]:
+            dead[n_dead] = p
+            n_dead += 1
+        j += 1
+    return dead[:n_dead]
+
+
+@njit(cache=True)
+def fertile_women(
+    alive: np.ndarray, sex: np.ndarray, age: np.ndarray, fertility: np.ndarray
+) -> np.ndarray:
+    """Ids of the living women whose age has a positive fertility rate, in person order."""
+    out = np.empty(alive.shape[0], dtype=np.int64)
+    n = 0
+    for p in range(alive.shape[0]):
+        if alive[p] and sex[p] == 1 and fertility[age[p]] > 0:
+            out[n] = p
+            n += 1
+    return out[:n]

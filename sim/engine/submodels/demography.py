@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.kernels.demography import promote_orphans
+from sim.engine.kernels.demography import age_and_die, fertile_women, promote_orphans
 from sim.engine.population import (
     ADULT,
     CHILD,
@@ -216,22 +216,16 @@ class Demography(Submodel):
         rng = model.stream(self.name)
         pop = model.pop
         p = pop.persons
-        alive = p.alive[: p.n]
-        # Ageing.
-        p.age[: p.n][alive] = np.minimum(p.age[: p.n][alive] + 1, MAX_AGE)
-
-        # Deaths.
-        ids = np.flatnonzero(alive)
-        q = self.q[p.sex[ids], p.age[ids]]
-        dead = ids[rng.random(ids.size) < q]
+        n = p.n
+        # Ageing and deaths at the new age: one draw per living person.
+        u = rng.random(int(np.count_nonzero(p.alive[:n])))
+        dead = age_and_die(p.alive[:n], p.sex[:n], p.age[:n], self.q, MAX_AGE, u)
         self.deaths = np.bincount(pop.resident_municipality()[dead], minlength=model.n_muni)
         pop.remove_persons(dead)
 
         # Births to surviving women of fertile age.
-        ids = np.flatnonzero(p.alive[: p.n] & (p.sex[: p.n] == 1))
+        ids = fertile_women(p.alive[: p.n], p.sex[: p.n], p.age[: p.n], self.fertility)
         rate = self.fertility[p.age[ids]]
-        fertile = rate > 0
-        ids, rate = ids[fertile], rate[fertile]
         mothers = ids[rng.random(ids.size) < rate]
         n_born = mothers.size
         households = p.household[mothers]

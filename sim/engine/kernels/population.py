@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True)
@@ -75,7 +75,12 @@ def household_summary(
     return sizes, total, children, oldest, main_work
 
 
-@njit(cache=True)
+# Persons per chunk of the parallel tallies: chunks, not threads, fix the order of the sums, so
+# the results are the same for any number of threads.
+CHUNK = 1 << 16
+
+
+@njit(cache=True, parallel=True)
 def census(
     alive: np.ndarray,
     household: np.ndarray,
@@ -93,24 +98,41 @@ def census(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The municipal tallies of residents in one pass over persons: residents by municipality
     and age group (``group_of_age[age]``), employed and unemployed residents, taxable income
-    (kSEK, summed in person order, as ``np.bincount`` sums it) and employed residents by home
-    and workplace node."""
+    (kSEK) and employed residents by home and workplace node.
+
+    Chunks of :data:`CHUNK` persons are tallied in parallel (``prange``), each into its own
+    row, and the rows are then added in chunk order: counts are exact and the income sums the
+    same whatever the number of threads."""
     n_groups = group_of_age.max() + 1
-    by_age = np.zeros((n_muni, n_groups), dtype=np.int64)
-    employed = np.zeros(n_muni, dtype=np.int64)
-    unemployed = np.zeros(n_muni, dtype=np.int64)
-    taxable = np.zeros(n_muni, dtype=np.float64)
-    commuting = np.zeros((n_muni, n_nodes), dtype=np.int64)
-    for p in range(alive.shape[0]):
-        h = household[p]
-        if not alive[p] or h < 0 or pending[h]:
-            continue
-        m = household_muni[h]
-        by_age[m, group_of_age[age[p]]] += 1
-        taxable[m] += income[p]
-        if activity[p] == employed_code:
-            employed[m] += 1
-            commuting[m, work_node[p]] += 1
-        elif activity[p] == unemployed_code:
-            unemployed[m] += 1
-    return by_age, employed, unemployed, taxable, commuting
+    n_chunks = max((alive.shape[0] + CHUNK - 1) // CHUNK, 1)
+    by_age = np.zeros((n_chunks, n_muni, n_groups), dtype=np.int64)
+    employed = np.zeros((n_chunks, n_muni), dtype=np.int64)
+    unemployed = np.zeros((n_chunks, n_muni), dtype=np.int64)
+    taxable = np.zeros((n_chunks, n_muni), dtype=np.float64)
+    commuting = np.zeros((n_chunks, n_muni, n_nodes), dtype=np.int64)
+    for c in prange(n_chunks):
+        for p in range(c * CHUNK, min((c + 1) * CHUNK, alive.shape[0])):
+            h = household[p]
+            if not alive[p] or h < 0 or pending[h]:
+                continue
+            m = household_muni[h]
+            by_age[c, m, group_of_age[age[p]]] += 1
+            taxable[c, m] += income[p]
+            if activity[p] == employed_code:
+                employed[c, m] += 1
+                commuting[c, m, work_node[p]] += 1
+            elif activity[p] == unemployed_code:
+                unemployed[c, m] += 1
+    for c in range(1, n_chunks):
+        by_age[0] += by_age[c]
+        employed[0] += employed[c]
+        unemployed[0] += unemployed[c]
+        taxable[0] += taxable[c]
+        commuting[0] += commuting[c]
+    return (
+        by_age[0].copy(),
+        employed[0].copy(),
+        unemployed[0].copy(),
+        taxable[0].copy(),
+        (commuting[0].copy()),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engine.kernels.demography import promote_orphans
+from sim.engine.kernels.demography import age_and_die, fertile_women, promote_orphans
 
 ADULT, CHILD = 0, 1
 
@@ -88,3 +88,24 @@ def test_promote_orphans_empty_population():
         np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, np.int16), np.zeros(0, bool), 3
     )
     assert out.shape == (0,)
+
+
+def test_age_and_die_ages_the_living_and_draws_one_death_per_living_person():
+    alive = np.array([True, False, True, True, True])
+    sex = np.array([0, 0, 1, 1, 0], dtype=np.int8)
+    age = np.array([104, 50, 30, 105, 0], dtype=np.int16)
+    q = np.zeros((2, 106))
+    q[0, 105] = 1.0  # made-up: men die at 105, women at 31 with probability 0.5
+    q[1, 31] = 0.5
+    dead = age_and_die(alive, sex, age, q, 105, np.array([0.9, 0.4, 0.99, 0.1]))
+    assert age.tolist() == [105, 50, 31, 105, 1]
+    assert dead.tolist() == [0, 2]  # 0 reaches 105; 2 draws 0.4 < 0.5; 3 draws 0.99 >= 0
+
+
+def test_fertile_women_are_the_living_women_of_fertile_ages():
+    alive = np.array([True, True, False, True, True])
+    sex = np.array([1, 0, 1, 1, 1], dtype=np.int8)
+    age = np.array([30, 30, 30, 60, 15], dtype=np.int16)
+    fertility = np.zeros(106)
+    fertility[15:50] = 0.05
+    assert fertile_women(alive, sex, age, fertility).tolist() == [0, 4]

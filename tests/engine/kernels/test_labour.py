@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engine.kernels.labour import lay_off, match_jobs
+from sim.engine.kernels.labour import activity_transitions, incomes, lay_off, match_jobs
 
 # --------------------------------------------------------------------------------------------
 # Reference implementations (plain numpy / Python, consuming the same draws as the kernels).
@@ -338,3 +338,88 @@ def test_lay_off_edge_cases():
     laid = lay_off(np.array([0, 1, 2, 2, 0], np.int64), excess)
     np.testing.assert_array_equal(laid, [False, False, True, True, False])
     np.testing.assert_array_equal(excess, [0, -1, 3])
+
+
+# --------------------------------------------------------------------------------------------
+# activity_transitions and incomes: the whole-population numpy passes they replace
+# --------------------------------------------------------------------------------------------
+RATES = dict(
+    upper_secondary_exit_share=0.6,
+    student_exit_rate=0.3,
+    retirement_rates=np.array([0.05, 0.3, 0.4, 0.5, 0.9]),
+    separation_rate=0.1,
+    outside_entry_rate=0.05,
+    outside_exit_rate=0.2,
+)  # made-up rates, chosen so that every transition happens in a few hundred persons
+
+
+def ref_transitions(alive, age, act, education, firm, work_node, filled, u, v, w, r):
+    """The numpy passes of the labour step before the kernel (same draws, same order)."""
+
+    def release(ids):
+        f = firm[ids]
+        filled[:] -= np.bincount(f[f >= 0], minlength=filled.size)
+        firm[ids] = -1
+        work_node[ids] = -1
+
+    act[alive & (act == 0) & (age >= 16)] = 1
+    exit_rate = np.where(age == 19, r["upper_secondary_exit_share"], 0.0)
+    exit_rate = np.where(age >= 20, r["student_exit_rate"], exit_rate)
+    exit_rate = np.where(age >= 30, 1.0, exit_rate)
+    leaving = alive & (act == 1) & (u < exit_rate)
+    education[leaving] = np.where(age[leaving] >= 22, 2, 1)
+    act[leaving] = 3
+    working_age = alive & (act != 0) & (act != 1) & (act != 4)
+    q = r["retirement_rates"]
+    retire_rate = np.select(
+        [age >= 70, age >= 67, age == 66, age == 65, age >= 61], [q[4], q[3], q[2], q[1], q[0]], 0
+    )
+    retiring = np.flatnonzero(working_age & (u < retire_rate) & ~leaving)
+    release(retiring)
+    act[retiring] = 4
+    separating = np.flatnonzero(alive & (act == 2) & (v < r["separation_rate"]))
+    release(separating)
+    act[separating] = 3
+    adult = (age >= 20) & (age <= 64)
+    in_force = alive & ((act == 2) | (act == 3))
+    to_outside = np.flatnonzero(in_force & adult & (w < r["outside_entry_rate"]))
+    from_outside = np.flatnonzero(alive & (act == 5) & adult & (w < r["outside_exit_rate"]))
+    release(to_outside)
+    act[to_outside] = 5
+    act[from_outside] = 3
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_activity_transitions_match_the_whole_population_passes(seed):
+    rng = np.random.default_rng(seed)
+    n, n_firms = 3000, 40
+    alive = rng.random(n) < 0.95
+    age = rng.integers(0, 90, n).astype(np.int16)
+    act = rng.integers(0, 6, n).astype(np.int8)
+    act[age < 16] = 0
+    firm = np.where(act == 2, rng.integers(-1, n_firms, n), -1).astype(np.int32)
+    work_node = np.where(act == 2, rng.integers(0, 5, n), -1).astype(np.int16)
+    filled = np.bincount(firm[alive & (firm >= 0)], minlength=n_firms).astype(np.int32)
+    education = rng.integers(0, 3, n).astype(np.int8)
+    u, v, w = rng.random(n), rng.random(n), rng.random(n)
+    state = [alive, age, act, education, firm, work_node, filled]
+    expected = [x.copy() for x in state]
+    ref_transitions(*expected, u, v, w, RATES)
+    got = [x.copy() for x in state]
+    activity_transitions(*got, u, v, w, *RATES.values())
+    for name, a, b in zip(
+        ("activity", "education", "firm", "work_node", "filled"), got[2:], expected[2:], strict=True
+    ):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+    assert (got[2] != act).sum() > 100  # the made-up rates moved many persons
+
+
+def test_incomes_by_activity_wage_and_education():
+    activity = np.array([0, 1, 2, 2, 3, 4, 5], dtype=np.int8)
+    education = np.array([0, 0, 2, 1, 0, 0, 0], dtype=np.int8)
+    firm = np.array([-1, -1, 1, -1, -1, -1, -1], dtype=np.int32)
+    wage = np.array([300.0, 400.0], dtype=np.float32)
+    factor = np.array([0.9, 1.0, 1.25], dtype=np.float32)
+    income = np.full(7, -1.0, dtype=np.float32)
+    incomes(activity, education, firm, wage, 350.0, factor, 150.0, 200.0, 100.0, 50.0, income)
+    assert income.tolist() == [0.0, 100.0, 500.0, 350.0, 150.0, 200.0, 50.0]

@@ -1,15 +1,20 @@
-"""The resident-municipality kernel agrees with a numpy reference."""
+"""The kernels over the agent arrays agree with numpy references."""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 
 from sim.engine.kernels.population import (
+    CHUNK,
+    census,
     household_members,
     household_summary,
+    keep_where,
     resident_municipality,
 )
+from sim.engine.population import EMPLOYED, GROUP_OF_AGE, UNEMPLOYED
 
 
 def reference(alive, household, household_muni, pending):
@@ -65,3 +70,68 @@ def test_household_summary_and_members_agree_with_reference(seed):
     for g, e in zip(got, expected, strict=True):
         np.testing.assert_array_equal(g, e)
     np.testing.assert_array_equal(household_members(alive, household, nh), expected[0])
+
+
+def census_inputs(seed: int, n: int):
+    """A made-up population of ``n`` persons in 80 households of 4 municipalities, 6 nodes."""
+    rng = np.random.default_rng(seed)
+    nh = 80
+    return dict(
+        alive=rng.random(n) < 0.9,
+        household=rng.integers(-1, nh, n).astype(np.int32),
+        household_muni=rng.integers(0, 4, nh).astype(np.int16),
+        pending=rng.random(nh) < 0.1,
+        age=rng.integers(0, 106, n).astype(np.int16),
+        group_of_age=GROUP_OF_AGE,
+        activity=rng.integers(0, 6, n).astype(np.int8),
+        income=rng.uniform(0, 600, n).astype(np.float32),
+        work_node=rng.integers(0, 6, n).astype(np.int16),
+        employed_code=EMPLOYED,
+        unemployed_code=UNEMPLOYED,
+        n_muni=4,
+        n_nodes=6,
+    )
+
+
+@pytest.mark.parametrize("n", [0, 1, 500, CHUNK + 7])
+def test_census_agrees_with_bincount(n):
+    args = census_inputs(n, n)
+    by_age, employed, unemployed, taxable, commuting = census(**args)
+    muni = resident_municipality(
+        args["alive"], args["household"], args["household_muni"], args["pending"]
+    ).astype(np.int64)
+    ok = muni >= 0
+    group = GROUP_OF_AGE[args["age"][ok]]
+    expected = np.bincount(muni[ok] * 7 + group, minlength=4 * 7).reshape(4, 7)
+    np.testing.assert_array_equal(by_age, expected)
+    act = args["activity"]
+    np.testing.assert_array_equal(employed, np.bincount(muni[ok & (act == EMPLOYED)], minlength=4))
+    np.testing.assert_array_equal(
+        unemployed, np.bincount(muni[ok & (act == UNEMPLOYED)], minlength=4)
+    )
+    income = args["income"][ok].astype(np.float64)
+    np.testing.assert_allclose(taxable, np.bincount(muni[ok], income, minlength=4), rtol=1e-12)
+    work = ok & (act == EMPLOYED)
+    cells = muni[work] * 6 + args["work_node"][work]
+    np.testing.assert_array_equal(commuting, np.bincount(cells, minlength=24).reshape(4, 6))
+
+
+def test_census_is_the_same_for_any_number_of_threads():
+    args = census_inputs(1, 3 * CHUNK + 11)
+    before = numba.get_num_threads()
+    try:
+        results = []
+        for threads in (1, numba.config.NUMBA_NUM_THREADS):
+            numba.set_num_threads(threads)
+            results.append(census(**args))
+    finally:
+        numba.set_num_threads(before)
+    for one, many in zip(*results, strict=True):
+        np.testing.assert_array_equal(one, many)  # bit for bit, floats included
+
+
+def test_keep_where_moves_kept_values_forward_in_order():
+    column = np.array([5, 6, 7, 8, 9], dtype=np.int16)
+    kept = keep_where(column, np.array([False, True, False, True, True]))
+    assert kept == 3
+    assert column[:3].tolist() == [6, 8, 9]

@@ -25,6 +25,7 @@ from omegaconf import OmegaConf
 
 from sim.config.params import Params
 from sim.config.scenario import Scenario
+from sim.engine.kernels.population import sizes_and_oldest
 from sim.engine.population import NO_ID, Census, Population
 from sim.engine.registry import PHASES, SUBMODELS, PlanStep, build_plan
 from sim.engine.rng import stream
@@ -250,7 +251,7 @@ class RegionModel(mesa.Model):
 
     def resident_households(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ids, age of the oldest member, members) of the resident households."""
-        h = self.pop.households
-        sizes, _, _, oldest, _ = self.pop.household_summary()
+        h, p = self.pop.households, self.pop.persons
+        sizes, oldest = sizes_and_oldest(p.alive[: p.n], p.household[: p.n], p.age[: p.n], h.n)
         ids = np.flatnonzero(h.alive[: h.n] & ~h.pending[: h.n] & (sizes > 0))
         return ids, oldest[ids], sizes[ids]

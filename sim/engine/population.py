@@ -20,6 +20,7 @@ from sim.engine.kernels.population import (
     household_members,
     household_summary,
     keep_where,
+    rehouse,
     resident_municipality,
 )
 
@@ -381,7 +382,6 @@ class Population:
         h, p = self.households, self.persons
         remap = np.arange(h.n, dtype=np.int32)
         remap[guests] = hosts
-        alive = p.alive[: p.n]
-        p.household[: p.n][alive] = remap[p.household[: p.n][alive]]
+        rehouse(p.alive[: p.n], p.household[: p.n], remap)
         self.vacate(guests)
         h.alive[guests] = False

@@ -136,3 +136,43 @@ def census(
         taxable[0].copy(),
         (commuting[0].copy()),
     )
+
+
+@njit(cache=True)
+def adults_by_household(
+    alive: np.ndarray, role: np.ndarray, household: np.ndarray, n_households: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The living adults (role 0), in person order, and the number of them in every household."""
+    adults = np.empty(alive.shape[0], dtype=np.int64)
+    counts = np.zeros(n_households, dtype=np.int64)
+    n = 0
+    for p in range(alive.shape[0]):
+        if alive[p] and role[p] == 0:
+            adults[n] = p
+            n += 1
+            counts[household[p]] += 1
+    return adults[:n], counts
+
+
+@njit(cache=True)
+def rehouse(alive: np.ndarray, household: np.ndarray, new_household: np.ndarray) -> None:
+    """Every living person moves to ``new_household[household]``, in place."""
+    for p in range(alive.shape[0]):
+        if alive[p]:
+            household[p] = new_household[household[p]]
+
+
+@njit(cache=True)
+def sizes_and_oldest(
+    alive: np.ndarray, household: np.ndarray, age: np.ndarray, n_households: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Living members and the age of the oldest member of every household."""
+    sizes = np.zeros(n_households, dtype=np.int32)
+    oldest = np.zeros(n_households, dtype=np.int64)
+    for p in range(alive.shape[0]):
+        if alive[p]:
+            h = household[p]
+            sizes[h] += 1
+            if age[p] > oldest[h]:
+                oldest[h] = age[p]
+    return sizes, oldest

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.kernels.demography import age_and_die, fertile_women, promote_orphans
+from sim.engine.kernels.population import adults_by_household
 from sim.engine.population import (
-    ADULT,
     CHILD,
     CHILD_AT_HOME,
     NO_ID,
@@ -267,8 +267,9 @@ class Demography(Submodel):
 
     def _separate(self, model: RegionModel, rng: np.random.Generator) -> None:
         p, h = model.pop.persons, model.pop.households
-        adults = np.flatnonzero(p.alive[: p.n] & (p.role[: p.n] == ADULT))
-        n_adults = np.bincount(p.household[adults], minlength=h.n)
+        adults, n_adults = adults_by_household(
+            p.alive[: p.n], p.role[: p.n], p.household[: p.n], h.n
+        )
         couples = np.flatnonzero((n_adults == 2) & h.alive[: h.n])
         separating = couples[rng.random(couples.size) < self.params.separation_rate]
         if separating.size == 0:
@@ -286,8 +287,9 @@ class Demography(Submodel):
     def _form_couples(self, model: RegionModel, rng: np.random.Generator) -> None:
         pop = model.pop
         p, h = pop.persons, pop.households
-        adults = np.flatnonzero(p.alive[: p.n] & (p.role[: p.n] == ADULT))
-        n_adults = np.bincount(p.household[adults], minlength=h.n)
+        adults, n_adults = adults_by_household(
+            p.alive[: p.n], p.role[: p.n], p.household[: p.n], h.n
+        )
         age = p.age[adults]
         single = (n_adults[p.household[adults]] == 1) & (age >= 20) & (age <= 69)
         seekers = adults[single]

@@ -8,11 +8,14 @@ import pytest
 
 from sim.engine.kernels.population import (
     CHUNK,
+    adults_by_household,
     census,
     household_members,
     household_summary,
     keep_where,
+    rehouse,
     resident_municipality,
+    sizes_and_oldest,
 )
 from sim.engine.population import EMPLOYED, GROUP_OF_AGE, UNEMPLOYED
 
@@ -135,3 +138,30 @@ def test_keep_where_moves_kept_values_forward_in_order():
     kept = keep_where(column, np.array([False, True, False, True, True]))
     assert kept == 3
     assert column[:3].tolist() == [6, 8, 9]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_household_passes_agree_with_numpy(seed):
+    rng = np.random.default_rng(seed)
+    n, nh = 400, 90
+    alive = rng.random(n) < 0.85
+    household = rng.integers(0, nh, n).astype(np.int32)
+    role = (rng.random(n) < 0.3).astype(np.int8)
+    age = rng.integers(0, 100, n).astype(np.int16)
+
+    adults, counts = adults_by_household(alive, role, household, nh)
+    expected = np.flatnonzero(alive & (role == 0))
+    np.testing.assert_array_equal(adults, expected)
+    np.testing.assert_array_equal(counts, np.bincount(household[expected], minlength=nh))
+
+    sizes, oldest = sizes_and_oldest(alive, household, age, nh)
+    ref_sizes, _, _, ref_oldest, _ = household_summary(
+        alive, household, role, age, np.zeros(n, np.float32), np.full(n, -1, np.int16), nh
+    )
+    np.testing.assert_array_equal(sizes, ref_sizes)
+    np.testing.assert_array_equal(oldest, ref_oldest)
+
+    remap = rng.permutation(nh).astype(np.int32)
+    moved = household.copy()
+    rehouse(alive, moved, remap)
+    np.testing.assert_array_equal(moved, np.where(alive, remap[household], household))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True)
@@ -261,7 +261,7 @@ def _release(p: int, firm: np.ndarray, work_node: np.ndarray, firm_filled: np.nd
     work_node[p] = -1
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def incomes(
     activity: np.ndarray,
     education: np.ndarray,
@@ -277,9 +277,10 @@ def incomes(
 ) -> None:
     """Every person's income (kSEK/year) from activity, workplace wage and education, in place:
     the employed earn their firm's wage (or the external wage) times the education factor, in
-    float32 as stored; the others the income of their activity."""
+    float32 as stored; the others the income of their activity. Persons in parallel: each
+    writes only its own income."""
     external = np.float32(wage_external)
-    for p in range(activity.shape[0]):
+    for p in prange(activity.shape[0]):
         act = activity[p]
         if act == 2:
             wage = firm_wage[firm[p]] if firm[p] >= 0 else external

@@ -18,13 +18,14 @@ def keep_where(column: np.ndarray, keep: np.ndarray) -> int:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def resident_municipality(
     alive: np.ndarray, household: np.ndarray, household_muni: np.ndarray, pending: np.ndarray
 ) -> np.ndarray:
-    """Municipality of every person's household; -1 for the dead and for pending in-migrants."""
+    """Municipality of every person's household; -1 for the dead and for pending in-migrants
+    (persons in parallel: each writes only its own entry)."""
     out = np.full(alive.shape[0], -1, dtype=np.int16)
-    for p in range(alive.shape[0]):
+    for p in prange(alive.shape[0]):
         h = household[p]
         if alive[p] and h >= 0 and not pending[h]:
             out[p] = household_muni[h]

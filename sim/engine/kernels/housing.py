@@ -92,6 +92,7 @@ def choose_dwellings(
     max_cost_share: float,
     reservation: float,
     uniforms: np.ndarray,
+    rng: np.random.Generator | None = None,
 ) -> np.ndarray:
     """Let movers, one by one, pick the best of a sample of vacant dwellings.
 
@@ -130,10 +131,14 @@ def choose_dwellings(
     weights : float array (5,)
         price_w, commute_w, attract_w, size_w, detached_bonus.
     own_share, moving_cost, max_cost_share, reservation : float
-    uniforms : float array (n_movers, K + 1, 4)
+    uniforms : float array (n_movers, K + 1, 4), or (0, K + 1, 4) with ``rng``
         Draws: [k, 0] own or other municipality, [k, 1] municipality, [k, 2] dwelling,
         [k, 3] Gumbel noise of candidate k; [K, 3] Gumbel noise of staying.
 
+    rng : numpy Generator, optional
+        When given, each mover's ``(K + 1, 4)`` draws are taken from it as its turn comes, in
+        the order ``rng.random((n_movers, K + 1, 4))`` would give them (the same numbers),
+        instead of from ``uniforms``: no array of every mover's draws is held.
     Returns
     -------
     chosen : int array (n_movers,)
@@ -141,6 +146,7 @@ def choose_dwellings(
     """
     n_movers = mover_dwelling.shape[0]
     k_max = uniforms.shape[1] - 1
+    draws = np.empty((k_max + 1, 4), dtype=np.float64)
     n_muni = search_decay.shape[1]
     n_dwellings = dwelling_muni.shape[0]
     # Vacant dwellings listed per municipality, with room for every dwelling of it.
@@ -179,6 +185,12 @@ def choose_dwellings(
     # the municipality the cumulative scan would (log n_muni per candidate, not n_muni).
     cumulative = np.empty(n_muni, dtype=np.float64)
     for i in range(n_movers):
+        if rng is not None:
+            for k in range(k_max + 1):
+                for j in range(4):
+                    draws[k, j] = rng.random()
+        else:
+            draws[:, :] = uniforms[i]
         home = mover_muni[i]
         anchor = mover_work_node[i] if mover_work_node[i] >= 0 else home
         income = mover_income[i]
@@ -189,15 +201,15 @@ def choose_dwellings(
         best = -1
         best_u = -np.inf
         for k in range(k_max):
-            if mover_restricted[i] or uniforms[i, k, 0] < own_share:
+            if mover_restricted[i] or draws[k, 0] < own_share:
                 m = home
             else:
                 if total <= 0.0:
                     continue
-                m = min(np.searchsorted(cumulative, uniforms[i, k, 1] * total, "right"), n_muni - 1)
+                m = min(np.searchsorted(cumulative, draws[k, 1] * total, "right"), n_muni - 1)
             if count[m] == 0:
                 continue
-            s = start[m] + min(int(uniforms[i, k, 2] * count[m]), count[m] - 1)
+            s = start[m] + min(int(draws[k, 2] * count[m]), count[m] - 1)
             if slot_cost[s] > max_cost_share * max(income, 50.0):
                 continue
             u = _terms(
@@ -212,7 +224,7 @@ def choose_dwellings(
                 attractiveness,
                 travel,
                 weights,
-            ) - np.log(-np.log(uniforms[i, k, 3] + 1e-300))
+            ) - np.log(-np.log(draws[k, 3] + 1e-300))
             if u > best_u:
                 best_u = u
                 best = slots[s]
@@ -233,7 +245,7 @@ def choose_dwellings(
                 attractiveness,
                 travel,
                 weights,
-            ) - np.log(-np.log(uniforms[i, k_max, 3] + 1e-300))
+            ) - np.log(-np.log(draws[k_max, 3] + 1e-300))
             if best_u < stay_u + moving_cost:
                 continue
         elif best_u < reservation:

@@ -141,7 +141,8 @@ class Housing(Submodel):
             p.moving_cost,
             p.max_cost_share,
             p.queue_reservation,
-            rng.random((movers.size, k + 1, 4)),
+            np.empty((0, k + 1, 4)),  # each mover's draws are taken from rng in turn
+            rng,
         )
         moved = chosen >= 0
         hm, new = movers[moved], chosen[moved]

@@ -450,3 +450,23 @@ def test_households_without_dwelling_respect_the_reservation_utility():
     mk["reservation"] = -1e9
     chosen = choose_dwellings(*[copy_market(mk)[key] for key in ARGS])
     assert (chosen >= 0).any()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_draws_from_a_generator_are_the_draws_of_the_uniforms_array(seed):
+    """With ``rng`` the kernel takes each mover's draws in turn, the numbers (and the generator
+    state after) that ``rng.random((n_movers, K + 1, 4))`` would give."""
+    mk = make_market(seed)
+    n_movers, k1, _ = mk["uniforms"].shape
+    given = copy_market(mk)
+    given["uniforms"] = np.random.default_rng(99).random((n_movers, k1, 4))
+    from_array = choose_dwellings(*(given[k] for k in ARGS))
+    drawn = copy_market(mk)
+    drawn["uniforms"] = np.empty((0, k1, 4))
+    rng = np.random.default_rng(99)
+    from_rng = choose_dwellings(*(drawn[k] for k in ARGS), rng)
+    np.testing.assert_array_equal(from_rng, from_array)
+    np.testing.assert_array_equal(drawn["dwelling_vacant"], given["dwelling_vacant"])
+    reference = np.random.default_rng(99)
+    reference.random((n_movers, k1, 4))
+    assert rng.random() == reference.random()

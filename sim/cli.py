@@ -398,10 +398,10 @@ def _input_checksums(cfg: DictConfig) -> str | None:
     """The input checksums a run of ``cfg`` would record (JSON), or None if the inputs are bad."""
     import json
 
-    from sim.io.inputs import load_region
+    from sim.io.inputs import load_region_once
 
     try:
-        inputs = load_region(cfg.region.input_dir or cfg.region.name)
+        inputs = load_region_once(cfg.region.input_dir or cfg.region.name)
     except (InputError, OSError):
         return None
     return json.dumps(inputs.checksums, sort_keys=True)

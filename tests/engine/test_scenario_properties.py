@@ -345,7 +345,7 @@ def reuse_inputs_and_synthesis(monkeypatch, inputs) -> None:
             populations[seed] = synthesize(region, params, seed, start_year, warm_years)
         return copy.deepcopy(populations[seed])
 
-    monkeypatch.setattr(sim.engine.run, "load_region", lambda _name: copy.deepcopy(inputs))
+    monkeypatch.setattr(sim.engine.run, "load_region_once", lambda _name: copy.deepcopy(inputs))
     monkeypatch.setattr(sim.engine.run, "synthesize", synthesize_once)
 
 

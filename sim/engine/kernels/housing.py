@@ -297,3 +297,46 @@ def _put(slots, slot_of, slot_cost, slot_rooms, slot_type, s, d, cost, rooms, ki
     slot_cost[s] = cost[d]
     slot_rooms[s] = rooms[d]
     slot_type[s] = kind[d]
+
+
+@njit(cache=True)
+def who_moves(
+    alive: np.ndarray,
+    dwelling: np.ndarray,
+    municipality: np.ndarray,
+    sizes: np.ndarray,
+    main_work: np.ndarray,
+    dwelling_rooms: np.ndarray,
+    travel: np.ndarray,
+    u: np.ndarray,
+    base_mobility: float,
+    crowding_move_rate: float,
+    commute_move_limit: float,
+    commute_move_rate: float,
+) -> np.ndarray:
+    """The households that look for a dwelling this year, in id order: every living household
+    without one, and a housed one when its draw ``u`` falls below its moving rate (the base
+    mobility, raised to the crowding rate when it has more members than rooms + 1 and to the
+    commuting rate when its main earner travels more than the limit)."""
+    movers = np.empty(alive.shape[0], dtype=np.int64)
+    n = 0
+    for h in range(alive.shape[0]):
+        if not alive[h]:
+            continue
+        if dwelling[h] < 0:
+            movers[n] = h
+            n += 1
+            continue
+        rate = base_mobility
+        if sizes[h] > dwelling_rooms[dwelling[h]] + 1:
+            rate = max(rate, crowding_move_rate)
+        if main_work[h] >= 0:
+            commute = travel[max(municipality[h], 0), main_work[h]]
+        else:
+            commute = 0.0
+        if commute > commute_move_limit:
+            rate = max(rate, commute_move_rate)
+        if u[h] < rate:
+            movers[n] = h
+            n += 1
+    return movers[:n]

@@ -17,6 +17,7 @@ from sim.io.results import MSEK, MSEK_PER_YEAR, PERCENT, M, flow, stock
 
 if TYPE_CHECKING:
     from sim.engine.model import RegionModel
+    from sim.engine.population import Census
     from sim.io.results import Recorder
 
 
@@ -95,9 +96,9 @@ class Finance(Submodel):
         ):
             self.publish(model, name, self.accounts[key])
 
-    def _accounts(self, model: RegionModel) -> dict[str, np.ndarray]:
+    def _accounts(self, model: RegionModel, census: Census | None = None) -> dict[str, np.ndarray]:
         p = self.params
-        census = model.census()
+        census = model.census() if census is None else census
         residents = census.residents.astype(float)
         taxable = census.taxable_income
         tax_rate = model.shared["tax_rate"] / 100.0
@@ -138,8 +139,9 @@ class Finance(Submodel):
         """Revenue and costs, the result, investment outlays, borrowing and debt."""
         p = self.params
         self._take_requests(model)
-        accounts = self._accounts(model)
-        residents = model.resident_counts().astype(float)
+        census = model.census()
+        accounts = self._accounts(model, census)
+        residents = census.residents.astype(float)
         scenario = self.planned_investment.pop(year, np.zeros(model.n_muni))
         investment = p.routine_investment * residents / 1000.0 + scenario
         borrowing = investment - accounts["depreciation"]

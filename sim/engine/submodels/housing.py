@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.kernels.housing import choose_dwellings
+from sim.engine.kernels.housing import choose_dwellings, who_moves
 from sim.engine.population import NO_ID
 from sim.engine.submodels.base import Submodel
 from sim.io.results import DWELLINGS, HOUSEHOLDS, MD, PERSONS, RATIO, M, flow, stock
@@ -106,16 +106,20 @@ class Housing(Submodel):
 
         sizes, income, children, _, main_work = pop.household_summary()
 
-        alive_h = h.alive[:nh]
-        housed = alive_h & (h.dwelling[:nh] >= 0)
-        u = rng.random(nh)
-        rooms = np.where(housed, d.rooms[np.maximum(h.dwelling[:nh], 0)], 0)
-        home = np.maximum(h.municipality[:nh], 0)
-        commute = np.where(main_work >= 0, model.travel[home, np.maximum(main_work, 0)], 0.0)
-        rate = np.full(nh, p.base_mobility)
-        rate = np.where(sizes > rooms + 1, np.maximum(rate, p.crowding_move_rate), rate)
-        rate = np.where(commute > p.commute_move_limit, np.maximum(rate, p.commute_move_rate), rate)
-        movers = np.flatnonzero((housed & (u < rate)) | (alive_h & ~housed))
+        movers = who_moves(
+            h.alive[:nh],
+            h.dwelling[:nh],
+            h.municipality[:nh],
+            sizes,
+            main_work,
+            d.rooms,
+            model.travel,
+            rng.random(nh),
+            p.base_mobility,
+            p.crowding_move_rate,
+            p.commute_move_limit,
+            p.commute_move_rate,
+        )
         movers = rng.permutation(movers)
 
         vacant = d.alive[: d.n] & (d.occupant[: d.n] == NO_ID)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.engine.kernels.housing import _utility, choose_dwellings
+from sim.engine.kernels.housing import _utility, choose_dwellings, who_moves
 
 ARGS = (
     "mover_dwelling",
@@ -470,3 +470,27 @@ def test_draws_from_a_generator_are_the_draws_of_the_uniforms_array(seed):
     reference = np.random.default_rng(99)
     reference.random((n_movers, k1, 4))
     assert rng.random() == reference.random()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_who_moves_matches_the_household_passes_it_replaces(seed):
+    rng = np.random.default_rng(seed)
+    nh, nd, n_nodes = 500, 400, 8
+    alive = rng.random(nh) < 0.9
+    dwelling = np.where(rng.random(nh) < 0.8, rng.integers(0, nd, nh), -1).astype(np.int32)
+    municipality = rng.integers(0, 5, nh).astype(np.int16)
+    sizes = rng.integers(1, 7, nh).astype(np.int32)
+    main_work = rng.integers(-1, n_nodes, nh)
+    rooms = rng.integers(1, 6, nd).astype(np.int8)
+    travel = rng.uniform(5, 90, (n_nodes, n_nodes))
+    u = rng.random(nh)
+    rates = (0.06, 0.3, 45.0, 0.2)  # made-up base, crowding, limit (minutes), commuting rate
+    got = who_moves(alive, dwelling, municipality, sizes, main_work, rooms, travel, u, *rates)
+    housed = alive & (dwelling >= 0)
+    room = np.where(housed, rooms[np.maximum(dwelling, 0)], 0)
+    commute = np.where(main_work >= 0, travel[municipality, np.maximum(main_work, 0)], 0.0)
+    rate = np.full(nh, rates[0])
+    rate = np.where(sizes > room + 1, np.maximum(rate, rates[1]), rate)
+    rate = np.where(commute > rates[2], np.maximum(rate, rates[3]), rate)
+    expected = np.flatnonzero((housed & (u < rate)) | (alive & ~housed))
+    np.testing.assert_array_equal(got, expected)

@@ -6,8 +6,8 @@ Person-years are the resident persons summed over the simulated years (2025-2050
 run (2024-2026) compiles (or loads from cache) every numba kernel first. Two figures per repeat:
 the whole run (``simulate``: inputs, synthesis, the warm-start years, the yearly loop and the
 Dataset) and the yearly loop alone (``model.step()`` and ``model.record()`` of the simulated
-years, after ``build_model``). ``NUMBA_NUM_THREADS=1`` in the environment gives the one-core
-figure.
+years, after ``build_model``). The parallel kernels run on one thread unless
+``NUMBA_NUM_THREADS`` is set (``NUMBA_NUM_THREADS=2`` for two).
 """
 
 from __future__ import annotations

@@ -93,6 +93,7 @@ import bisect
 import gc
 import itertools
 import math
+import os
 import time
 from dataclasses import dataclass
 
@@ -1160,6 +1161,7 @@ def main() -> None:
     if args.seed is not None:
         overrides.append(f"seed={args.seed}")
     cfg = compose_config(overrides)
+    os.environ["NUMBA_NUM_THREADS"] = str(args.threads)  # the engine keeps this setting
     numba.set_num_threads(args.threads)
 
     trials = []

@@ -144,13 +144,7 @@ def run_app(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from sim.batch.sweep import (
-        FAILED_FILE,
-        is_complete,
-        one_thread_per_run,
-        progress_line,
-        run_label,
-    )
+    from sim.batch.sweep import FAILED_FILE, is_complete, progress_line, run_label
     from sim.config.compose import resolve_config
     from sim.engine.run import simulate
     from sim.io.atomic import clean_folder
@@ -178,7 +172,6 @@ def run_app(cfg: DictConfig) -> None:
         (output_dir / FAILED_FILE).unlink(missing_ok=True)
         cfg.output_dir = str(output_dir)
         cfg.progress = False
-        one_thread_per_run()
     try:
         result = simulate(cfg)
     except EXPECTED_ERRORS as err:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -13,17 +12,6 @@ from sim.io.atomic import write_text
 from sim.io.progress import duration
 from sim.io.provenance import run_id
 from sim.io.results import RESULTS_FILE
-
-
-def one_thread_per_run() -> None:
-    """Run this sweep job's parallel kernels on one thread, unless ``NUMBA_NUM_THREADS`` says
-    otherwise: an ensemble's workers already fill the cores, and threads inside each run would
-    compete with them (on 2 cores, 2 workers of 2 threads each made a parallel tally 5 times
-    slower). Results do not depend on the number of threads."""
-    if "NUMBA_NUM_THREADS" not in os.environ:
-        import numba
-
-        numba.set_num_threads(1)
 
 
 def run_label(cfg: DictConfig) -> str:

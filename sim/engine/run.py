@@ -22,6 +22,7 @@ from sim.config.validate import validate_scenario
 from sim.engine.model import RegionModel
 from sim.engine.population import AGE_GROUPS
 from sim.engine.synthesis import synthesize
+from sim.engine.threads import configure_threads
 from sim.io.atomic import write_text
 from sim.io.inputs import load_region_once
 from sim.io.provenance import code_version, run_id
@@ -43,6 +44,7 @@ def build_model(cfg: DictConfig | RunConfig | dict) -> RegionModel:
 
 def _build(cfg: DictConfig) -> RegionModel:
     """The model of a resolved config (in its sampled future, if it is one of them)."""
+    configure_threads()
     cfg = applied(cfg)
     inputs = load_region_once(cfg.region.input_dir or cfg.region.name)
     params: Params = OmegaConf.to_object(cfg.params)

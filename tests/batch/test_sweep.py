@@ -178,20 +178,3 @@ def test_collect_works_with_a_relative_sweep_folder(tmp_path):
     collected = sim_cli("collect", "relative_sweep", cwd=tmp_path)
     assert collected.returncode == 0, collected.stderr[-2000:]
     assert (tmp_path / "relative_sweep" / "ensemble.zarr").is_dir()
-
-
-def test_a_sweep_job_runs_its_kernels_on_one_thread_unless_told(monkeypatch):
-    import numba
-
-    from sim.batch.sweep import one_thread_per_run
-
-    before = numba.get_num_threads()
-    try:
-        monkeypatch.setenv("NUMBA_NUM_THREADS", str(before))
-        one_thread_per_run()
-        assert numba.get_num_threads() == before  # the user's setting stands
-        monkeypatch.delenv("NUMBA_NUM_THREADS")
-        one_thread_per_run()
-        assert numba.get_num_threads() == 1
-    finally:
-        numba.set_num_threads(before)

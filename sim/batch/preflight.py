@@ -28,7 +28,7 @@ from sim.config.futures import apply_future
 from sim.config.params import ConfigError, register_configs
 from sim.config.validate import validate_scenario
 from sim.io.atomic import unwritable
-from sim.io.inputs import InputError, load_region
+from sim.io.inputs import InputError, load_region_once
 from sim.paths import CONFIG_DIR
 
 # Flags with which Hydra prints information instead of running: nothing to check.
@@ -73,13 +73,12 @@ def check_run_command(args: list[str]) -> int:
         problems: dict[str, list[str]] = {}
         checked: dict[tuple[str, ...], list[str]] = {}
         futures_n: dict[tuple[str, ...], int] = {}
-        inputs: dict[str, object] = {}
         for job in jobs:
             # Replicates differ only in their seed, futures in their future: compose and
             # validate each variant once (with all of its futures).
             variant = tuple(o for o in job if not o.startswith(("seed=", "future=")))
             if variant not in checked:
-                checked[variant] = _check_job(compose, job, inputs, futures_n, variant)
+                checked[variant] = _check_job(compose, job, futures_n, variant)
             found = (
                 checked[variant]
                 or _seed_problem(job)
@@ -292,16 +291,12 @@ def _sweep_size(override) -> int:
     return len(list(override.sweep_string_iterator()))
 
 
-def _check_job(
-    compose, job: list[str], inputs: dict[str, object], futures_n: dict, variant: tuple
-) -> list[str]:
+def _check_job(compose, job: list[str], futures_n: dict, variant: tuple) -> list[str]:
     try:
         cfg = resolve_config(_compose(compose, job))
         futures_n[variant] = int(cfg.futures.n)
-        source = cfg.region.input_dir or cfg.region.name
-        if source not in inputs:
-            inputs[source] = load_region(source)
-        validate_scenario(cfg.scenario, inputs[source], cfg.years.start, cfg.years.end)
+        region = load_region_once(cfg.region.input_dir or cfg.region.name)
+        validate_scenario(cfg.scenario, region, cfg.years.start, cfg.years.end)
         # Each future's parameters and scenario (a delay may pass the horizon); a scenario is
         # checked again only where the future changes it.
         # The config as given (the job's own future is not applied: each future is, below).
@@ -318,7 +313,7 @@ def _check_job(
                 continue
             checked_scenarios.add(repr(parts["scenario"]))
             try:
-                validate_scenario(parts["scenario"], inputs[source], cfg.years.start, cfg.years.end)
+                validate_scenario(parts["scenario"], region, cfg.years.start, cfg.years.end)
             except ConfigError as err:
                 raise ConfigError(f"{where}: {err}") from None
     except (ConfigError, InputError) as err:

@@ -150,17 +150,10 @@ class AgentArrays:
 
     def drop_dead(self) -> None:
         """Keep only the living rows (in their order) and renumber them 0..n_alive-1."""
-        alive = self.alive[: self.n].copy()
+        alive = self.alive[: self.n].copy()  # the column itself moves
         for name in self.FIELDS:
-            n = keep_where(getattr(self, name), alive)
-        self.n = int(n) if self.FIELDS else 0
-
-    def keep(self, rows: np.ndarray) -> None:
-        """Keep only ``rows`` (in their order) and renumber them 0..len(rows)-1."""
-        for name in self.FIELDS:
-            column = getattr(self, name)
-            column[: rows.size] = column[rows]
-        self.n = int(rows.size)
+            keep_where(getattr(self, name), alive)
+        self.n = int(alive.sum())
 
     def active(self) -> np.ndarray:
         """Ids of the agents that are alive."""

@@ -163,21 +163,19 @@ def choose_dwellings(
     slot_cost = np.empty(max(n_dwellings, 1), dtype=np.float64)
     slot_rooms = np.empty(max(n_dwellings, 1), dtype=np.int64)
     slot_type = np.empty(max(n_dwellings, 1), dtype=np.int64)
+
+    def put(s: int, d: int) -> None:
+        """Put vacant dwelling ``d`` in slot ``s`` of the vacant lists, with its attributes."""
+        slots[s] = d
+        slot_of[d] = s
+        slot_cost[s] = dwelling_cost[d]
+        slot_rooms[s] = dwelling_rooms[d]
+        slot_type[s] = dwelling_type[d]
+
     for d in range(n_dwellings):
         if dwelling_vacant[d]:
             m = dwelling_muni[d]
-            _put(
-                slots,
-                slot_of,
-                slot_cost,
-                slot_rooms,
-                slot_type,
-                start[m] + count[m],
-                d,
-                dwelling_cost,
-                dwelling_rooms,
-                dwelling_type,
-            )
+            put(start[m] + count[m], d)
             count[m] += 1
 
     chosen = np.full(n_movers, -1, dtype=np.int64)
@@ -254,49 +252,17 @@ def choose_dwellings(
         m = dwelling_muni[best]
         s = slot_of[best]
         last = slots[start[m] + count[m] - 1]
-        _put(
-            slots,
-            slot_of,
-            slot_cost,
-            slot_rooms,
-            slot_type,
-            s,
-            last,
-            dwelling_cost,
-            dwelling_rooms,
-            dwelling_type,
-        )
+        put(s, last)
         slot_of[best] = -1
         count[m] -= 1
         dwelling_vacant[best] = False
         chosen[i] = best
         if old >= 0:
             mo = dwelling_muni[old]
-            _put(
-                slots,
-                slot_of,
-                slot_cost,
-                slot_rooms,
-                slot_type,
-                start[mo] + count[mo],
-                old,
-                dwelling_cost,
-                dwelling_rooms,
-                dwelling_type,
-            )
+            put(start[mo] + count[mo], old)
             count[mo] += 1
             dwelling_vacant[old] = True
     return chosen
-
-
-@njit(cache=True)
-def _put(slots, slot_of, slot_cost, slot_rooms, slot_type, s, d, cost, rooms, kind) -> None:
-    """Put vacant dwelling ``d`` in slot ``s`` of the vacant lists, with its attributes."""
-    slots[s] = d
-    slot_of[d] = s
-    slot_cost[s] = cost[d]
-    slot_rooms[s] = rooms[d]
-    slot_type[s] = kind[d]
 
 
 @njit(cache=True)

@@ -135,7 +135,7 @@ def census(
         employed[0].copy(),
         unemployed[0].copy(),
         taxable[0].copy(),
-        (commuting[0].copy()),
+        commuting[0].copy(),
     )
 
 

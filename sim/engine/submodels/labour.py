@@ -72,6 +72,7 @@ class Labour(Submodel):
         self.education_factor = np.asarray(self.params.education_wage_factor, dtype=np.float32)
         self.local = np.asarray(self.params.local_sectors, dtype=bool)
         self.trend = np.asarray(self.params.sector_trend, dtype=np.float64)
+        self.retirement_rates = np.asarray(self.params.retirement_rates, dtype=np.float64)
 
     def init(self, model: RegionModel) -> None:
         self.decay = commute_decay(model.travel, model.n_muni, self.params)
@@ -106,7 +107,7 @@ class Labour(Submodel):
 
     # -- activity transitions: new entrants, retirements, separations --
     def _transitions(self, model: RegionModel, rng: np.random.Generator) -> None:
-        per, p = model.pop.persons, model.params.labour
+        per, p = model.pop.persons, self.params
         n = per.n
         u, v, w = rng.random(n), rng.random(n), rng.random(n)
         activity_transitions(
@@ -122,7 +123,7 @@ class Labour(Submodel):
             w,
             p.upper_secondary_exit_share,
             p.student_exit_rate,
-            np.asarray(p.retirement_rates, dtype=np.float64),
+            self.retirement_rates,
             p.separation_rate,
             p.outside_entry_rate,
             p.outside_exit_rate,

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 AGE_BREAKS = np.array([30, 45, 65])  # age groups of the oldest adult: 18-29, 30-44, 45-64, 65+
 # The group of every age a person can reach (a lookup, not a search per household).
-GROUP_OF_AGE = np.searchsorted(AGE_BREAKS, np.arange(256), side="right")
+OLDEST_GROUP_OF_AGE = np.searchsorted(AGE_BREAKS, np.arange(256), side="right")
 
 
 @dataclass
@@ -124,7 +124,7 @@ class Migration(Submodel):
         pop = model.pop
         per = pop.persons
         muni = pop.households.municipality[households]
-        base = np.asarray(p.out_rate_by_age)[GROUP_OF_AGE[oldest]]
+        base = np.asarray(p.out_rate_by_age)[OLDEST_GROUP_OF_AGE[oldest]]
         push = np.exp(p.unemployment_push * (self.last_unemployment - self.base_unemployment))
         # Households with an unemployed member are more likely to leave.
         with_unemployed = np.zeros(pop.households.n, dtype=bool)

@@ -33,6 +33,11 @@ commands:
   calibrate NAME       fit the free parameters of configs/calibrate/NAME.yaml (or a spec file)
                        to its targets; writes a params file and its fit report
                        [--trials N] [--out FILE] (default outputs/calibration/NAME/params.yaml)
+  optimise NAME [key=value...]
+                       search the levers of configs/optimisation/NAME.yaml (or a .yaml path)
+                       for phasings that hold up across futures; resumes an interrupted study
+                       [--out DIR] (default outputs/optimise/NAME); key=value changes the problem,
+                       e.g. evaluation.candidates=40 launcher.name=submitit_slurm
   backcast             run the model from 2015 (region skaraborg_2015) and compare it with the
                        real populations of 2020 and the latest year, and with the 2010-2015 trend
                        [--seeds N] [--end YEAR] [--out DIR] (default outputs/backcast)
@@ -340,6 +345,26 @@ def backcast_command(args: list[str]) -> int:
     return 0
 
 
+def optimise_command(args: list[str]) -> int:
+    """``sim optimise NAME [key=value...] [--out DIR]``."""
+    import argparse
+
+    from sim.optimise.study import run_study
+
+    parser = argparse.ArgumentParser(
+        prog="sim optimise", description="Search a problem's levers (configs/optimisation/)."
+    )
+    parser.add_argument("name", help="configs/optimisation/<NAME>.yaml, or a .yaml path")
+    parser.add_argument("overrides", nargs="*", help="key=value changes of the problem")
+    parser.add_argument("--out", type=Path, default=None, help="study folder (resumed if present)")
+    ns = parser.parse_args(args)
+    _check_writable("--out", ns.out, folder=True)
+    path, summary = run_study(ns.name, ns.overrides, ns.out, lambda line: print(line, flush=True))
+    print(summary)
+    print(f"front: {path}")
+    return 0
+
+
 def run_command(args: list[str]) -> int:
     """``sim run [overrides]``: every run of the command line is checked, then Hydra runs them."""
     from sim.batch.preflight import check_run_command, with_futures
@@ -375,6 +400,7 @@ COMMANDS = {
     "report": report_command,
     "calibrate": calibrate_command,
     "backcast": backcast_command,
+    "optimise": optimise_command,
     "scenarios": scenarios_command,
 }
 

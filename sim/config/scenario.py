@@ -60,6 +60,11 @@ class HousingProgramme:
     ``stage_size`` dwellings completes in a year only when the municipality's housing queue exceeds
     ``queue_threshold`` of its households, until all are built), or ``explicit`` (``stages``, which
     must add up to the programme's dwellings).
+
+    ``hold_vacancy``, when given, is a second signpost for any phasing: while the municipality's
+    vacancy rate (vacant share of its dwellings at the end of the previous year) is above it, the
+    programme holds: dwellings due to complete wait for the first year it is not (a demand-led
+    programme starts no stage).
     """
 
     name: str = MISSING
@@ -71,6 +76,7 @@ class HousingProgramme:
     stages: list[HousingStage] = field(default_factory=list)
     stage_size: int = 100  # demand-led stage, dwellings
     queue_threshold: float = 0.01  # demand-led trigger, share of households in the queue
+    hold_vacancy: float | None = None  # hold while vacancy is above this share of dwellings
     cost_per_dwelling_msek: float = 3.0  # construction cost, MSEK per dwelling
     municipal_share: float = 0.0  # share of the construction cost paid by the municipality
 

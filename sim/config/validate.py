@@ -360,6 +360,16 @@ class _Checker:
             return
         stages = list(h.get("stages") or [])
         start, end = self.optional(h, "start_year"), self.optional(h, "end_year")
+        if h.get("hold_vacancy") is not None:
+            self.number(
+                h.get("hold_vacancy"),
+                f"{path}.hold_vacancy",
+                low=0,
+                high=1,
+                low_open=True,
+                high_open=True,
+                what="a share of dwellings",
+            )
         if phasing == "explicit":
             self.explicit_stages(stages, total, f"{path}.stages")
             for key, value in (("start_year", start), ("end_year", end)):

@@ -283,6 +283,8 @@ CASES = [
      "1 is not allowed; a share of households must be in (0, 1)"),
     ("housing_programmes", 1, {"queue_threshold": 0.0}, "housing_programmes[1].queue_threshold",
      "must be in (0, 1)"),
+    ("housing_programmes", 0, {"hold_vacancy": 1.5}, "housing_programmes[0].hold_vacancy",
+     "1.5 is not allowed; a share of dwellings must be in (0, 1)"),
     ("housing_programmes", 1, {"cost_per_dwelling_msek": -1.0},
      "housing_programmes[1].cost_per_dwelling_msek", "cost_per_dwelling_msek must be >= 0"),
     ("housing_programmes", 1, {"municipal_share": 1.5}, "housing_programmes[1].municipal_share",

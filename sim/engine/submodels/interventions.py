@@ -153,6 +153,7 @@ class Interventions(Submodel):
             for p, mix in zip(self.programmes, self.mix, strict=True)
         ]
         self.remaining = [int(mix.sum()) for mix in self.mix]
+        self.held = [0 for _ in self.programmes]  # dwellings due but held by hold_vacancy
         self.started: list[dict[int, int]] = [{} for _ in self.programmes]
         for c in s.cultural_investments:
             m = self.muni(c.municipality)
@@ -185,8 +186,13 @@ class Interventions(Submodel):
         households = model.household_counts()
         lag = model.params.construction.lag_years
         queue = model.shared["queue"]
+        vacancy = None
+        if any(p.hold_vacancy is not None for p in self.programmes):
+            stock, vacant = model.dwelling_counts()  # at the end of the previous year
+            vacancy = vacant.sum(axis=1) / np.maximum(stock.sum(axis=1), 1)
         for k, p in enumerate(self.programmes):
             m = self.muni(p.municipality)
+            hold = p.hold_vacancy is not None and vacancy[m] > p.hold_vacancy
             if p.phasing == "demand_led":
                 due = self.started[k].pop(year, 0)
                 queue_share = queue[m] / max(households[m], 1)
@@ -194,12 +200,15 @@ class Interventions(Submodel):
                     p.start_year <= year <= p.end_year
                     and self.remaining[k] > 0
                     and queue_share > p.queue_threshold
+                    and not hold
                 ):
                     size = min(p.stage_size, self.remaining[k])
                     self.remaining[k] -= size
                     self.started[k][year + lag] = self.started[k].get(year + lag, 0) + size
             else:
-                due = self.schedules[k].get(year, 0)
+                due = self.schedules[k].get(year, 0) + self.held[k]
+                self.held[k] = due if hold else 0
+                due = 0 if hold else due
             by_type = split_evenly(due, self.mix[k])
             counts[m] += by_type
             self.completed[k] = due

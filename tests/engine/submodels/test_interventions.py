@@ -93,6 +93,53 @@ def test_a_demand_led_programme_starts_a_stage_where_households_queue():
     assert completed == [[0, 0], [0, 0], [2, 0], [2, 0], [0, 0]]
 
 
+def test_a_programme_holds_while_vacancy_is_above_its_level():
+    # Made up: the Skara programme above (2 + 1 dwellings, even stages 2025-2026). The mock's
+    # Skara has 3 dwellings, 1 vacant (33 %); the first stage makes it 3 of 5 (60 %).
+    programme = {
+        "name": "Skara homes",
+        "municipality": "Skara",
+        "dwellings": {"detached": 2, "rental_flat": 1},
+        "phasing": "even",
+        "start_year": 2025,
+        "end_year": 2026,
+    }
+
+    def completions(hold):
+        scenario = {"name": "homes", "housing_programmes": [{**programme, "hold_vacancy": hold}]}
+        model = mock_model(Interventions, scenario=scenario)
+        done = []
+        for _ in range(3):  # 2025-2027
+            step(model, "scenario.step")
+            done.append(int(model.submodels["scenario"].completed[0]))
+        return done, model
+
+    assert completions(None)[0] == [2, 1, 0]
+    assert completions(0.7)[0] == [2, 1, 0]  # never above 70 %
+    held, model = completions(0.4)  # 33 % lets the first stage through; 60 % holds the second
+    assert held == [2, 0, 0] and model.submodels["scenario"].held == [1]
+    assert completions(0.3)[0] == [0, 0, 0]  # 33 % already holds the first
+
+
+def test_a_demand_led_programme_starts_no_stage_while_vacancy_is_above_its_level():
+    # Made up: Skövde queues (1 household) but half its 2 dwellings stand empty.
+    programme = {
+        "name": "Skövde",
+        "municipality": "Skövde",
+        "dwellings": {"detached": 4},
+        "phasing": "demand_led",
+        "start_year": 2025,
+        "end_year": 2030,
+        "stage_size": 2,
+        "hold_vacancy": 0.4,
+    }
+    model = mock_model(Interventions, scenario={"name": "d", "housing_programmes": [programme]})
+    for _ in range(4):
+        step(model, "scenario.step")
+        assert model.submodels["scenario"].completed.tolist() == [0]
+    assert model.submodels["scenario"].remaining == [4]
+
+
 def test_a_cultural_investment_adds_its_facility_and_books_its_outlays_at_init():
     # Made up: a concert hall in Skara opening 2028 built over 2 years, and a museum in Skövde
     # opening 2026 built over 3 years (2023-2025: outlays before the run fall in its first year).

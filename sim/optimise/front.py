@@ -258,7 +258,8 @@ RULES = {
 
 
 def describe(scenario: dict, lang: str) -> str:
-    """A candidate's phasing in plain words, one clause per intervention it phases."""
+    """A candidate's phasing in plain words, one clause per intervention it phases; an adaptive
+    rule names its signpost (the queue, the vacancy rate) and its trigger level."""
     from sim.config.domains import fmt
 
     sv = lang == "sv"
@@ -284,6 +285,13 @@ def describe(scenario: dict, lang: str) -> str:
         else:
             dash = "–" if sv else "-"
             rule = f"{RULES[lang][p['phasing']]} {p['start_year']}{dash}{p['end_year']}"
+        if p.get("hold_vacancy") is not None:
+            level = fmt(100 * float(p["hold_vacancy"]))
+            rule += (
+                f", pausar medan vakansen i {p['municipality']} är över {level} %"
+                if sv
+                else f", paused while vacancy in {p['municipality']} is above {level} %"
+            )
         parts.append(f"{where}, {rule}")
     for c in scenario.get("cultural_investments", []):
         opens = "öppnar" if sv else "opens"

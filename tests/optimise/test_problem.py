@@ -26,7 +26,7 @@ def test_the_shipped_problem_loads_with_its_base_scenario():
     assert problem.spec.base_scenario == "housing_even"
     assert problem.base["scenario"]["name"] == "housing_even"
     assert problem.base["years"] == {"start": 2024, "end": 2040}
-    assert problem.runs_per_candidate == 6
+    assert problem.runs_per_candidate == 5
 
 
 def test_overrides_change_the_problem_and_unknown_keys_are_refused():
@@ -58,8 +58,8 @@ BAD = [
     (_lever(1, low=2020), r"levers\[1\].low: 2020.0 is not allowed"),
     (_lever(1, kind="slider"), r"levers\[1\].kind: 'slider' is not allowed"),
     (_lever(0, kind="int", low=1, high=2), r"levers\[0\].kind: int does not fit"),
-    (_lever(5, choices=["Mariestad", "Atlantis"]), r"levers\[5\].choices \(Atlantis\): .*Atlantis"),
-    (_lever(5, step=1.5), r"levers\[5\].step: 1.5 is not allowed"),
+    (_lever(6, choices=["Mariestad", "Atlantis"]), r"levers\[6\].choices \(Atlantis\): .*Atlantis"),
+    (_lever(6, step=1.5), r"levers\[6\].step: 1.5 is not allowed"),
     (
         lambda d: d["constraints"][0].update(quantity="happiness"),
         r"constraints\[0\].quantity: 'happiness'",

@@ -142,6 +142,7 @@ def test_every_launcher_gives_the_same_values(small_region, tmp_path):
                     "end_year": 2034,
                     "stage_size": 50,
                     "queue_threshold": 0.001,
+                    "hold_vacancy": 0.05,
                     "place.Mariestad": 2,
                     "place.Skövde": 1,
                     "place.Töreboda": 1,

@@ -30,6 +30,7 @@ commands:
                        [--baseline NAME] [--goals NAME] [--phasing-reference NAME]
   report ENSEMBLE      the decision-makers' report: one self-contained HTML file
                        --out report.html [--lang sv|en] [--indicator NAME] [--geojson FILE]
+                       [--optimisation STUDY_DIR|front.nc] (adds the phasings 'sim optimise' found)
   calibrate NAME       fit the free parameters of configs/calibrate/NAME.yaml (or a spec file)
                        to its targets; writes a params file and its fit report
                        [--trials N] [--out FILE] (default outputs/calibration/NAME/params.yaml)
@@ -257,7 +258,7 @@ def compare_command(args: list[str]) -> int:
 
 
 def report_command(args: list[str]) -> int:
-    """``sim report ENSEMBLE --out report.html [--lang sv|en]``."""
+    """``sim report ENSEMBLE --out report.html [--lang sv|en] [--optimisation STUDY]``."""
     import argparse
 
     from sim.report.build import build_report
@@ -270,10 +271,23 @@ def report_command(args: list[str]) -> int:
     parser.add_argument("--goals", default=None, help="configs/goals/<NAME>.yaml or a path")
     parser.add_argument("--indicator", default="population", help="indicator shown on the map")
     parser.add_argument("--geojson", type=Path, default=None, help="municipal boundaries")
+    parser.add_argument(
+        "--optimisation",
+        type=Path,
+        default=None,
+        help="an optimisation study folder (or its front.nc): adds the phasings found by search",
+    )
     ns = parser.parse_args(args)
     _check_writable("--out", ns.out)
     out = build_report(
-        ns.ensemble, ns.out, ns.lang, ns.baseline, ns.goals, ns.indicator, ns.geojson
+        ns.ensemble,
+        ns.out,
+        ns.lang,
+        ns.baseline,
+        ns.goals,
+        ns.indicator,
+        ns.geojson,
+        optimisation=ns.optimisation,
     )
     print(f"report: {out.resolve()}")
     return 0

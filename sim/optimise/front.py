@@ -141,8 +141,7 @@ def build_front(problem: LoadedProblem, result: SearchResult, say) -> xr.Dataset
             data = np.array(values, dtype=float).reshape(len(trials), len(lever.choices))
             ds[f"lever_{lever.name}"] = (("solution", dim), data)
         else:
-            kind = object if lever.kind == "choice" else float
-            ds[f"lever_{lever.name}"] = ("solution", np.array(values, dtype=kind))
+            ds[f"lever_{lever.name}"] = ("solution", _lever_array(lever, values))
         ds[f"lever_{lever.name}"].attrs.update(
             {
                 "target": lever.target,
@@ -205,6 +204,14 @@ def build_front(problem: LoadedProblem, result: SearchResult, say) -> xr.Dataset
     return ds
 
 
+def _lever_array(lever, values: list) -> np.ndarray:
+    """Numbers as floats (a choice of null, e.g. no pause, as NaN), other choices as text."""
+    numeric = all(v is None or isinstance(v, int | float) for v in [*lever.choices, *values])
+    if lever.kind != "choice" or numeric:
+        return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    return np.array([str(v) for v in values], dtype=object)
+
+
 def reference_point_of(points: np.ndarray) -> np.ndarray:
     """A hypervolume reference point just worse than every point: the worst value of each
     objective plus a tenth of its range (or of its size, when all are equal)."""
@@ -257,10 +264,17 @@ RULES = {
 }
 
 
+def _number(value: float, lang: str) -> str:
+    """A short number in the language's format (Swedish: decimal comma)."""
+    from sim.config.domains import fmt
+
+    text = fmt(value)
+    return text.replace(".", ",") if lang == "sv" else text
+
+
 def describe(scenario: dict, lang: str) -> str:
     """A candidate's phasing in plain words, one clause per intervention it phases; an adaptive
     rule names its signpost (the queue, the vacancy rate) and its trigger level."""
-    from sim.config.domains import fmt
 
     sv = lang == "sv"
     parts = []
@@ -268,7 +282,7 @@ def describe(scenario: dict, lang: str) -> str:
         n = sum(int(v) for v in p["dwellings"].values())
         where = f"{n} {'bostäder i' if sv else 'dwellings in'} {p['municipality']}"
         if p["phasing"] == "demand_led":
-            share = fmt(100 * float(p["queue_threshold"]))
+            share = _number(100 * float(p["queue_threshold"]), lang)
             if sv:
                 rule = (
                     f"i etapper om {p['stage_size']} när bostadskön överstiger {share} % av "
@@ -286,7 +300,7 @@ def describe(scenario: dict, lang: str) -> str:
             dash = "–" if sv else "-"
             rule = f"{RULES[lang][p['phasing']]} {p['start_year']}{dash}{p['end_year']}"
         if p.get("hold_vacancy") is not None:
-            level = fmt(100 * float(p["hold_vacancy"]))
+            level = _number(100 * float(p["hold_vacancy"]), lang)
             rule += (
                 f", pausar medan vakansen i {p['municipality']} är över {level} %"
                 if sv
@@ -296,7 +310,8 @@ def describe(scenario: dict, lang: str) -> str:
     for c in scenario.get("cultural_investments", []):
         opens = "öppnar" if sv else "opens"
         parts.append(
-            f"{c['name']} ({c['municipality']}, {fmt(float(c['investment_msek']))} MSEK) {opens} "
+            f"{c['name']} ({c['municipality']}, {_number(float(c['investment_msek']), lang)} MSEK) "
+            f"{opens} "
             f"{c['opening_year']}"
         )
     for j in scenario.get("joint_proposals", []):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from sim.analysis.robustness import as_draws, failure_conditions, has_futures, r
 from sim.analysis.study import COMPARISON_DIR
 from sim.io.atomic import not_replaceable, publish_folder, write_bytes
 from sim.report import charts
-from sim.report.i18n import INDICATOR_LABELS, LABELS, number, percent
+from sim.report.i18n import INDICATOR_LABELS, LABELS, number, objective_label, percent
 
 # +1 when more is better, -1 when less is better: colours the key figures green or red.
 BETTER = {
@@ -337,6 +338,162 @@ def _rings_are_valid(polygons) -> bool:
     return True
 
 
+# What the report reads from an optimisation study's front.nc (sim.optimise.front.build_front).
+FRONT_VARIABLES = (
+    "value",
+    "value_ci_low",
+    "value_ci_high",
+    "representative",
+    "timeline_en",
+    "timeline_sv",
+    "reference_value",
+    "reference_ci_low",
+    "reference_ci_high",
+    "reference_timeline_en",
+    "reference_timeline_sv",
+)
+FRONT_DIMS = ("solution", "objective", "reference", "run")
+FRONT_EXPECTED = (
+    "expected the folder of an optimisation study holding front.nc (written by 'sim optimise') "
+    "or that front.nc file"
+)
+
+
+def load_front(path: str | Path) -> xr.Dataset:
+    """The front of an optimisation study (its folder or its ``front.nc``), checked; the error
+    names ``--optimisation`` and what is wrong."""
+    from sim.optimise.front import FRONT_FILE, open_front
+
+    path = Path(path)
+    if not path.exists():
+        raise CompareError(f"--optimisation: {path} does not exist; {FRONT_EXPECTED}")
+    if path.is_dir() and not (path / FRONT_FILE).is_file():
+        raise CompareError(f"--optimisation: {path} holds no {FRONT_FILE}; {FRONT_EXPECTED}")
+    file = path / FRONT_FILE if path.is_dir() else path
+    try:
+        front = open_front(file)
+    except (OSError, ValueError, RuntimeError, TypeError):
+        raise CompareError(
+            f"--optimisation: {file} is not a readable netCDF file; {FRONT_EXPECTED}"
+        ) from None
+    missing = [d for d in FRONT_DIMS if d not in front.dims]
+    missing += [v for v in FRONT_VARIABLES if v not in front.variables]
+    missing += [a for a in ("objectives",) if a not in front.attrs]
+    if missing:
+        raise CompareError(
+            f"--optimisation: {file} is not the front of an optimisation study: it lacks "
+            f"{', '.join(missing)}; {FRONT_EXPECTED}"
+        )
+    try:
+        names = [str(o["name"]) for o in json.loads(front.attrs["objectives"])]
+    except (TypeError, ValueError, KeyError):
+        names = None
+    if names != [str(o) for o in front["objective"].values]:
+        raise CompareError(
+            f"--optimisation: {file}: its 'objectives' attribute is not a JSON list of the "
+            f"objectives (each with a name, as in the 'objective' coordinate); {FRONT_EXPECTED}"
+        )
+    return front
+
+
+def representative_label(text: str, objectives: list[dict], lang: str) -> str:
+    """``best_queue,balanced`` in words: "Best on <objective>; Balanced"."""
+    t = LABELS[lang]
+    by_name = {str(o["name"]): o for o in objectives}
+    words = []
+    for label in (x.strip() for x in str(text).split(",")):
+        if label == "balanced":
+            words.append(t["balanced"])
+        elif label.startswith("best_") and label[5:] in by_name:
+            words.append(t["best_on"].format(objective=objective_label(by_name[label[5:]], lang)))
+        elif label:
+            words.append(label)
+    return "; ".join(words)
+
+
+def _value_cells(value, low, high, lang: str) -> list[str]:
+    return [
+        f"{number(float(v), lang)} ({number(float(lo), lang)} – {number(float(hi), lang)})"
+        for v, lo, hi in zip(value, low, high, strict=True)
+    ]
+
+
+def optimisation_section(front: xr.Dataset, lang: str) -> dict:
+    """The texts and the table of the section on the phasings found by search: one row per
+    representative solution and per reference scenario, each objective's value on the fresh runs
+    with its 95 % confidence interval."""
+    t = LABELS[lang]
+    objectives = json.loads(front.attrs["objectives"])
+    sv = lang == "sv"
+    attrs = front.attrs
+    title = (attrs.get("title_sv") if sv else "") or attrs.get("title") or attrs.get("problem")
+    description = (attrs.get("description_sv") if sv else "") or attrs.get("description", "")
+    rows = []
+    solutions = front.transpose("solution", "objective", ...)
+    for k, s in enumerate(solutions["solution"].values):
+        kind = str(solutions["representative"].values[k]).strip()
+        if not kind:
+            continue
+        rows.append(
+            {
+                "name": t["solution"].format(n=int(s)),
+                "kind": representative_label(kind, objectives, lang),
+                "phasing": str(solutions[f"timeline_{lang}"].values[k]),
+                "cells": _value_cells(
+                    *(solutions[v].values[k] for v in ("value", "value_ci_low", "value_ci_high")),
+                    lang,
+                ),
+            }
+        )
+    references = front.transpose("reference", "objective", ...)
+    base = str(attrs.get("base_scenario", ""))
+    for k, r in enumerate(references["reference"].values):
+        rows.append(
+            {
+                "name": str(r),
+                "kind": t["base_reference"].format(name=base) if k == 0 else t["hand_made"],
+                "phasing": str(references[f"reference_timeline_{lang}"].values[k]),
+                "cells": _value_cells(
+                    *(
+                        references[v].values[k]
+                        for v in ("reference_value", "reference_ci_low", "reference_ci_high")
+                    ),
+                    lang,
+                ),
+            }
+        )
+    header = [
+        f"{objective_label(o, lang)}, "
+        f"{t['lower_is_better' if o.get('direction') != 'maximize' else 'higher_is_better']}"
+        for o in objectives
+    ]
+    return {
+        "title": str(title or ""),
+        "description": str(description or ""),
+        "note": t["optimisation_note"].format(runs=front.sizes["run"]),
+        "values_note": t["optimisation_values_note"].format(n=front.sizes["solution"]),
+        "header": header,
+        "rows": rows,
+    }
+
+
+def tradeoff_caption(front: xr.Dataset, lang: str) -> str:
+    t = LABELS[lang]
+    n = front.sizes["objective"]
+    pairs = (
+        t["tradeoff_single"]
+        if n == 1
+        else ""
+        if n == 2
+        else t["tradeoff_pairs"]
+        if n == 3
+        else t["tradeoff_pairs_more"].format(n=n)
+    )
+    dominated = front.get("dominated_after_reevaluation")
+    hollow = t["tradeoff_hollow"] if dominated is not None and bool(dominated.any()) else ""
+    return t["tradeoff_caption"].format(hollow=hollow, pairs=pairs).strip()
+
+
 def _resolve_ensemble(path: Path) -> Path:
     """An ensemble store from a sweep folder, a zarr store, or the comparison of a sweep."""
     if path.suffix == ".nc":
@@ -354,8 +511,12 @@ def build_report(
     goals: str | None = None,
     indicator: str = "population",
     geojson: str | Path | None = None,
+    optimisation: str | Path | None = None,
 ) -> Path:
-    """Write the HTML report and its chart files; returns the report's path."""
+    """Write the HTML report and its chart files; returns the report's path.
+
+    ``optimisation``: an optimisation study's folder or its ``front.nc``; the report then has a
+    section on the phasings the search found, run again on fresh futures and seeds."""
     if lang not in LABELS:
         raise CompareError(f"--lang: {lang!r} is not supported; use one of: {', '.join(LABELS)}")
     if indicator not in INDICATOR_LABELS[lang]:
@@ -364,6 +525,7 @@ def build_report(
             + ", ".join(INDICATOR_LABELS[lang])
         )
     shapes = load_geojson(Path(geojson)) if geojson is not None else None
+    front = load_front(optimisation) if optimisation is not None else None
     out = Path(out)
     chart_dir = out.with_name(out.stem + "_charts")
     problem = not_replaceable(chart_dir, _is_unpublished_chart_folder)
@@ -427,6 +589,10 @@ def build_report(
                 charts.robustness_matrix(robust, names, lang),
             )
         )
+    if front is not None:
+        figures.append(
+            ("tradeoff", t["tradeoff"], tradeoff_caption(front, lang), charts.tradeoff(front, lang))
+        )
     chart_items, pngs = [], {}
     for name, title, caption, fig in figures:
         data = _png(fig)
@@ -459,7 +625,12 @@ def build_report(
         ),
         summaries=summaries(comparison, goal_results, descriptions, last, lang),
         key_figures=key_figures(comparison, [middle, last], lang),
-        charts=chart_items,
+        charts=[c for c in chart_items if c["name"] != "tradeoff"],
+        chart_files=[c["file"] for c in chart_items],
+        optimisation=optimisation_section(front, lang)
+        | {"chart": next(c for c in chart_items if c["name"] == "tradeoff")}
+        if front is not None
+        else None,
         goals=goal_tables(goal_results, comparison, lang) if goal_results is not None else None,
         joint=joint_tables(ensemble, lang),
         robustness=robustness_tables(robust, features, goal_results, lang)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -12,7 +14,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sim.analysis.compare import REGION  # noqa: E402
 from sim.analysis.goals import goal_labels  # noqa: E402
-from sim.report.i18n import INDICATOR_LABELS, LABELS, number  # noqa: E402
+from sim.report.i18n import INDICATOR_LABELS, LABELS, number, objective_label  # noqa: E402
 
 COLORS = plt.get_cmap("tab20").colors
 
@@ -279,4 +281,162 @@ def robustness_matrix(robust: xr.Dataset, goal_names: dict[str, str], lang: str)
         ha="right",
     )
     plt.colorbar(image, ax=ax, shrink=0.8, format=_formatter(lang))
+    return fig
+
+
+def _plain(text: str) -> str:
+    """Text that matplotlib shows as it is (no mathtext between dollar signs)."""
+    return str(text).replace("$", r"\$")
+
+
+def _bars(value: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Error bar lengths (2, n) from a value and its interval; none where the interval is
+    unknown."""
+    below = np.nan_to_num(np.clip(value - low, 0, None))
+    above = np.nan_to_num(np.clip(high - value, 0, None))
+    return np.vstack([below, above])
+
+
+def tradeoff(front: xr.Dataset, lang: str) -> plt.Figure:
+    """The front of an optimisation study on its fresh runs: the solutions found by the search
+    (circles; hollow when another solution beats them on the fresh runs) and the hand-made
+    reference scenarios (squares), with 95 % confidence intervals as bars.
+
+    Two objectives give one panel; three or more give the lower triangle of a grid of the first
+    three, two at a time (the legend in the empty corner); one objective gives a row per
+    solution. The representative solutions are numbered, the references named (references at the
+    same point share one label)."""
+    t = LABELS[lang]
+    objectives = json.loads(front.attrs["objectives"])
+    axis_labels = [
+        f"{objective_label(o, lang)}\n"
+        f"({t['lower_is_better' if o.get('direction') != 'maximize' else 'higher_is_better']})"
+        for o in objectives
+    ]
+
+    def table(name: str, dim: str) -> np.ndarray:
+        return front[name].transpose(dim, "objective").values.astype(float)
+
+    value, low, high = (table(n, "solution") for n in ("value", "value_ci_low", "value_ci_high"))
+    ref, ref_low, ref_high = (
+        table(n, "reference") for n in ("reference_value", "reference_ci_low", "reference_ci_high")
+    )
+    if "dominated_after_reevaluation" in front:
+        dominated = front["dominated_after_reevaluation"].values.astype(bool)
+    else:
+        dominated = np.zeros(value.shape[0], dtype=bool)
+    numbered = [
+        (k, t["solution"].format(n=int(s)))
+        for k, (s, r) in enumerate(
+            zip(front["solution"].values, front["representative"].values, strict=True)
+        )
+        if str(r).strip()
+    ]
+    references = [_plain(r) for r in front["reference"].values]
+    solution_style = {"fmt": "o", "color": COLORS[0], "ecolor": COLORS[1], "capsize": 2}
+    reference_style = {"fmt": "s", "color": COLORS[6], "ecolor": COLORS[7], "capsize": 2}
+
+    if len(objectives) == 1:
+        rows = [t["solution"].format(n=int(s)) for s in front["solution"].values] + references
+        fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(rows), 3) + 1.5), constrained_layout=True)
+        y = np.arange(len(rows))
+        n = value.shape[0]
+        for keep, label, face in (
+            (~dominated, "found_by_search", None),
+            (dominated, "dominated", "white"),
+        ):
+            if keep.any():
+                ax.errorbar(
+                    value[keep, 0],
+                    y[:n][keep],
+                    xerr=_bars(value[keep, 0], low[keep, 0], high[keep, 0]),
+                    label=t[label],
+                    mfc=face,
+                    **solution_style,
+                )
+        if ref.shape[0]:
+            ax.errorbar(
+                ref[:, 0],
+                y[n:],
+                xerr=_bars(ref[:, 0], ref_low[:, 0], ref_high[:, 0]),
+                label=t["hand_made"],
+                **reference_style,
+            )
+        ax.set_yticks(y, [_plain(r) for r in rows], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlabel(_plain(axis_labels[0]))
+        ax.xaxis.set_major_formatter(_formatter(lang))
+        ax.grid(axis="x", alpha=0.3)
+        ax.legend(fontsize=7)
+        return fig
+
+    def panel(ax, i: int, j: int) -> None:
+        """Objective ``i`` across, ``j`` up."""
+        for keep, label, face in (
+            (~dominated, "found_by_search", None),
+            (dominated, "dominated", "white"),
+        ):
+            if keep.any():
+                ax.errorbar(
+                    value[keep, i],
+                    value[keep, j],
+                    xerr=_bars(value[keep, i], low[keep, i], high[keep, i]),
+                    yerr=_bars(value[keep, j], low[keep, j], high[keep, j]),
+                    label=t[label],
+                    mfc=face,
+                    **solution_style,
+                )
+        if ref.shape[0]:
+            ax.errorbar(
+                ref[:, i],
+                ref[:, j],
+                xerr=_bars(ref[:, i], ref_low[:, i], ref_high[:, i]),
+                yerr=_bars(ref[:, j], ref_low[:, j], ref_high[:, j]),
+                label=t["hand_made"],
+                **reference_style,
+            )
+        for k, label in numbered:
+            x, y = value[k, i], value[k, j]
+            if np.isfinite(x) and np.isfinite(y):
+                ax.annotate(
+                    label,
+                    (x, y),
+                    xytext=(4, 4),
+                    textcoords="offset points",
+                    fontsize=7,
+                    color=COLORS[0],
+                )
+        places: dict[tuple[float, float], list[str]] = {}
+        for k, name in enumerate(references):
+            x, y = ref[k, i], ref[k, j]
+            if np.isfinite(x) and np.isfinite(y):
+                places.setdefault((float(x), float(y)), []).append(name)
+        for (x, y), names in places.items():
+            ax.annotate(
+                " = ".join(names),
+                (x, y),
+                xytext=(4, -10),
+                textcoords="offset points",
+                fontsize=7,
+                color=COLORS[6],
+            )
+        ax.set_xlabel(_plain(axis_labels[i]), fontsize=8)
+        ax.set_ylabel(_plain(axis_labels[j]), fontsize=8)
+        ax.xaxis.set_major_formatter(_formatter(lang))
+        ax.yaxis.set_major_formatter(_formatter(lang))
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+
+    if len(objectives) == 2:
+        fig, ax = plt.subplots(figsize=(8, 6), constrained_layout=True)
+        panel(ax, 0, 1)
+        ax.legend(fontsize=7)
+        return fig
+    fig, axes = plt.subplots(2, 2, figsize=(11, 9), constrained_layout=True)
+    panel(axes[0, 0], 0, 1)
+    panel(axes[1, 0], 0, 2)
+    panel(axes[1, 1], 1, 2)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    axes[0, 1].axis("off")
+    axes[0, 1].legend(handles, labels, loc="center", fontsize=9)
     return fig

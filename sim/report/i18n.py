@@ -102,6 +102,39 @@ LABELS: dict[str, dict[str, str]] = {
         "precision": "Replicates: {r}. Goals resolved (an effect of the smallest size that "
         "matters would be found): {resolved} of {total}. More replicates narrow the intervals: "
         "see the README (replicates).",
+        "optimisation": "Phasings found by search",
+        "optimisation_note": "The search tried settings of the levers (what to build, where and "
+        "when) and judged each on a sample of futures and random seeds; the phasings it kept "
+        "are those no other phasing beats on every objective at once. Every one of them and the "
+        "hand-made scenarios were then run again, {runs} runs each, on futures and seeds that "
+        "the search never saw, so that luck in the search's sample does not flatter them: all "
+        "values shown here are from those fresh runs. A phasing that is worse on one objective "
+        "is better on another; which balance to strike is a choice, not a result of the model.",
+        "optimisation_values_note": "Value on the fresh runs with, in brackets, its 95 % "
+        "confidence interval. The table lists the representative phasings (the best on each "
+        "objective, and the balanced one closest to the best on all) and the hand-made "
+        "scenarios; the chart shows all {n} phasings found.",
+        "tradeoff": "Trade-offs between the objectives of the search",
+        "tradeoff_caption": "Each circle is a phasing found by the search, each square a "
+        "hand-made scenario, at its values on the fresh runs; the bars are 95 % confidence "
+        "intervals. Numbered phasings are those of the table. {hollow}{pairs}",
+        "tradeoff_hollow": "Hollow circles are phasings that another one beats on the fresh runs. ",
+        "tradeoff_pairs": "The first three objectives, two at a time.",
+        "tradeoff_pairs_more": "The first three of the {n} objectives, two at a time; the others "
+        "are in the table.",
+        "tradeoff_single": "The search has one objective; the phasings are in rows.",
+        "found_by_search": "Found by search",
+        "dominated": "Beaten on the fresh runs",
+        "hand_made": "Hand-made scenario",
+        "base_reference": "Base scenario of the problem ({name})",
+        "solution": "Phasing {n}",
+        "option": "Option",
+        "kind": "Type",
+        "phasing_words": "Phasing",
+        "best_on": "Best on {objective}",
+        "balanced": "Balanced",
+        "lower_is_better": "lower is better",
+        "higher_is_better": "higher is better",
     },
     "sv": {
         "title": "Scenariorapport",
@@ -193,6 +226,43 @@ LABELS: dict[str, dict[str, str]] = {
         "precision": "Replikat: {r}. Upplösta mål (en effekt av den minsta storlek som spelar "
         "roll skulle upptäckas): {resolved} av {total}. Fler replikat ger smalare intervall: se "
         "README (replikat).",
+        "optimisation": "Etappindelningar funna genom sökning",
+        "optimisation_note": "Sökningen prövade inställningar av styrmedlen (vad som byggs, var "
+        "och när) och bedömde var och en över ett urval av framtider och slumpfrön; de "
+        "etappindelningar den behöll är de som ingen annan slår på alla mål samtidigt. Var och en "
+        "av dem och de för hand utformade scenarierna kördes sedan på nytt, {runs} körningar "
+        "vardera, i framtider och med slumpfrön som sökningen aldrig såg, så att tur i "
+        "sökningens urval inte får dem att se bättre ut än de är: alla värden här kommer från "
+        "de nya körningarna. En etappindelning som är sämre på ett mål är bättre på ett annat; "
+        "vilken avvägning som ska göras är ett val, inte ett resultat av modellen.",
+        "optimisation_values_note": "Värde i de nya körningarna och, inom parentes, dess "
+        "95-procentiga konfidensintervall. Tabellen visar de representativa etappindelningarna "
+        "(den bästa på varje mål och den balanserade som ligger närmast det bästa på alla) och "
+        "de för hand utformade scenarierna; diagrammet visar alla {n} etappindelningar som "
+        "hittades.",
+        "tradeoff": "Avvägningar mellan sökningens mål",
+        "tradeoff_caption": "Varje cirkel är en etappindelning som sökningen hittade, varje "
+        "kvadrat ett scenario utformat för hand, vid sina värden i de nya körningarna; "
+        "strecken är 95-procentiga konfidensintervall. Numrerade etappindelningar är de i "
+        "tabellen. {hollow}{pairs}",
+        "tradeoff_hollow": "Ofyllda cirklar är etappindelningar som en annan slår i de nya "
+        "körningarna. ",
+        "tradeoff_pairs": "De tre första målen, två i taget.",
+        "tradeoff_pairs_more": "De tre första av de {n} målen, två i taget; övriga finns i "
+        "tabellen.",
+        "tradeoff_single": "Sökningen har ett mål; etappindelningarna står på var sin rad.",
+        "found_by_search": "Funnen genom sökning",
+        "dominated": "Slagen i de nya körningarna",
+        "hand_made": "Scenario utformat för hand",
+        "base_reference": "Problemets basscenario ({name})",
+        "solution": "Etappindelning {n}",
+        "option": "Alternativ",
+        "kind": "Typ",
+        "phasing_words": "Etappindelning",
+        "best_on": "Bäst på {objective}",
+        "balanced": "Balanserad",
+        "lower_is_better": "lägre är bättre",
+        "higher_is_better": "högre är bättre",
     },
 }
 
@@ -226,6 +296,42 @@ INDICATOR_LABELS: dict[str, dict[str, str]] = {
         "in_migration": "Inflyttning (personer/år)",
     },
 }
+
+
+# Units of the optimisation objectives (sim.optimise.objectives.unit) in Swedish; others as given.
+UNIT_LABELS: dict[str, dict[str, str]] = {
+    "en": {},
+    "sv": {
+        "persons": "personer",
+        "person-years": "personår",
+        "positions": "arbetstillfällen",
+        "position-years": "arbetstillfällesår",
+        "percent": "%",
+        "households": "hushåll",
+        "household-years": "hushållsår",
+        "households-years": "hushållsår",
+        "MSEK": "mnkr",
+        "MSEK-years": "mnkr-år",
+        "SEK/resident": "kr/invånare",
+        "SEK/resident x years": "kr/invånare x år",
+        "minutes": "minuter",
+        "places": "platser",
+        "persons/year": "personer/år",
+        "persons/year x years": "personer/år x år",
+    },
+}
+
+
+def objective_label(objective: dict, lang: str) -> str:
+    """An optimisation objective's label in the language, with its units unless the label already
+    carries a parenthesis (the convention of the shipped problems: "Housing queue (household-years,
+    9 futures in 10)")."""
+    label = str(objective.get("label_sv" if lang == "sv" else "label") or "")
+    label = label or str(objective.get("label") or objective.get("name", ""))
+    units = str(objective.get("units") or "")
+    if units and "(" not in label:
+        label = f"{label} ({UNIT_LABELS[lang].get(units, units)})"
+    return label
 
 
 def number(value: float, lang: str, digits: int | None = None, signed: bool = False) -> str:

@@ -344,6 +344,11 @@ def comparison_table(ds: xr.Dataset) -> list[dict]:
     return rows
 
 
+def _short(value: float) -> str:
+    """1234567 -> 1,234,567; 19.4321 -> 19.43; 0.01234 -> 0.0123."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
+
+
 def front_table(ds: xr.Dataset, lang: str = "en") -> str:
     """A plain text table of the front and the references on the fresh runs."""
     objectives = json.loads(ds.attrs["objectives"])
@@ -357,7 +362,7 @@ def front_table(ds: xr.Dataset, lang: str = "en") -> str:
         for j in range(len(objectives)):
             v = float(ds["value"].values[s, j])
             lo, hi = float(ds["value_ci_low"].values[s, j]), float(ds["value_ci_high"].values[s, j])
-            cells.append(f"{v:,.4g} [{lo:,.4g}, {hi:,.4g}]")
+            cells.append(f"{_short(v)} [{_short(lo)}, {_short(hi)}]")
         lines.append(" | ".join(cells))
         lines.append(f"    {ds[f'timeline_{lang}'].values[s]}")
     for i, r in enumerate(ds["reference"].values):
@@ -368,7 +373,7 @@ def front_table(ds: xr.Dataset, lang: str = "en") -> str:
                 float(ds["reference_ci_low"].values[i, j]),
                 float(ds["reference_ci_high"].values[i, j]),
             )
-            cells.append(f"{v:,.4g} [{lo:,.4g}, {hi:,.4g}]")
+            cells.append(f"{_short(v)} [{_short(lo)}, {_short(hi)}]")
         lines.append(" | ".join(cells))
     return "\n".join(lines)
 

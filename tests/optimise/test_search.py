@@ -77,7 +77,7 @@ def _trials(folder: Path):
     return [(t.number, t.params, t.values, t.state.name) for t in study.trials]
 
 
-def _command(region: Path, out: Path) -> list[str]:
+def _command(region: Path, out: Path, launcher: str = "serial") -> list[str]:
     return [
         *SIM,
         "optimise",
@@ -86,14 +86,16 @@ def _command(region: Path, out: Path) -> list[str]:
         "evaluation.candidates=12",
         "evaluation.population=4",
         "evaluation.seeds=[0]",
-        "launcher.name=serial",
+        f"launcher.name={launcher}",
         "--out",
         str(out),
     ]
 
 
 @pytest.mark.slow
-def test_a_killed_study_resumes_with_no_run_lost_or_repeated(small_region, tmp_path):
+def test_a_killed_study_resumes_with_no_run_lost_or_repeated_and_workers_change_nothing(
+    small_region, tmp_path
+):
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     done = subprocess.run(_command(small_region, whole), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -121,6 +123,14 @@ def test_a_killed_study_resumes_with_no_run_lost_or_repeated(small_region, tmp_p
 
     with xr.open_dataset(whole / "front.nc") as a, xr.open_dataset(killed / "front.nc") as b:
         np.testing.assert_array_equal(a["value"].values, b["value"].values)
+
+    # Two workers finish runs in any order; generations asked and told whole keep the study.
+    parallel = tmp_path / "parallel"
+    done = subprocess.run(
+        _command(small_region, parallel, "joblib"), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _trials(parallel) == _trials(whole)
 
 
 def test_every_launcher_gives_the_same_values(small_region, tmp_path):

@@ -83,7 +83,7 @@ def _command(region: Path, out: Path, launcher: str = "serial") -> list[str]:
         "optimise",
         str(KNOWN),
         f"run_overrides=[region.input_dir={region},{NO_WARM_START}]",
-        "evaluation.candidates=12",
+        "evaluation.candidates=8",
         "evaluation.population=4",
         "evaluation.seeds=[0]",
         f"launcher.name={launcher}",

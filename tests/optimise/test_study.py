@@ -21,6 +21,7 @@ def test_sim_optimise_writes_a_labelled_front_and_its_summary(small_region, tmp_
         "evaluation.population=3",
         "evaluation.n_futures=2",
         "evaluation.reevaluation.n_futures=2",
+        "storage=journal",  # a journal file, as on a cluster's shared file system
         "--out",
         str(out),
     )
@@ -52,6 +53,7 @@ def test_sim_optimise_writes_a_labelled_front_and_its_summary(small_region, tmp_
         assert "best_queue" in labels and "balanced" in labels
         objectives = json.loads(ds.attrs["objectives"])
         assert objectives[0]["units"] == "household-years"
+    assert (out / "study.journal").is_file() and not (out / "study.db").exists()
     summary = (out / "front.md").read_text(encoding="utf-8")
     assert "housing_front (hand-made)" in summary
     assert "Hand-made scenarios against the front" in summary

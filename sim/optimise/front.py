@@ -131,8 +131,9 @@ def build_front(problem: LoadedProblem, result: SearchResult, say) -> xr.Dataset
         )
     from sim.optimise.levers import lever_values
 
+    chosen = [lever_values(spec.levers, t.params) for t in trials]
     for lever in spec.levers:
-        values = [lever_values(spec.levers, t.params)[lever.name] for t in trials]
+        values = [c[lever.name] for c in chosen]
         if lever.kind == "shares":
             dim = f"{lever.name}_place"
             ds = ds.assign_coords(

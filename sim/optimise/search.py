@@ -76,14 +76,13 @@ def fresh_runs(problem: LoadedProblem) -> RunSet:
 class Evaluator:
     """Runs scenarios on a run set through the launcher, reading back finished runs."""
 
-    def __init__(self, problem: LoadedProblem, folder: Path, say: Callable[[str], None]):
+    def __init__(self, problem: LoadedProblem, folder: Path):
         self.problem = problem
         self.folder = folder
         self.cache = folder / EVALUATIONS
         self.cache.mkdir(parents=True, exist_ok=True)
         self.version = code_version()
         self.checksums = problem.inputs.checksums
-        self.say = say
         self.runs_done = 0
         self.seconds: list[float] = []
 
@@ -104,18 +103,9 @@ class Evaluator:
                 tasks.append(
                     make_task(config, objectives, self.checksums, self.version, self.cache)
                 )
-        results: dict[str, dict] = {}
-        todo = []
-        for task in tasks:
-            if task["key"] in results:
-                continue
-            found = cached(task)
-            if found is None:
-                todo.append(task)
-                results[task["key"]] = {}
-            else:
-                results[task["key"]] = found
-        todo = list({t["key"]: t for t in todo}.values())
+        unique = {task["key"]: task for task in tasks}  # a candidate met twice runs once
+        results = {key: found for key, t in unique.items() if (found := cached(t)) is not None}
+        todo = [task for key, task in unique.items() if key not in results]
 
         def store(result: dict) -> None:
             results[result["key"]] = result
@@ -237,7 +227,7 @@ def search(problem: LoadedProblem, folder: Path, say: Callable[[str], None]) -> 
     spec, e = problem.spec, problem.spec.evaluation
     folder.mkdir(parents=True, exist_ok=True)
     study = open_study(problem, folder)
-    evaluator = Evaluator(problem, folder, say)
+    evaluator = Evaluator(problem, folder)
     runset = search_runs(problem)
     n_runs = len(runset.runs)
     start, end = int(problem.base["years"]["start"]), int(problem.base["years"]["end"])

@@ -44,7 +44,7 @@ def test_enumeration_confirms_the_known_answer(small_region, shared_cache, tmp_p
     folder = study_folder(tmp_path, "grid", shared_cache)
     pairs = [(s, e) for s in range(2025, 2033) for e in range(s, 2035)]
     scenarios = [candidate_of(problem, {"start_year": s, "end_year": e}) for s, e in pairs]
-    values = Evaluator(problem, folder, lambda line: None).values(scenarios, search_runs(problem))
+    values = Evaluator(problem, folder).values(scenarios, search_runs(problem))
     mean = values[:, 0, :].mean(axis=1)
     order = np.argsort(mean)
     assert pairs[order[0]] == (2027, 2030)
@@ -158,7 +158,7 @@ def test_every_launcher_gives_the_same_values(small_region, tmp_path):
                     "place.Töreboda": 1,
                 },
             )
-        evaluator = Evaluator(problem, tmp_path / launcher, lambda line: None)
+        evaluator = Evaluator(problem, tmp_path / launcher)
         found[launcher] = evaluator.values(
             [problem.base["scenario"], scenario], search_runs(problem)
         )

@@ -9,6 +9,17 @@ from sim.engine.submodels.interventions import Interventions
 from tests.engine.submodels.mock import SKARA, SKOVDE, mock_model, step
 
 DETACHED, RENTAL, OWNER = 0, 1, 2  # sim.io.inputs.DWELLING_TYPES
+# Made up: 2 houses and 1 rental flat in Skara in even stages 2025-2026, half paid by Skara.
+SKARA_HOMES = {
+    "name": "Skara homes",
+    "municipality": "Skara",
+    "dwellings": {"detached": 2, "rental_flat": 1},
+    "phasing": "even",
+    "start_year": 2025,
+    "end_year": 2026,
+    "cost_per_dwelling_msek": 3.0,
+    "municipal_share": 0.5,
+}
 
 
 def test_an_establishment_ramps_up_its_positions_and_closes():
@@ -37,17 +48,7 @@ def test_an_establishment_ramps_up_its_positions_and_closes():
 
 
 def test_a_housing_programme_builds_its_stages_and_books_the_municipal_share():
-    # Made up: 2 houses and 1 rental flat in Skara in even stages 2025-2026, half paid by Skara.
-    programme = {
-        "name": "Skara homes",
-        "municipality": "Skara",
-        "dwellings": {"detached": 2, "rental_flat": 1},
-        "phasing": "even",
-        "start_year": 2025,
-        "end_year": 2026,
-        "cost_per_dwelling_msek": 3.0,
-        "municipal_share": 0.5,
-    }
+    programme = SKARA_HOMES
     scenario = {"name": "homes", "housing_programmes": [programme]}
     model = mock_model(Interventions, scenario=scenario)
     d = model.pop.dwellings
@@ -94,16 +95,8 @@ def test_a_demand_led_programme_starts_a_stage_where_households_queue():
 
 
 def test_a_programme_holds_while_vacancy_is_above_its_level():
-    # Made up: the Skara programme above (2 + 1 dwellings, even stages 2025-2026). The mock's
-    # Skara has 3 dwellings, 1 vacant (33 %); the first stage makes it 3 of 5 (60 %).
-    programme = {
-        "name": "Skara homes",
-        "municipality": "Skara",
-        "dwellings": {"detached": 2, "rental_flat": 1},
-        "phasing": "even",
-        "start_year": 2025,
-        "end_year": 2026,
-    }
+    # The mock's Skara has 3 dwellings, 1 vacant (33 %); the first stage makes it 3 of 5 (60 %).
+    programme = SKARA_HOMES
 
     def completions(hold):
         scenario = {"name": "homes", "housing_programmes": [{**programme, "hold_vacancy": hold}]}

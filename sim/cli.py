@@ -24,13 +24,16 @@ USAGE = """usage: sim <command> [options]
 commands:
   run [overrides...]   simulate a scenario (Hydra overrides, e.g. scenario=establishment seed=7)
                        'sim run --help' lists the config groups and keys
-  scenarios            list the shipped scenarios with a one-line description each
+  scenarios            list the shipped scenarios: name, title and description of each
   collect SWEEP_DIR    combine a sweep's runs into SWEEP_DIR/ensemble.zarr [--out PATH]
   compare ENSEMBLE     differences to the baseline with bands, goal conflicts, phasing
                        [--baseline NAME] [--goals NAME] [--phasing-reference NAME]
   report ENSEMBLE      the decision-makers' report: one self-contained HTML file
                        --out report.html [--lang sv|en] [--indicator NAME] [--geojson FILE]
                        [--optimisation STUDY_DIR|front.nc] (adds the phasings 'sim optimise' found)
+  explore STUDY        serve the explorer of a collected study on 127.0.0.1 with a workshop form:
+                       edit a scenario's phasing, run it on the study's seeds, save it
+                       [--lang sv|en] [--port 8765] [--workers 2] [--scenario-dir DIR]
   calibrate NAME       fit the free parameters of configs/calibrate/NAME.yaml (or a spec file)
                        to its targets; writes a params file and its fit report
                        [--trials N] [--out FILE] (default outputs/calibration/NAME/params.yaml)
@@ -46,14 +49,15 @@ commands:
 """
 
 
-def list_scenarios(config_dir: str | Path = CONFIG_DIR) -> list[tuple[str, str]]:
-    """(name, description) of every scenario file in ``configs/scenario``, sorted by name."""
+def list_scenarios(config_dir: str | Path = CONFIG_DIR) -> list[tuple[str, str, str]]:
+    """(name, title, description) of every scenario file in ``configs/scenario``, sorted by name
+    (English; the files also hold them in Swedish)."""
     import yaml
 
     out = []
     for path in sorted(Path(config_dir, "scenario").glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        out.append((path.stem, str(data.get("description", ""))))
+        out.append((path.stem, str(data.get("title", "")), str(data.get("description", ""))))
     return out
 
 
@@ -262,6 +266,7 @@ def report_command(args: list[str]) -> int:
     import argparse
 
     from sim.report.build import build_report
+    from sim.report.explorer import build_explorer
 
     parser = argparse.ArgumentParser(prog="sim report", description="Write the HTML report.")
     parser.add_argument("ensemble", type=Path, help="sweep folder, ensemble.zarr or comparison.nc")
@@ -290,6 +295,80 @@ def report_command(args: list[str]) -> int:
         optimisation=ns.optimisation,
     )
     print(f"report: {out.resolve()}")
+    explorer = build_explorer(
+        ns.ensemble,
+        explorer_path(ns.out),
+        ns.lang,
+        ns.baseline,
+        ns.goals,
+        ns.geojson,
+        optimisation=ns.optimisation,
+    )
+    print(f"explorer: {explorer.resolve()}")
+    return 0
+
+
+def explorer_path(report: Path) -> Path:
+    """The explorer written next to a report: ``report.html`` -> ``report_explorer.html``."""
+    return report.with_name(f"{report.stem}_explorer.html")
+
+
+def explore_command(args: list[str]) -> int:
+    """``sim explore STUDY [--lang sv|en] [--port N] [--workers N] [--scenario-dir DIR]``."""
+    import argparse
+
+    from sim.paths import USER_CONFIG_ENV, user_config_dir
+    from sim.workshop.server import HOST, make_server
+    from sim.workshop.session import Workshop
+
+    parser = argparse.ArgumentParser(
+        prog="sim explore",
+        description="Serve the explorer of a study on this machine, with a workshop form that "
+        "runs edited scenarios on the study's seeds.",
+    )
+    parser.add_argument("study", type=Path, help="a collected sweep folder (sim run -m, collect)")
+    parser.add_argument("--lang", default="sv", help="sv (default) or en")
+    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free)")
+    parser.add_argument("--workers", type=int, default=2, help="processes for the runs")
+    parser.add_argument(
+        "--scenario-dir",
+        type=Path,
+        default=None,
+        help=f"where saved scenarios go (<dir>/scenario/NAME.yaml); default ${USER_CONFIG_ENV} "
+        f"or ./user_configs ({user_config_dir()})",
+    )
+    parser.add_argument("--baseline", default="baseline")
+    parser.add_argument("--goals", default=None, help="configs/goals/<NAME>.yaml or a path")
+    parser.add_argument("--geojson", type=Path, default=None, help="municipal boundaries")
+    parser.add_argument("--optimisation", type=Path, default=None, help="optimisation study")
+    ns = parser.parse_args(args)
+    if not 0 <= ns.port <= 65535:
+        raise ConfigError(f"--port: {ns.port} is not a port; use 0-65535 (0: any free port)")
+    if ns.workers < 1:
+        raise ConfigError(f"--workers: {ns.workers}; use 1 or more")
+    if ns.scenario_dir is not None:
+        _check_writable("--scenario-dir", ns.scenario_dir, folder=True)
+    workshop = Workshop(
+        ns.study,
+        ns.lang,
+        ns.baseline,
+        ns.goals,
+        ns.geojson,
+        ns.optimisation,
+        ns.scenario_dir,
+        ns.workers,
+    )
+    try:
+        server = make_server(workshop, ns.port)
+    except OSError as err:
+        raise ConfigError(
+            f"--port: cannot serve on {HOST}:{ns.port} ({err.strerror}); choose another port"
+        ) from None
+    print(f"explorer: http://{HOST}:{server.server_address[1]}/  (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
     return 0
 
 
@@ -400,9 +479,10 @@ def scenarios_command(args: list[str]) -> int:
     if args:
         raise ConfigError(f"sim scenarios: takes no arguments, got {' '.join(args)!r}")
     scenarios = list_scenarios()
-    width = max(len(name) for name, _ in scenarios)
-    for name, description in scenarios:
-        print(f"{name:<{width}}  {description}")
+    width = max(len(name) for name, _, _ in scenarios)
+    for name, title, description in scenarios:
+        print(f"{name:<{width}}  {title}")
+        print(f"{'':<{width}}  {description}")
     print(f"\nrun one with: sim run scenario=<name>   ({len(scenarios)} scenarios)")
     return 0
 
@@ -416,6 +496,7 @@ COMMANDS = {
     "backcast": backcast_command,
     "optimise": optimise_command,
     "scenarios": scenarios_command,
+    "explore": explore_command,
 }
 
 

@@ -28,7 +28,7 @@ Classes of bad input covered, one table each:
    with one invalid member or too many runs, a sweep override without ``-m``, unknown flags and
    flag values, and output folders (``output_dir``, ``hydra.run.dir``, ``hydra.sweep.dir``) that
    are or lie under a regular file, or that cannot be made.
-2. Scenario files under ``--config-dir`` (38 cases): YAML syntax errors named by file and line (an
+2. Scenario files under ``--config-dir`` (40 cases): YAML syntax errors named by file and line (an
    unclosed quote, a tab, a duplicate key), a file that is not UTF-8, not a mapping, or has a
    mapping where a list belongs, unknown fields, text for an integer, an interpolation to nowhere,
    a municipality code not in the region, years in the base year or after the horizon, jobs
@@ -38,8 +38,8 @@ Classes of bad input covered, one table each:
    opening, a programme ending before it starts, explicit stages that do not add up, joint
    proposals whose lead is missing or the only participant, a participant listed twice, a host
    outside the participants, NAO governance without a budget, a tax rate out of range or set twice
-   for one municipality and year, duplicate intervention names, an unsafe scenario name, and a bad
-   file as one member of a sweep.
+   for one municipality and year, duplicate intervention names, an unsafe scenario name, a
+   scenario and an intervention without a Swedish title, and a bad file as one member of a sweep.
 3. Region inputs (41 cases; a copy of the small region with one defect): a missing file, a file
    that is not Parquet or is truncated, a missing column, wrong types (float for integer, integer
    for text, text for integer), a null, NaN, negative counts, a count beyond the limit, zero
@@ -56,17 +56,19 @@ Classes of bad input covered, one table each:
    variable or has one of the wrong type, runs of mixed horizons, inputs, code versions or
    regions, a duplicate run, an incomplete sweep, ``--out`` under a file, a file, a folder of the
    user's or the sweep folder itself, a missing argument and an unknown flag.
-5. ``sim compare`` (24 cases): a path that is missing, a file or an empty folder, a sweep folder
+5. ``sim compare`` (25 cases): a path that is missing, a file or an empty folder, a sweep folder
    whose ``ensemble.zarr`` link dangles, a zarr store that is not an ensemble (with and without a
    manifest), an ensemble copy whose manifest is missing or garbled or whose chunk was truncated,
    deleted or altered, an unknown ``--baseline`` or ``--phasing-reference``, ``--goals`` unknown,
-   not YAML, not UTF-8, with an unknown indicator or key or a missing target, ``--out-dir`` under
+   not YAML, not UTF-8, with an unknown indicator or key, a missing target or a goal without a
+   Swedish title, ``--out-dir`` under
    a file, a file or holding a ``comparison`` folder of the user's, a missing argument and an
    option without its value.
-6. ``sim report`` (22 cases): unknown ``--lang``, ``--indicator``, ``--baseline`` and ``--goals``;
+6. ``sim report`` (24 cases): unknown ``--lang``, ``--indicator``, ``--baseline`` and ``--goals``;
    ``--geojson`` missing, not JSON, not UTF-8, not a FeatureCollection, with features not a list, a
    feature that is not an object or has no geometry, a Point, coordinates that are text, NaN, not
-   rings, or projected rather than longitude/latitude; ``--out`` missing or without a value, an
+   rings, or projected rather than longitude/latitude, without municipality codes or lacking one
+   of the region's municipalities; ``--out`` missing or without a value, an
    existing folder, under a file, or beside a file of the user's that has the name of its charts
    folder; an ensemble that does not exist.
 7. The command line itself (5 cases): no arguments, an unknown or empty command, an unknown
@@ -97,7 +99,8 @@ import xarray as xr
 import yaml
 
 from sim.cli import main
-from tests.helpers import NO_WARM_START
+from sim.paths import INPUTS_DIR
+from tests.helpers import NO_WARM_START, titled
 
 EXIT_BAD_INPUT = 2
 
@@ -301,9 +304,11 @@ def test_bad_override(args, expected, sandbox, small_region, capsys):
 
 # --- 2. Scenario files ---------------------------------------------------------------------------
 def scenario(**lists) -> str:
-    """A scenario file named ``bad`` with the given lists and fields."""
-    data = {"defaults": ["schema", "_self_"], "name": "bad", "description": "a bad scenario"}
-    return yaml.safe_dump({**data, **lists}, allow_unicode=True, sort_keys=False)
+    """A scenario file named ``bad`` with the given lists and fields, and made-up titles and
+    descriptions (``tests.helpers.titled``) where the fields give none."""
+    data = titled({"name": "bad", "description": "a bad scenario", **lists})
+    return yaml.safe_dump({"defaults": ["schema", "_self_"], **data}, allow_unicode=True,
+                          sort_keys=False)  # fmt: skip
 
 
 def est(**fields) -> dict:
@@ -345,6 +350,10 @@ def s(id_: str, body: str | bytes, expected: str, reason: str | None = None, arg
 
 
 BAD = "<tmp>/configs/scenario/bad.yaml"
+NAMES_WHY = (
+    "every scenario and intervention needs a title and a description in English and Swedish "
+    "(title, title_sv, description, description_sv)"
+)
 
 # fmt: off
 SCENARIOS = [
@@ -410,6 +419,10 @@ SCENARIOS = [
     s("duplicate_names", scenario(establishments=[est(name="x")], cultural_investments=[
       hall(name="x")]), f"{C0}.name"),
     s("unsafe_scenario_name", scenario(name="../bad"), "scenario.name"),
+    s("no_swedish_title", scenario(title_sv=""), f"scenario.title_sv: missing; {NAMES_WHY}"),
+    s("intervention_without_swedish_title",
+      scenario(cultural_investments=[hall(name="Skövde concert hall", title_sv="")]),
+      f"scenario.cultural_investments[Skövde concert hall].title_sv: missing; {NAMES_WHY}"),
     s("bad_member_of_sweep", scenario(establishments=[est(jobs=0)]), f"{E0}.jobs",
       args="-m scenario=baseline,bad"),
 ]
@@ -799,10 +812,12 @@ def users_comparison(tmp: Path, sweep: Path) -> list[str]:
     return ["compare", str(sweep), "--out-dir", str(tmp / "out")]
 
 
-# A goal whose materiality (made up) is given, so that each case shows the problem it plants.
+# A goal whose materiality and names (made up) are given, so that each case shows the problem it
+# plants.
 GOAL = (
     "region: x\ngoals:\n  - {name: a, indicator: %s, direction: %s, year: 2026, "
-    "materiality: 1, materiality_reason: made up%s}\n"
+    "materiality: 1, materiality_reason: made up, label: A, label_sv: Ett, "
+    "description: Made up., description_sv: Påhittat.%s}\n"
 )
 
 # fmt: off
@@ -830,6 +845,10 @@ COMPARE = [
       "goals[0].indicator"),
     e("goals_unknown_key", goals_file(GOAL % ("jobs", "increase", ", colour: red")), "colour"),
     e("goals_target_missing", goals_file(GOAL % ("jobs", "at_least", "")), "goals[0].target"),
+    e("goals_without_swedish_title",
+      goals_file((GOAL % ("jobs", "increase", "")).replace(" label_sv: Ett,", "")),
+      "goals.yaml: goals[0].label_sv: missing; every goal needs a title and a description in "
+      "English and Swedish"),
     e("goals_materiality_missing", goals_file(
         "region: x\ngoals:\n  - {name: a, indicator: jobs, direction: increase, year: 2026}\n"),
       "goals[0].materiality"),
@@ -877,6 +896,19 @@ def polygon(*points) -> dict:
     return {"type": "Polygon", "coordinates": [[list(p) for p in points]]}
 
 
+def all_but(code: str) -> dict:
+    """A triangle for every municipality of the region but ``code``, named by property code."""
+    codes = pd.read_parquet(INPUTS_DIR / "skaraborg" / "municipalities.parquet")["code"]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"code": c}, "geometry": polygon(*TRIANGLE)}
+            for c in codes
+            if c != code
+        ],
+    }
+
+
 def charts_name_taken(tmp: Path, sweep: Path) -> list[str]:
     (tmp / "report_charts").write_text("the user's own file\n")
     return report()(tmp, sweep)
@@ -912,6 +944,9 @@ REPORT = [
     e("geojson_not_rings", with_geojson(shapes({"type": "MultiPolygon", "coordinates": [
       [list(p) for p in TRIANGLE]]})), GEO),
     e("geojson_projected", with_geojson(shapes(polygon(*SWEREF, SWEREF[0]))), GEO),
+    e("geojson_without_codes", with_geojson(shapes(polygon(*TRIANGLE))),
+      "no feature has a property code, kommun_kod, KnKod, id"),
+    e("geojson_lacks_a_municipality", with_geojson(all_but("1497")), "code(s) 1497"),
     e("out_missing", lambda t, s: ["report", str(s)], "--out"),
     e("out_without_value", lambda t, s: ["report", str(s), "--out"], "--out"),
     e("out_is_folder", report("--out", "<tmp>"), "--out"),

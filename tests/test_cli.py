@@ -101,14 +101,17 @@ def test_usage_without_command():
     assert "a command is required" in result.stderr and "sim run" in result.stderr
 
 
-def test_sim_scenarios_lists_every_scenario_with_a_description():
+def test_sim_scenarios_lists_every_scenario_with_its_title_and_description():
     result = run_sim("scenarios")
     assert result.returncode == 0
     lines = [line for line in result.stdout.splitlines() if line and not line.startswith("run")]
-    names = {line.split()[0] for line in lines}
+    heads, descriptions = lines[::2], lines[1::2]
+    names = {line.split()[0] for line in heads}
     shipped = {p.stem for p in (Path(__file__).parents[1] / "configs" / "scenario").glob("*.yaml")}
     assert names == shipped
-    assert all(len(line.split(maxsplit=1)) == 2 for line in lines)
+    assert all(len(line.split(maxsplit=1)) == 2 for line in heads)  # the name and its title
+    assert all(line.startswith(" ") and line.strip() for line in descriptions)
+    assert "culture_hub     One large facility: Skövde concert hall" in heads
 
 
 def _explode(*args, **kwargs):

@@ -3,7 +3,8 @@
 A region states its goals in ``configs/goals/<region>.yaml``: an indicator, a direction
 (``increase``, ``decrease``, ``at_least``, ``at_most``), the year the goal is judged in, for
 thresholds a target, and the smallest change that matters (``materiality``, in the indicator's
-units, with its reasoning).
+units, with its reasoning). Each goal also has the names people read: ``label``, the goal's title,
+``label_sv``, and a one-sentence ``description`` and ``description_sv`` (all four required).
 
 A scenario improves a goal when its mean paired difference to the baseline is both *clear* (its
 confidence interval excludes zero) and *material* (at least the goal's materiality) in the goal's
@@ -39,6 +40,7 @@ from sim.analysis.compare import (
     t_quantile,
 )
 from sim.config.domains import fmt
+from sim.config.names import name_problems
 from sim.paths import CONFIG_DIR
 
 DIRECTIONS = ("increase", "decrease", "at_least", "at_most")
@@ -50,6 +52,11 @@ REQUIRED = {
     "materiality": "give the smallest change that matters, in the indicator's units",
     "materiality_reason": "say why that size matters",
 }
+GOAL_NAMES = ("label", "label_sv", "description", "description_sv")
+GOAL_NAMES_WHY = (
+    "every goal needs a title and a description in English and Swedish (label, the goal's title; "
+    "label_sv; description; description_sv)"
+)
 GOALS_DIR = CONFIG_DIR / "goals"
 IMPROVES, NO_CLEAR_CHANGE, WORSENS = 1, 0, -1
 
@@ -63,10 +70,11 @@ class Goal:
     target: float | None = None  # required for at_least / at_most, in the indicator's units
     materiality: float = MISSING  # smallest change that matters, in the indicator's units
     materiality_reason: str = MISSING  # why that size
-    description: str = ""
+    description: str = ""  # one sentence (English); required in goal files
     source: str = ""
-    label: str = ""  # short English label for reports (default: the name)
-    label_sv: str = ""  # short Swedish label for reports
+    label: str = ""  # the goal's title in reports (English); required in goal files
+    label_sv: str = ""  # the goal's title in Swedish; required in goal files
+    description_sv: str = ""  # one sentence (Swedish); required in goal files
 
 
 @dataclass
@@ -91,6 +99,7 @@ def load_goals(name_or_path: str | Path) -> GoalSet:
     for i, goal in enumerate(goals.goals):
         where = f"{path.name}: goals[{i}]"
         missing = [key for key in REQUIRED if OmegaConf.is_missing(goal, key)]
+        problems += name_problems(goal, where, GOAL_NAMES_WHY, GOAL_NAMES)
         if missing:
             problems += [f"{where}.{key}: is required; {REQUIRED[key]}" for key in missing]
             continue
@@ -201,6 +210,8 @@ def evaluate_goals(comparison: xr.Dataset, goals: GoalSet) -> xr.Dataset:
         goal_materiality=("goal", [float(g.materiality) for g in goals.goals]),
         goal_label=("goal", [g.label or g.name for g in goals.goals]),
         goal_label_sv=("goal", [g.label_sv or g.label or g.name for g in goals.goals]),
+        goal_description=("goal", [g.description for g in goals.goals]),
+        goal_description_sv=("goal", [g.description_sv or g.description for g in goals.goals]),
     )
     out["goal_effect"].attrs["long_name"] = (
         "+1 improves, -1 worsens (clear and material), 0 no clear and material change"

@@ -18,6 +18,7 @@ import yaml
 
 from sim.batch.sweep import FAILED_FILE
 from sim.config.params import ConfigError
+from sim.config.scenario import INTERVENTION_DIMS
 from sim.io.atomic import not_replaceable, publish_folder
 
 ENSEMBLE_NAME = "ensemble.zarr"
@@ -253,6 +254,10 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
         ds["run_id"] = (dims, np.array(run_id, dtype=object).reshape((1,) * len(dims)))
         for key in ("scenario_description", "scenario_description_sv"):
             ds[key] = (("scenario",), np.array([ds.attrs.get(key, "")], dtype=object))
+        for key, text in scenario_titles(ds.attrs, label).items():
+            ds[key] = (("scenario",), np.array([text], dtype=object))
+        for key, (dim, titles) in intervention_titles(ds).items():
+            ds[key] = (("scenario", dim), np.array([titles], dtype=object).reshape(1, -1))
         return ds
 
     ds = xr.open_mfdataset(
@@ -272,8 +277,11 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
         "run_id",
         "config",
         "scenario",
+        "scenario_title",
+        "scenario_title_sv",
         "scenario_description",
         "scenario_description_sv",
+        "intervention_titles",
         "future",
         "future_values",
         "future_units",
@@ -289,6 +297,39 @@ def open_ensemble(sweep_dir: Path) -> xr.Dataset:
         ds = ds.assign_coords(future_coordinates(runs, futures))
         ds["future"].attrs.update(long_name=f"Sampled future of the set '{ds.attrs['futures']}'")
     return ds
+
+
+def scenario_titles(attrs: dict, label: str) -> dict[str, str]:
+    """``scenario_title`` and ``scenario_title_sv`` of a run labelled ``label`` in the ensemble: its
+    scenario's titles, with the values that tell variants apart when the label has them
+    (``housing_demand[queue_threshold=0.005]``: "<title> [queue_threshold=0.005]"); empty for runs
+    written before scenarios had titles (reports then show the label)."""
+    name = str(attrs.get("scenario", label))
+    variant = label[len(name) :] if label.startswith(name + "[") else ""
+    out = {}
+    for key in ("scenario_title", "scenario_title_sv"):
+        title = str(attrs.get(key, "") or "")
+        out[key] = f"{title} {variant}" if title and variant else title
+    return out
+
+
+def intervention_titles(ds: xr.Dataset) -> dict[str, tuple[str, list[str]]]:
+    """Variables of a run's intervention titles: ``<dim>_title`` and ``<dim>_title_sv`` for each
+    intervention dimension (``establishment``, ...), with the title of each of its items in the
+    order of the dimension; empty titles for runs written before interventions had titles."""
+    try:
+        titles = json.loads(ds.attrs.get("intervention_titles", "{}"))
+    except ValueError:
+        titles = {}
+    out = {}
+    for dim in INTERVENTION_DIMS:
+        if dim not in ds.dims:
+            continue
+        names = [str(n) for n in ds[dim].values]
+        by_name = titles.get(dim, {})
+        for k, suffix in enumerate(("", "_sv")):
+            out[f"{dim}_title{suffix}"] = (dim, [by_name.get(n, ["", ""])[k] for n in names])
+    return out
 
 
 def future_coordinates(runs: list[tuple[str, object, Path]], futures: list[int]) -> dict:

@@ -29,7 +29,7 @@ from sim.config.params import ConfigError, register_configs
 from sim.config.validate import validate_scenario
 from sim.io.atomic import unwritable
 from sim.io.inputs import InputError, load_region_once
-from sim.paths import CONFIG_DIR
+from sim.paths import CONFIG_DIR, user_config_dir
 
 # Flags with which Hydra prints information instead of running: nothing to check.
 INFO_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion", "experimental_rerun")
@@ -147,7 +147,10 @@ def _hydra(parsed: argparse.Namespace) -> Iterator:
         if not Path(parsed.config_dir).is_dir():
             raise ConfigError(f"--config-dir: {parsed.config_dir} is not a folder")
         folders.append(Path(parsed.config_dir).resolve())
-        extra = [f"hydra.searchpath=[file://{folders[-1]}]"]
+        # Replaces the search path of configs/config.yaml: keep the user's folder on it.
+        user = user_config_dir()
+        searched = [folders[-1], *([user] if user.is_dir() else [])]
+        extra = ["hydra.searchpath=[" + ",".join(f"file://{f}" for f in searched) + "]"]
     name = parsed.config_name or "config"
 
     def compose_with(overrides: list[str], with_hydra: bool) -> DictConfig:

@@ -210,7 +210,17 @@ class RunConfig:
 def register_configs() -> None:
     """Store the schemas in Hydra's ConfigStore (idempotent)."""
     from hydra.core.config_store import ConfigStore
+    from omegaconf import OmegaConf
 
+    from sim.paths import CONFIG_DIR, user_config_dir
+
+    # The user's config folder on Hydra's search path (configs/config.yaml), when it exists;
+    # otherwise the project's own folder again, so that Hydra warns of no missing folder.
+    OmegaConf.register_new_resolver(
+        "sim_user_configs",
+        lambda: str(user_config_dir() if user_config_dir().is_dir() else CONFIG_DIR),
+        replace=True,
+    )
     cs = ConfigStore.instance()
     cs.store(name="run_schema", node=RunConfig)
     cs.store(group="params", name="schema", node=Params)

@@ -2,6 +2,13 @@
 
 Municipalities are named by their name (``Skövde``) or SCB code (``1496``). Money is in million
 SEK (MSEK) at 2024 prices, years are calendar years, counts are persons, jobs or dwellings.
+
+Names people read: a scenario and each of its interventions (establishments, housing programmes,
+cultural investments, joint proposals) have a ``name``, the identifier that configs, levers, run
+folders and result coordinates use, and a ``title`` and a one-sentence ``description`` in English
+and Swedish (``title_sv``, ``description_sv``), which reports show instead of the name. All four
+are required (:func:`sim.config.validate.validate_scenario`). Policies have no name and are not
+shown in reports, so they have no title.
 """
 
 from __future__ import annotations
@@ -12,6 +19,13 @@ from omegaconf import MISSING
 
 PHASING_RULES = ("even", "front_loaded", "back_loaded", "demand_led", "explicit")
 GOVERNANCE_MODES = ("shared", "lead", "nao")
+INTERVENTION_DIMS = {
+    "establishment": "establishments",
+    "housing_programme": "housing_programmes",
+    "cultural_investment": "cultural_investments",
+    "joint_proposal": "joint_proposals",
+}
+"""The results' dimension of each list of named interventions (each item has a name and titles)."""
 
 
 @dataclass
@@ -24,6 +38,10 @@ class Establishment:
     """
 
     name: str = MISSING
+    title: str = ""  # shown in reports instead of the name (English)
+    title_sv: str = ""
+    description: str = ""  # one sentence (English)
+    description_sv: str = ""
     municipality: str = MISSING
     sector: str = MISSING  # one of sim.io.inputs.SECTORS
     jobs: int = MISSING  # positions at full size
@@ -68,6 +86,10 @@ class HousingProgramme:
     """
 
     name: str = MISSING
+    title: str = ""  # shown in reports instead of the name (English)
+    title_sv: str = ""
+    description: str = ""  # one sentence (English)
+    description_sv: str = ""
     municipality: str = MISSING
     dwellings: DwellingMix = field(default_factory=DwellingMix)
     phasing: str = "even"  # one of PHASING_RULES
@@ -86,6 +108,10 @@ class CulturalInvestment:
     """A cultural facility built and run by one municipality."""
 
     name: str = MISSING
+    title: str = ""  # shown in reports instead of the name (English)
+    title_sv: str = ""
+    description: str = ""  # one sentence (English)
+    description_sv: str = ""
     facility_type: str = MISSING  # a sim.io.inputs.FACILITY_TYPES entry, or user-defined
     municipality: str = MISSING
     capacity: int = MISSING  # visitor places
@@ -108,6 +134,10 @@ class JointProposal:
     """
 
     name: str = MISSING
+    title: str = ""  # shown in reports instead of the name (English)
+    title_sv: str = ""
+    description: str = ""  # one sentence (English)
+    description_sv: str = ""
     facility_type: str = MISSING
     location: str = MISSING  # host municipality
     participants: list[str] = MISSING
@@ -134,11 +164,14 @@ class Policy:
 
 @dataclass
 class Scenario:
-    """A scenario: a name, a one-line description and its interventions."""
+    """A scenario: a name, its title and description in English and Swedish, and its
+    interventions."""
 
-    name: str = "baseline"
-    description: str = "No interventions: the region's own trends."
-    description_sv: str = ""  # the same in Swedish, for Swedish reports (optional)
+    name: str = "baseline"  # identifier: run folders, ensemble coordinates, sim run scenario=NAME
+    title: str = ""  # shown in reports instead of the name (English), at most about 40 characters
+    title_sv: str = ""  # the same in Swedish
+    description: str = ""  # one sentence (English)
+    description_sv: str = ""  # the same in Swedish
     establishments: list[Establishment] = field(default_factory=list)
     housing_programmes: list[HousingProgramme] = field(default_factory=list)
     cultural_investments: list[CulturalInvestment] = field(default_factory=list)

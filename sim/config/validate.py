@@ -4,11 +4,20 @@ OmegaConf has already checked the scenario's keys and value types against
 :mod:`sim.config.scenario`; :func:`validate_scenario` checks the values: that municipalities,
 sectors and facility types exist, that counts and amounts lie in their ranges, that every
 intervention falls in a simulated year and that phasing and governance settings are complete and
-consistent. All problems are collected and raised together as one :class:`ScenarioError`, one per
-line, each starting with the config path of the field, for example::
+consistent, and that the scenario and each intervention have the names people read (a title and a
+description in English and Swedish, :data:`sim.config.names.NAME_FIELDS`). All problems are
+collected and raised together as one :class:`ScenarioError`, one per line, each starting with the
+config path of the field (an intervention's names by its name), for example::
 
     scenario.establishments[0].municipality: 'Skovde' is not a municipality of region skaraborg;
     did you mean 'Skövde'?
+    scenario.cultural_investments[Skövde concert hall].title_sv: missing; every scenario and
+    intervention needs a title and a description in English and Swedish (title, title_sv,
+    description, description_sv)
+
+The names are required of every scenario, whether a file (shipped, or a user's) or built in code:
+whatever runs may end up in a report. Tests that build scenarios inline fill made-up names with
+``tests.helpers.titled``.
 
 Years: ``start_year`` is the base year (the synthetic population's year, in which nothing
 happens), so interventions must lie in ``start_year + 1 .. end_year``.
@@ -19,10 +28,12 @@ Examples
 >>> from sim.io.inputs import load_region
 >>> from sim.config.scenario import Scenario
 >>> region = load_region("skaraborg")
+>>> names = {"title": "x", "title_sv": "x", "description": "x.", "description_sv": "x."}
 >>> scenario = OmegaConf.merge(
 ...     OmegaConf.structured(Scenario),
-...     {"establishments": [{"name": "x", "municipality": "Skovde", "sector": "manufacturing",
-...                          "jobs": 100, "opening_year": 2026}]},
+...     {**names, "establishments": [{**names, "name": "x", "municipality": "Skovde",
+...                                   "sector": "manufacturing", "jobs": 100,
+...                                   "opening_year": 2026}]},
 ... )
 >>> try:
 ...     validate_scenario(scenario, region, 2024, 2030)
@@ -45,6 +56,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.domains import Number
 from sim.config.domains import fmt as _fmt
+from sim.config.names import name_problems
 from sim.config.params import ConfigError
 from sim.config.scenario import GOVERNANCE_MODES, PHASING_RULES, Scenario
 from sim.io.inputs import DWELLING_TYPES, FACILITY_TYPES, SECTORS, RegionInputs
@@ -69,7 +81,12 @@ INTERVENTION_LISTS = (
     "cultural_investments",
     "joint_proposals",
 )
-"""The scenario lists whose entries carry a ``name`` (unique across the whole scenario)."""
+"""The scenario lists whose entries carry a ``name`` (unique across the whole scenario) and the
+names people read (``title``, ``title_sv``, ``description``, ``description_sv``)."""
+NAMES_WHY = (
+    "every scenario and intervention needs a title and a description in English and Swedish "
+    "(title, title_sv, description, description_sv)"
+)
 
 _MISSING = "???"
 
@@ -629,7 +646,12 @@ class _Checker:
         else:
             self.names[name] = path
 
+    def check_titles(self, entry: Mapping[str, Any], path: str) -> None:
+        """The names people read: a title and a description in English and Swedish."""
+        self.problems.extend(name_problems(entry, path, NAMES_WHY))
+
     def check(self, scenario: Mapping[str, Any]) -> None:
+        self.check_titles(scenario, self.prefix)
         checks = {
             "establishments": self.check_establishment,
             "housing_programmes": self.check_housing,
@@ -646,6 +668,10 @@ class _Checker:
                     continue
                 if list_name in INTERVENTION_LISTS:
                     self.check_name(entry, path)
+                    name = self.optional(entry, "name")
+                    named = isinstance(name, str) and name.strip()
+                    where = f"{self.prefix}.{list_name}[{name}]" if named else path
+                    self.check_titles(entry, where)
                 check(entry, path)
         self.check_policy_conflicts(list(scenario.get("policies") or []), f"{self.prefix}.policies")
         self.check_nao(scenario)

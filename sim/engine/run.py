@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config.compose import resolve_config
 from sim.config.futures import applied, future_values, run_seed
 from sim.config.params import Params, RunConfig
+from sim.config.scenario import INTERVENTION_DIMS
 from sim.config.validate import validate_scenario
 from sim.engine.model import RegionModel
 from sim.engine.population import AGE_GROUPS
@@ -168,14 +169,9 @@ def coordinates(model: RegionModel) -> dict:
             {"long_name": "Workplace: municipality (SCB code) or external labour market"},
         ),
     }
-    for dim, key, long_name in (
-        ("establishment", "establishments", "Scenario establishment"),
-        ("housing_programme", "housing_programmes", "Scenario housing programme"),
-        ("cultural_investment", "cultural_investments", "Scenario cultural investment"),
-        ("joint_proposal", "joint_proposals", "Scenario joint proposal"),
-    ):
+    for dim, key in INTERVENTION_DIMS.items():
         names = np.array([item.name for item in model.scenario[key]], dtype=object)
-        coords[dim] = (dim, names, {"long_name": long_name})
+        coords[dim] = (dim, names, {"long_name": f"Scenario {dim.replace('_', ' ')}"})
     return coords
 
 
@@ -189,8 +185,11 @@ def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str 
         "run_id": run_id(cfg),
         "region": cfg.region.name,
         "scenario": cfg.scenario.name,
+        "scenario_title": cfg.scenario.title,
+        "scenario_title_sv": cfg.scenario.title_sv,
         "scenario_description": cfg.scenario.description,
         "scenario_description_sv": cfg.scenario.description_sv,
+        "intervention_titles": intervention_titles(cfg.scenario),
         "seed": int(cfg.seed),
         "code_version": code_version(),
         "config": OmegaConf.to_yaml(OmegaConf.create(model_cfg)),
@@ -199,6 +198,16 @@ def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str 
         "comment": "Stocks at 31 December (cell_methods year: point); flows during the year "
         "(year: sum); base-year flows are NaN",
     }
+
+
+def intervention_titles(scenario: DictConfig) -> str:
+    """The titles of the scenario's interventions, as JSON: for each intervention dimension of the
+    results, name -> [title, title_sv] (``sim collect`` turns them into variables)."""
+    titles = {
+        dim: {str(item.name): [str(item.title), str(item.title_sv)] for item in scenario[key]}
+        for dim, key in INTERVENTION_DIMS.items()
+    }
+    return json.dumps(titles, ensure_ascii=False, sort_keys=True)
 
 
 def future_attributes(cfg: DictConfig) -> dict[str, str | int]:

@@ -129,6 +129,12 @@ def build_front(problem: LoadedProblem, result: SearchResult, say) -> xr.Dataset
             "reference",
             np.array([describe(s, lang) for s in references.values()], dtype=object),
         )
+        title = "title_sv" if lang == "sv" else "title"
+        ds[f"reference_title_{lang}"] = (
+            "reference",
+            np.array([str(s.get(title) or s["name"]) for s in references.values()], dtype=object),
+            {"long_name": "Title of the reference scenario (the first is the base scenario)"},
+        )
     from sim.optimise.levers import lever_values
 
     chosen = [lever_values(spec.levers, t.params) for t in trials]

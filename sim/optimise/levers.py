@@ -166,7 +166,9 @@ def lever_values(levers: list[Lever], params: dict) -> dict[str, Any]:
 
 def candidate_scenario(base: dict, levers: list[Lever], values: dict[str, Any], name: str) -> dict:
     """The base scenario (a plain container) changed by the levers' ``values``; its name is
-    ``name-<hash of its contents>``, so the same scenario always has the same run ids."""
+    ``name-<hash of its contents>``, so the same scenario always has the same run ids, and its
+    titles are the base scenario's with "– variant <hash>" (the items a split makes are titled
+    by the item's title and their place)."""
     scenario = copy.deepcopy(base)
     for lever in levers:
         if lever.kind != "shares":
@@ -177,7 +179,35 @@ def candidate_scenario(base: dict, levers: list[Lever], values: dict[str, Any], 
     scenario["name"] = "base"
     digest = hashlib.sha256(json.dumps(scenario, sort_keys=True, default=str).encode()).hexdigest()
     scenario["name"] = f"{name}-{digest[:10]}"
+    scenario.update(variant_names(base, name, digest[:10]))
     return scenario
+
+
+def variant_names(base: dict, problem: str, digest: str) -> dict[str, str]:
+    """The title and description, in English and Swedish, of a variant of ``base`` that the
+    search of ``problem`` tried (``digest``: the hash in its name)."""
+    title = str(base.get("title") or base.get("name", ""))
+    title_sv = str(base.get("title_sv") or title)
+    return {
+        "title": f"{title} – variant {digest}",
+        "title_sv": f"{title_sv} – variant {digest}",
+        "description": f"A variant of '{title}' with the levers of problem {problem} changed.",
+        "description_sv": f"En variant av ”{title_sv}” med problemets ({problem}) styrmedel "
+        "ändrade.",
+    }
+
+
+def _split_names(item: dict, place: str) -> dict[str, str]:
+    """The name, titles and descriptions of the part of ``item`` that a split puts in ``place``."""
+    title = str(item.get("title") or item["name"])
+    title_sv = str(item.get("title_sv") or title)
+    return {
+        "name": SPLIT_NAME.format(item=item["name"], place=place),
+        "title": f"{title} ({place})",
+        "title_sv": f"{title_sv} ({place})",
+        "description": f"The part of '{title}' placed in {place}.",
+        "description_sv": f"Den del av ”{title_sv}” som placeras i {place}.",
+    }
 
 
 def _set(scenario: dict, parts: dict, lever: Lever, value: Any) -> None:
@@ -219,7 +249,7 @@ def _split(scenario: dict, parts: dict, lever: Lever, shares: list[float]) -> No
                 copies.append(
                     {
                         **item,
-                        "name": SPLIT_NAME.format(item=item["name"], place=place),
+                        **_split_names(item, str(place)),
                         "municipality": str(place),
                         "dwellings": dwellings,
                     }
@@ -231,7 +261,7 @@ def _split(scenario: dict, parts: dict, lever: Lever, shares: list[float]) -> No
                 copies.append(
                     {
                         **item,
-                        "name": SPLIT_NAME.format(item=item["name"], place=place),
+                        **_split_names(item, str(place)),
                         "municipality": str(place),
                         "capacity": int(max(capacity[j], 1)),
                         "investment_msek": float(item["investment_msek"]) * float(weights[j]),

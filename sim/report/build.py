@@ -1,7 +1,9 @@
 """``sim report``: turn an ensemble (and its comparison) into one self-contained HTML file.
 
-Charts are PNG images embedded as data URIs, styles are inlined and there is no script, so the file
-opens offline and prints well; a PNG copy of every chart is written beside it.
+Charts are PNG images embedded as data URIs, except the map, which is inline SVG (each
+municipality a group ``muni-<code>-<panel>``, see :func:`sim.report.charts.difference_map`);
+styles are inlined and there is no script, so the file opens offline and prints well; a PNG copy
+of every chart is written beside it.
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 import base64
 import io
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from sim.analysis.compare import REGION, CompareError, compare, open_ensemble_store
 from sim.analysis.goals import (
@@ -25,10 +29,20 @@ from sim.analysis.goals import (
     winners_and_losers,
 )
 from sim.analysis.robustness import as_draws, failure_conditions, has_futures, robustness
-from sim.analysis.study import COMPARISON_DIR
 from sim.io.atomic import not_replaceable, publish_folder, write_bytes
+from sim.io.boundaries import SOURCE, municipal_boundaries, read_geojson
 from sim.report import charts
-from sim.report.i18n import INDICATOR_LABELS, LABELS, number, objective_label, percent
+from sim.report.i18n import (
+    INDICATOR_LABELS,
+    LABELS,
+    intervention_titles,
+    number,
+    objective_label,
+    percent,
+    scenario_descriptions,
+    scenario_titles,
+)
+from sim.report.study import resolve_ensemble
 
 # +1 when more is better, -1 when less is better: colours the key figures green or red.
 BETTER = {
@@ -60,8 +74,13 @@ def _cell(comparison: xr.Dataset, ind: str, scenario: str, year: int, lang: str)
     return {"text": text, "cls": {1: "up", -1: "down", 0: ""}[clear * BETTER[ind]]}
 
 
-def key_figures(comparison: xr.Dataset, years: list[int], lang: str) -> list[dict]:
+def key_figures(
+    comparison: xr.Dataset, years: list[int], lang: str, titles: Mapping[str, str] | None = None
+) -> list[dict]:
+    """The key indicators of each scenario against the baseline, one table per year; scenarios
+    by their ``titles`` (name -> title; the name where none is given)."""
     t = LABELS[lang]
+    titles = titles or {}
     baseline = comparison.attrs["baseline"]
     scenarios = [str(s) for s in comparison["scenario"].values if s != baseline]
     blocks = []
@@ -76,7 +95,7 @@ def key_figures(comparison: xr.Dataset, years: list[int], lang: str) -> list[dic
                 ],
                 "rows": [
                     {
-                        "scenario": s,
+                        "scenario": titles.get(s, s),
                         "cells": [_cell(comparison, i, s, year, lang) for i in KEY_INDICATORS],
                     }
                     for s in scenarios
@@ -94,6 +113,8 @@ def joint_tables(ensemble: xr.Dataset, lang: str) -> list[dict]:
         return []
     t = LABELS[lang]
     names = [str(n) for n in ensemble["municipality_name"].values]
+    titles = scenario_titles(ensemble, lang)
+    proposals = intervention_titles(ensemble, "joint_proposal", lang)
     blocks = []
     for scenario in ensemble["scenario"].values:
         for proposal in ensemble["joint_proposal"].values:
@@ -121,14 +142,23 @@ def joint_tables(ensemble: xr.Dataset, lang: str) -> list[dict]:
                 for m in np.argsort(-net, kind="stable")
                 if share[m] > 0 or abs(gained[m]) >= 0.05
             ]
-            blocks.append({"caption": f"{scenario}: {proposal}, {when}", "rows": rows})
+            title = proposals[(str(scenario), str(proposal))]
+            blocks.append({"caption": f"{titles[str(scenario)]}: {title}, {when}", "rows": rows})
     return blocks
 
 
-def robustness_tables(robust: xr.Dataset, features, goal_results: xr.Dataset, lang: str) -> dict:
+def robustness_tables(
+    robust: xr.Dataset,
+    features,
+    goal_results: xr.Dataset,
+    lang: str,
+    titles: Mapping[str, str] | None = None,
+) -> dict:
     """Regret by scenario and goal (mean and 90th percentile over the futures), and the
-    conditions under which scenarios fail goals (scenario discovery), in words."""
+    conditions under which scenarios fail goals (scenario discovery), in words; scenarios by
+    their ``titles``."""
     t = LABELS[lang]
+    titles = titles or {}
     names = goal_labels(goal_results, lang)
     goals = [str(g) for g in robust["goal"].values]
     units = dict(zip(goals, [str(u) for u in robust["goal_units"].values], strict=True))
@@ -141,12 +171,12 @@ def robustness_tables(robust: xr.Dataset, features, goal_results: xr.Dataset, la
                 f"{number(float(cell['regret_mean']), lang)} / "
                 f"{number(float(cell['regret_p90']), lang)}"
             )
-        regret_rows.append({"scenario": str(s), "cells": cells})
+        regret_rows.append({"scenario": titles.get(str(s), str(s)), "cells": cells})
     conditions = []
     for _, r in failure_conditions(robust, features).iterrows():
         conditions.append(
             t["fails_when"].format(
-                scenario=r["scenario"],
+                scenario=titles.get(r["scenario"], r["scenario"]),
                 goal=names.get(r["goal"], r["goal"]),
                 share=percent(r["fails_share"], lang),
                 conditions=_conditions_text(r["conditions"], lang),
@@ -170,8 +200,16 @@ def _conditions_text(rule: str, lang: str) -> str:
     return f" {LABELS[lang]['and']} ".join(parts)
 
 
-def goal_tables(goal_results: xr.Dataset, comparison: xr.Dataset, lang: str) -> dict:
+def goal_tables(
+    goal_results: xr.Dataset,
+    comparison: xr.Dataset,
+    lang: str,
+    titles: Mapping[str, str] | None = None,
+) -> dict:
+    """The goal matrix as a table (scenarios by their ``titles``, goals by their labels), the
+    winners and losers, and how many goals the study resolved."""
     t = LABELS[lang]
+    titles = titles or {}
     baseline = comparison.attrs["baseline"]
     effect = goal_results["goal_effect"]
     scenarios = [str(s) for s in effect["scenario"].values if s != baseline]
@@ -186,9 +224,16 @@ def goal_tables(goal_results: xr.Dataset, comparison: xr.Dataset, lang: str) -> 
                 label = "too_small"
             cells.append({"text": t[label], "cls": label})
         conflict = int(goal_results["goal_conflict"].sel(scenario=s))
-        rows.append({"scenario": s, "cells": cells, "conflict": t["conflict"] if conflict else ""})
+        rows.append(
+            {
+                "scenario": titles.get(s, s),
+                "cells": cells,
+                "conflict": t["conflict"] if conflict else "",
+            }
+        )
     winners = [
-        f"{s}, {goal_labels(goal_results, lang)[goal]}: {t['gain']} {', '.join(gain)}; "
+        f"{titles.get(s, s)}, {goal_labels(goal_results, lang)[goal]}: {t['gain']} "
+        f"{', '.join(gain)}; "
         f"{t['lose']} {', '.join(lose)}"
         for s, goal, gain, lose in winners_and_losers(goal_results, comparison)
     ]
@@ -215,9 +260,12 @@ def summaries(
     descriptions: dict[str, str],
     year: int,
     lang: str,
+    titles: Mapping[str, str] | None = None,
 ) -> list[dict]:
-    """A plain-language paragraph per scenario, generated from the numbers."""
+    """A plain-language paragraph per scenario, generated from the numbers, under the scenario's
+    title (``titles``: name -> title; the name where none is given)."""
     t = LABELS[lang]
+    titles = titles or {}
     baseline = comparison.attrs["baseline"]
     out = []
     for s in comparison["scenario"].values:
@@ -232,7 +280,6 @@ def summaries(
         parts = [
             t["summary_growth"].format(
                 year=year,
-                scenario=s,
                 pop=number(float(pop["diff_mean"]), lang, digits=0, signed=True),
                 band=band,
                 jobs=number(float(jobs["diff_mean"]), lang, digits=0, signed=True),
@@ -258,7 +305,7 @@ def summaries(
                 parts.append(t["summary_none"])
         out.append(
             {
-                "scenario": str(s),
+                "scenario": titles.get(str(s), str(s)),
                 "description": descriptions.get(str(s), ""),
                 "text": " ".join(parts),
             }
@@ -280,62 +327,50 @@ def _is_unpublished_chart_folder(folder: Path) -> bool:
 
 
 def load_geojson(path: Path) -> dict:
-    """A GeoJSON FeatureCollection of (Multi)Polygons, checked; the error names what is wrong."""
-    import json
+    """A user's GeoJSON FeatureCollection of (Multi)Polygons, checked
+    (:func:`sim.io.boundaries.read_geojson`); the error names what is wrong."""
+    return read_geojson(path)
 
-    if not path.is_file():
-        raise CompareError(f"--geojson: {path} is not a file")
+
+# The only elements and links the map's SVG may hold: what matplotlib writes for patches, lines,
+# text and the colour bar's image. Anything else means the SVG is not matplotlib's own.
+SVG_ELEMENTS = frozenset("svg defs style g path clipPath rect image text tspan use".split())
+SVG_LINKS = ("#", "data:image/png;base64,")
+SVG_METADATA = ("Date", "Creator", "Format", "Type")  # left out: the SVG has no <metadata>
+
+
+def _inline_svg(fig) -> Markup:
+    """The figure as an ``<svg>`` element to place in the HTML: text stays text (escaped by
+    matplotlib), ids are stable, and the markup is checked by :func:`_checked_svg`."""
+    buffer = io.StringIO()
+    style = {"svg.fonttype": "none", "svg.hashsalt": "report-map", "svg.id": "map-svg"}
+    with charts.matplotlib.rc_context(style):
+        fig.savefig(buffer, format="svg", metadata=dict.fromkeys(SVG_METADATA))
+    text = buffer.getvalue()
+    return _checked_svg(text[text.index("<svg") :])
+
+
+def _checked_svg(text: str) -> Markup:
+    """``text``, an SVG document without its XML prologue, as markup for the HTML, once it is
+    found to be well-formed XML of :data:`SVG_ELEMENTS` only, without an event handler or a link
+    that leaves the file; a ValueError otherwise."""
+    from xml.etree import ElementTree
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise CompareError(f"--geojson: {path} is not UTF-8 text") from None
-    except json.JSONDecodeError as err:
-        raise CompareError(
-            f"--geojson: {path} is not JSON (line {err.lineno}, column {err.colno}: {err.msg})"
-        ) from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise CompareError(f"--geojson: {path} is not a GeoJSON FeatureCollection")
-    features = data.get("features")
-    if not isinstance(features, list):
-        raise CompareError(f"--geojson: {path}: 'features' must be a list")
-    for i, feature in enumerate(features):
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        kind = geometry.get("type") if isinstance(geometry, dict) else None
-        if kind not in ("Polygon", "MultiPolygon"):
-            raise CompareError(
-                f"--geojson: {path}: feature {i} has geometry type {kind!r}; boundaries must be "
-                "Polygon or MultiPolygon"
-            )
-        polygons = geometry.get("coordinates")
-        polygons = [polygons] if kind == "Polygon" else polygons
-        if not _rings_are_valid(polygons):
-            raise CompareError(
-                f"--geojson: {path}: feature {i} has coordinates that are not rings of "
-                "[longitude, latitude] pairs in degrees (reproject to WGS 84, EPSG:4326)"
-            )
-    return data
-
-
-def _rings_are_valid(polygons) -> bool:
-    import math
-
-    if not isinstance(polygons, list) or not polygons:
-        return False
-    for polygon in polygons:
-        if not isinstance(polygon, list) or not polygon or not isinstance(polygon[0], list):
-            return False
-        for point in polygon[0]:
-            if not (
-                isinstance(point, list)
-                and len(point) >= 2
-                and all(isinstance(v, int | float) and math.isfinite(v) for v in point[:2])
-                and -180 <= point[0] <= 180
-                and -90 <= point[1] <= 90
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError as err:
+        raise ValueError(f"the map's SVG is not well-formed: {err}") from None
+    for element in root.iter():
+        tag = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else "?"
+        if tag not in SVG_ELEMENTS:
+            raise ValueError(f"the map's SVG has an unexpected element <{tag}>")
+        for name, value in element.attrib.items():
+            name = name.rpartition("}")[2]
+            if name.lower().startswith("on") or (
+                name == "href" and not value.startswith(SVG_LINKS)
             ):
-                return False
-        if len(polygon[0]) < 3:
-            return False
-    return True
+                raise ValueError(f"the map's SVG has an unexpected attribute {name}={value!r}")
+    return Markup(text)
 
 
 # What the report reads from an optimisation study's front.nc (sim.optimise.front.build_front).
@@ -420,8 +455,8 @@ def _value_cells(value, low, high, lang: str) -> list[str]:
 
 def optimisation_section(front: xr.Dataset, lang: str) -> dict:
     """The texts and the table of the section on the phasings found by search: one row per
-    representative solution and per reference scenario, each objective's value on the fresh runs
-    with its 95 % confidence interval."""
+    representative solution and per reference scenario (by its title, where the front has
+    them), each objective's value on the fresh runs with its 95 % confidence interval."""
     t = LABELS[lang]
     objectives = json.loads(front.attrs["objectives"])
     sv = lang == "sv"
@@ -446,12 +481,12 @@ def optimisation_section(front: xr.Dataset, lang: str) -> dict:
             }
         )
     references = front.transpose("reference", "objective", ...)
-    base = str(attrs.get("base_scenario", ""))
-    for k, r in enumerate(references["reference"].values):
+    named = reference_titles(front, lang)
+    for k in range(references.sizes["reference"]):
         rows.append(
             {
-                "name": str(r),
-                "kind": t["base_reference"].format(name=base) if k == 0 else t["hand_made"],
+                "name": named[k],
+                "kind": t["base_reference"] if k == 0 else t["hand_made"],
                 "phasing": str(references[f"reference_timeline_{lang}"].values[k]),
                 "cells": _value_cells(
                     *(
@@ -477,6 +512,20 @@ def optimisation_section(front: xr.Dataset, lang: str) -> dict:
     }
 
 
+def reference_titles(front: xr.Dataset, lang: str) -> list[str]:
+    """The titles of a front's reference scenarios in ``lang`` (``reference_title_<lang>``), or
+    their names for fronts written before scenarios had titles. The first is the base scenario:
+    its name in the front is 'base', so without titles it is named by ``base_scenario``."""
+    names = [str(r) for r in front["reference"].values]
+    if names:
+        names[0] = str(front.attrs.get("base_scenario") or names[0])
+    key = f"reference_title_{lang}"
+    if key not in front:
+        return names
+    titles = [str(v) for v in front[key].values]
+    return [title or name for title, name in zip(titles, names, strict=True)]
+
+
 def tradeoff_caption(front: xr.Dataset, lang: str) -> str:
     t = LABELS[lang]
     n = front.sizes["objective"]
@@ -492,15 +541,6 @@ def tradeoff_caption(front: xr.Dataset, lang: str) -> str:
     dominated = front.get("dominated_after_reevaluation")
     hollow = t["tradeoff_hollow"] if dominated is not None and bool(dominated.any()) else ""
     return t["tradeoff_caption"].format(hollow=hollow, pairs=pairs).strip()
-
-
-def _resolve_ensemble(path: Path) -> Path:
-    """An ensemble store from a sweep folder, a zarr store, or the comparison of a sweep."""
-    if path.suffix == ".nc":
-        path = path.parent
-    if path.name == COMPARISON_DIR:
-        path = path.parent
-    return path
 
 
 def build_report(
@@ -524,7 +564,9 @@ def build_report(
             f"--indicator: {indicator!r} is not an indicator; use one of: "
             + ", ".join(INDICATOR_LABELS[lang])
         )
-    shapes = load_geojson(Path(geojson)) if geojson is not None else None
+    if geojson is not None:
+        geojson = Path(geojson)
+        load_geojson(geojson)  # a broken file fails before the ensemble is read
     front = load_front(optimisation) if optimisation is not None else None
     out = Path(out)
     chart_dir = out.with_name(out.stem + "_charts")
@@ -532,7 +574,7 @@ def build_report(
     if problem:
         raise CompareError(f"--out: its chart folder {problem}")
     t = LABELS[lang]
-    ensemble = open_ensemble_store(_resolve_ensemble(Path(ensemble_path)))
+    ensemble = open_ensemble_store(resolve_ensemble(Path(ensemble_path)))
     features = None
     if has_futures(ensemble):  # effects over the draws (futures x seeds), paired by draw
         ensemble, features = as_draws(ensemble)
@@ -550,35 +592,31 @@ def build_report(
             if features is not None:
                 robust = robustness(ensemble, judged, baseline)
     last, middle = years[-1], years[len(years) // 2]
-    descriptions = {}
-    for key in ("scenario_description", f"scenario_description_{lang}"):
-        if key not in ensemble:
-            continue
-        text = ensemble[key]
-        if "replicate" in text.dims:
-            text = text.isel(replicate=0)
-        for s, d in zip(ensemble["scenario"].values, text.values, strict=True):
-            if str(d):  # the language's own description wins where it is given
-                descriptions[str(s)] = str(d)
+    codes = [str(a) for a in comparison["area"].values if a != REGION]
+    boundaries = municipal_boundaries(codes, geojson)
+    titles = scenario_titles(ensemble, lang)
+    descriptions = scenario_descriptions(ensemble, lang)
 
     figures = [
-        ("timeseries", t["over_time"], "", charts.timeseries(comparison, lang)),
+        ("timeseries", t["over_time"], "", charts.timeseries(comparison, lang, titles)),
         (
             "map",
             t["map"].format(indicator=INDICATOR_LABELS[lang][indicator], year=last),
-            t["map_note"].format(year=last),
-            charts.difference_map(comparison, ensemble, indicator, last, lang, shapes),
+            t["map_note"].format(year=last, source=SOURCE if geojson is None else geojson.name),
+            charts.difference_map(comparison, ensemble, indicator, last, lang, boundaries),
         ),
         ("phasing", t["phasing"], "", charts.phasing_timeline(ensemble, lang)),
         (
             "finances",
             t["finances"].format(year=last),
             "",
-            charts.finances(comparison, ensemble, last, lang),
+            charts.finances(comparison, ensemble, last, lang, titles),
         ),
     ]
     if goal_results is not None:
-        figures.append(("goals", t["goals"], "", charts.goal_matrix(goal_results, baseline, lang)))
+        figures.append(
+            ("goals", t["goals"], "", charts.goal_matrix(goal_results, baseline, lang, titles))
+        )
     if robust is not None:
         names = goal_labels(goal_results, lang)
         figures.append(
@@ -586,15 +624,21 @@ def build_report(
                 "robustness",
                 t["robustness"].format(n=robust.sizes["replicate"]),
                 t["robustness_note"],
-                charts.robustness_matrix(robust, names, lang),
+                charts.robustness_matrix(robust, names, lang, titles),
             )
         )
     if front is not None:
         figures.append(
-            ("tradeoff", t["tradeoff"], tradeoff_caption(front, lang), charts.tradeoff(front, lang))
+            (
+                "tradeoff",
+                t["tradeoff"],
+                tradeoff_caption(front, lang),
+                charts.tradeoff(front, lang, reference_titles(front, lang)),
+            )
         )
     chart_items, pngs = [], {}
     for name, title, caption, fig in figures:
+        svg = _inline_svg(fig) if name == "map" else None
         data = _png(fig)
         path = chart_dir / f"{name}_{lang}.png"
         pngs[path.name] = data
@@ -604,7 +648,8 @@ def build_report(
                 "title": title,
                 "caption": caption,
                 "file": f"{chart_dir.name}/{path.name}",
-                "data": base64.b64encode(data).decode("ascii"),
+                "data": base64.b64encode(data).decode("ascii") if svg is None else None,
+                "svg": svg,
             }
         )
     env = Environment(
@@ -621,19 +666,22 @@ def build_report(
             r=comparison.attrs["replicates"],
         ),
         generated=t["generated"].format(
-            version=comparison.attrs.get("code_version", ""), baseline=baseline
+            version=comparison.attrs.get("code_version", ""),
+            baseline=titles.get(baseline, baseline),
         ),
-        summaries=summaries(comparison, goal_results, descriptions, last, lang),
-        key_figures=key_figures(comparison, [middle, last], lang),
+        summaries=summaries(comparison, goal_results, descriptions, last, lang, titles),
+        key_figures=key_figures(comparison, [middle, last], lang, titles),
         charts=[c for c in chart_items if c["name"] != "tradeoff"],
         chart_files=[c["file"] for c in chart_items],
         optimisation=optimisation_section(front, lang)
         | {"chart": next(c for c in chart_items if c["name"] == "tradeoff")}
         if front is not None
         else None,
-        goals=goal_tables(goal_results, comparison, lang) if goal_results is not None else None,
+        goals=goal_tables(goal_results, comparison, lang, titles)
+        if goal_results is not None
+        else None,
         joint=joint_tables(ensemble, lang),
-        robustness=robustness_tables(robust, features, goal_results, lang)
+        robustness=robustness_tables(robust, features, goal_results, lang, titles)
         if robust is not None
         else None,
     )

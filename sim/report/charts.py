@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import matplotlib
 
@@ -10,11 +11,26 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
+from adjustText import adjust_text  # noqa: E402
+from matplotlib.cm import ScalarMappable  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib.patches import PathPatch  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from shapely.geometry import shape  # noqa: E402
+from shapely.geometry.polygon import orient  # noqa: E402
 
 from sim.analysis.compare import REGION  # noqa: E402
 from sim.analysis.goals import goal_labels  # noqa: E402
-from sim.report.i18n import INDICATOR_LABELS, LABELS, number, objective_label  # noqa: E402
+from sim.io.boundaries import flow_lines  # noqa: E402
+from sim.report.i18n import (  # noqa: E402
+    INDICATOR_LABELS,
+    LABELS,
+    intervention_titles,
+    number,
+    objective_label,
+    scenario_titles,
+)
 
 COLORS = plt.get_cmap("tab20").colors
 
@@ -23,37 +39,81 @@ def _formatter(lang: str) -> FuncFormatter:
     return FuncFormatter(lambda value, _: number(value, lang))
 
 
-def timeseries(comparison: xr.Dataset, lang: str) -> plt.Figure:
-    """Population, jobs and housing queue of the region per scenario, with 5-95 % bands."""
+def _titled(scenarios, titles: Mapping[str, str] | None) -> list[str]:
+    """The scenarios' titles (name -> title; the name where none is given), as matplotlib shows
+    text as it is."""
+    titles = titles or {}
+    return [_plain(titles.get(str(s), str(s))) for s in scenarios]
+
+
+def timeseries(
+    comparison: xr.Dataset, lang: str, titles: Mapping[str, str] | None = None
+) -> plt.Figure:
+    """Population, jobs and housing queue of the region per scenario, with 5-95 % bands; the
+    legend names scenarios by their ``titles``."""
     t = LABELS[lang]
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), constrained_layout=True)
+    legend_rows = -(-comparison.sizes["scenario"] // 3)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2 + 0.18 * legend_rows), constrained_layout=True)
     for ax, ind in zip(axes, ("population", "jobs", "housing_queue"), strict=True):
         sel = comparison.sel(indicator=ind, area=REGION)
+        labels = _titled(sel["scenario"].values, titles)
         for k, scenario in enumerate(sel["scenario"].values):
             s = sel.sel(scenario=scenario)
             color = COLORS[k % len(COLORS)]
             ax.fill_between(s["year"], s["p05"], s["p95"], color=color, alpha=0.2, linewidth=0)
-            ax.plot(s["year"], s["mean"], color=color, label=str(scenario), linewidth=1.6)
+            ax.plot(s["year"], s["mean"], color=color, label=labels[k], linewidth=1.6)
         ax.set_title(INDICATOR_LABELS[lang][ind])
         ax.set_xlabel(t["year"])
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(_formatter(lang))
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7, ncol=2)
+    # Below the panels: titles are longer than identifiers and would cover the first panel.
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=7, frameon=False)
     return fig
 
 
-def _draw_geojson(ax, geojson: dict) -> None:
-    for feature in geojson.get("features", []):
-        geometry = feature.get("geometry") or {}
-        polygons = []
-        if geometry.get("type") == "Polygon":
-            polygons = [geometry["coordinates"]]
-        elif geometry.get("type") == "MultiPolygon":
-            polygons = geometry["coordinates"]
-        for polygon in polygons:
-            ring = np.asarray(polygon[0], dtype=float)
-            ax.fill(ring[:, 0], ring[:, 1], facecolor="#f4f4f4", edgecolor="#999", linewidth=0.5)
+MAP_BORDER = "#555"
+MAP_NO_DATA = "#dddddd"
+MAP_FLOW_SHARE = 0.05  # pairs commuting less than this share of the largest pair are not drawn
+
+
+def _geometry_path(geometry: dict) -> MplPath:
+    """One compound path of a GeoJSON (Multi)Polygon, exteriors anticlockwise and holes clockwise
+    so that the non-zero fill rule leaves the holes empty."""
+    rings = []
+    whole = shape(geometry)
+    for polygon in getattr(whole, "geoms", [whole]):
+        polygon = orient(polygon, sign=1.0)
+        for ring in (polygon.exterior, *polygon.interiors):
+            rings.append(MplPath(np.asarray(ring.coords), closed=True))
+    return MplPath.make_compound_path(*rings)
+
+
+def _label_municipalities(ax, points: np.ndarray, names, codes, fontsize: float) -> None:
+    """Municipality names at their label points, moved apart by adjustText where they collide;
+    each is the SVG group ``label-<code>``."""
+    texts = [
+        ax.text(
+            x,
+            y,
+            str(name),
+            fontsize=fontsize,
+            ha="center",
+            va="center",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.6, "lw": 0},
+            gid=f"label-{code}",
+        )
+        for (x, y), name, code in zip(points, names, codes, strict=True)
+    ]
+    adjust_text(
+        texts,
+        x=points[:, 0],
+        y=points[:, 1],
+        ax=ax,
+        arrowprops={"arrowstyle": "-", "color": "#333", "lw": 0.4},
+    )
 
 
 def difference_map(
@@ -62,79 +122,105 @@ def difference_map(
     indicator: str,
     year: int,
     lang: str,
-    shapes: dict | None = None,
+    boundaries: dict,
 ) -> plt.Figure:
-    """Small multiples, one map per scenario: the indicator's difference to the baseline at the
-    municipal seats, over the baseline's commuting flows."""
+    """Small multiples, one map per scenario: each municipality coloured by the indicator's
+    difference to the baseline, over the baseline's commuting flows as lines between the
+    municipalities' label points (width by flow, both directions together; pairs below
+    :data:`MAP_FLOW_SHARE` of the largest are left out).
+
+    ``boundaries`` is a FeatureCollection from :func:`sim.io.boundaries.municipal_boundaries`
+    holding every municipality of the comparison. In the figure's SVG each panel is the group
+    ``map-panel-<k>`` (k = 1, 2, ... in scenario order) and each municipality in it the group
+    ``muni-<code>-<k>``; the names are written in the first panel, each as ``label-<code>``."""
+    titles = scenario_titles(ensemble, lang)
     baseline = comparison.attrs["baseline"]
     scenarios = [s for s in comparison["scenario"].values if s != baseline]
-    munis = [a for a in comparison["area"].values if a != REGION]
-    lat = ensemble["municipality_lat"].sel(municipality=munis).values
-    lon = ensemble["municipality_lon"].sel(municipality=munis).values
+    munis = [str(a) for a in comparison["area"].values if a != REGION]
+    by_code = {f["properties"]["code"]: f for f in boundaries["features"]}
+    missing = [c for c in munis if c not in by_code]
+    if missing:
+        raise ValueError(f"boundaries lack municipalities {', '.join(missing)}")
+    shapes = {"type": "FeatureCollection", "features": [by_code[c] for c in munis]}
+    paths = [_geometry_path(f["geometry"]) for f in shapes["features"]]
+    points = np.array(
+        [[f["properties"]["label_lon"], f["properties"]["label_lat"]] for f in shapes["features"]]
+    )
     names = ensemble["municipality_name"].sel(municipality=munis).values
     diff = comparison["diff_mean"].sel(indicator=indicator, year=year, area=munis)
-    limit = float(np.nanmax(np.abs(diff.values))) or 1.0
+    limit = float(np.nanmax(np.abs(diff.values), initial=0.0)) or 1.0
+    norm = Normalize(vmin=-limit, vmax=limit)
+    cmap = plt.get_cmap("RdBu")
     flows = ensemble["commuting"].sel(scenario=baseline, year=year).mean("replicate")
     flows = flows.sel(origin=munis, destination=munis).values
-    population = comparison["mean"].sel(indicator="population", year=year, area=munis)
-    sizes = 30 + 300 * population.sel(scenario=baseline).values / population.max().item()
-    ncols = min(4, max(len(scenarios), 1))
+    lines = flow_lines(shapes, flows, share=MAP_FLOW_SHARE)["features"]
+    top = max((line["properties"]["flow"] for line in lines), default=1.0)
+    extent = np.vstack([p.vertices for p in paths])
+    (west, south), (east, north) = extent.min(axis=0), extent.max(axis=0)
+    pad = 0.03 * max(east - west, north - south)
+    ncols = min(3, max(len(scenarios), 1))
     nrows = int(np.ceil(max(len(scenarios), 1) / ncols))
+    side = {1: 6.4, 2: 4.8}.get(ncols, 3.9)
     fig, axes = plt.subplots(
         nrows,
         ncols,
-        figsize=(3.4 * ncols, 3.4 * nrows + 0.6),
+        figsize=(side * ncols + 1.0, side * nrows * 0.9 + 0.4),
         squeeze=False,
         constrained_layout=True,
     )
-    top = flows.max() if flows.size else 1.0
-    for ax, scenario in zip(axes.ravel(), scenarios, strict=False):
-        if shapes:
-            _draw_geojson(ax, shapes)
-        for i in range(len(munis)):
-            for j in range(i + 1, len(munis)):
-                both = flows[i, j] + flows[j, i]
-                if both > 0.01 * top:
-                    ax.plot(
-                        [lon[i], lon[j]],
-                        [lat[i], lat[j]],
-                        color="#888",
-                        linewidth=4 * both / top,
-                        alpha=0.6,
-                        zorder=1,
-                    )
-        points = ax.scatter(
-            lon,
-            lat,
-            c=diff.sel(scenario=scenario).values,
-            s=sizes,
-            cmap="RdBu",
-            vmin=-limit,
-            vmax=limit,
-            edgecolor="k",
-            zorder=2,
-        )
-        ax.set_title(str(scenario), fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_aspect(1 / np.cos(np.deg2rad(np.mean(lat))))
-    for k, name in enumerate(names):
-        axes[0, 0].annotate(
-            str(name), (lon[k], lat[k]), fontsize=5, xytext=(2, 2), textcoords="offset points"
-        )
+    for k, (ax, scenario) in enumerate(zip(axes.ravel(), scenarios, strict=False), start=1):
+        ax.set_gid(f"map-panel-{k}")
+        values = diff.sel(scenario=scenario).values
+        for code, path, value in zip(munis, paths, values, strict=True):
+            color = cmap(norm(value)) if np.isfinite(value) else MAP_NO_DATA
+            patch = PathPatch(path, facecolor=color, edgecolor=MAP_BORDER, linewidth=0.4, zorder=1)
+            patch.set_gid(f"muni-{code}-{k}")
+            ax.add_patch(patch)
+        for line in lines:
+            (x0, y0), (x1, y1) = line["geometry"]["coordinates"]
+            ax.plot(
+                [x0, x1],
+                [y0, y1],
+                color="#333",
+                linewidth=4 * line["properties"]["flow"] / top,
+                alpha=0.45,
+                solid_capstyle="round",
+                zorder=2,
+            )
+        ax.scatter(points[:, 0], points[:, 1], s=5, color="#222", zorder=3, linewidths=0)
+        ax.set_title(_plain(titles[str(scenario)]), fontsize=9, wrap=True)
+        ax.set_axis_off()
+        ax.set_xlim(west - pad, east + pad)
+        ax.set_ylim(south - pad, north + pad)
+        ax.set_aspect(1 / np.cos(np.deg2rad((south + north) / 2)))
     for ax in axes.ravel()[len(scenarios) :]:
         ax.axis("off")
-    bar = fig.colorbar(points, ax=axes, shrink=0.7, format=_formatter(lang))
+    if scenarios:
+        _label_municipalities(axes[0, 0], points, names, munis, fontsize=7 if ncols < 3 else 5.5)
+    bar = fig.colorbar(
+        ScalarMappable(norm=norm, cmap=cmap), ax=axes, shrink=0.7, format=_formatter(lang)
+    )
     bar.set_label(INDICATOR_LABELS[lang][indicator])
     return fig
 
 
 def phasing_timeline(ensemble: xr.Dataset, lang: str) -> plt.Figure:
-    """What each scenario builds or opens when: one row per intervention."""
+    """What each scenario builds or opens when: one row per intervention, named by the scenario's
+    and the intervention's titles."""
     t = LABELS[lang]
     years = ensemble["year"].values[1:]
     first = ensemble.isel(replicate=0)
-    rows = []  # (label, kind, [(start, width)], color)
+    scenario_names = scenario_titles(ensemble, lang)
+    item_names = {
+        dim: intervention_titles(ensemble, dim, lang)
+        for dim in ("establishment", "housing_programme", "cultural_investment", "joint_proposal")
+    }
+
+    def label(scenario, dim: str, name, kind: str) -> str:
+        title = item_names[dim].get((str(scenario), str(name)), str(name))
+        return _plain(f"{scenario_names[str(scenario)]}: {title} ({t[kind]})")
+
+    rows = []  # (label, [(start, width)], color)
     for k, scenario in enumerate(ensemble["scenario"].values):
         ds = first.sel(scenario=scenario)
         color = COLORS[k % len(COLORS)]
@@ -144,7 +230,7 @@ def phasing_timeline(ensemble: xr.Dataset, lang: str) -> plt.Figure:
             if active.size:
                 rows.append(
                     (
-                        f"{scenario}: {name} ({t['establishment']})",
+                        label(scenario, "establishment", name, "establishment"),
                         [(active[0], active[-1] - active[0] + 1)],
                         color,
                     )
@@ -154,7 +240,11 @@ def phasing_timeline(ensemble: xr.Dataset, lang: str) -> plt.Figure:
             built = years[np.nan_to_num(done) > 0]
             if built.size:
                 rows.append(
-                    (f"{scenario}: {name} ({t['programme']})", [(y, 0.9) for y in built], color)
+                    (
+                        label(scenario, "housing_programme", name, "programme"),
+                        [(y, 0.9) for y in built],
+                        color,
+                    )
                 )
         for name in ensemble["cultural_investment"].values:
             is_open = ds["cultural_investment_open"].sel(cultural_investment=name, year=years)
@@ -162,7 +252,7 @@ def phasing_timeline(ensemble: xr.Dataset, lang: str) -> plt.Figure:
             if opened.size:
                 rows.append(
                     (
-                        f"{scenario}: {name} ({t['culture']})",
+                        label(scenario, "cultural_investment", name, "culture"),
                         [(opened[0], years[-1] - opened[0] + 1)],
                         color,
                     )
@@ -174,7 +264,7 @@ def phasing_timeline(ensemble: xr.Dataset, lang: str) -> plt.Figure:
             if np.isfinite(d):
                 rows.append(
                     (
-                        f"{scenario}: {name} ({t['joint']})",
+                        label(scenario, "joint_proposal", name, "joint"),
                         [(d, max(o - d, 0.3)), (o, years[-1] - o + 1)],
                         color,
                     )
@@ -205,12 +295,19 @@ def _heatmap(ax, values: np.ndarray, rows, cols, lang: str, cmap: str, center: b
     plt.colorbar(image, ax=ax, shrink=0.8, format=_formatter(lang))
 
 
-def finances(comparison: xr.Dataset, ensemble: xr.Dataset, year: int, lang: str) -> plt.Figure:
-    """Municipal result and debt per resident, municipality by scenario, in one year."""
+def finances(
+    comparison: xr.Dataset,
+    ensemble: xr.Dataset,
+    year: int,
+    lang: str,
+    titles: Mapping[str, str] | None = None,
+) -> plt.Figure:
+    """Municipal result and debt per resident, municipality by scenario (by its ``titles``), in
+    one year."""
     t = LABELS[lang]
     munis = [a for a in comparison["area"].values if a != REGION]
     names = [str(n) for n in ensemble["municipality_name"].sel(municipality=munis).values]
-    scenarios = [str(s) for s in comparison["scenario"].values]
+    scenarios = _titled(comparison["scenario"].values, titles)
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5), constrained_layout=True)
     for ax, ind, title in zip(
         axes,
@@ -232,8 +329,11 @@ def finances(comparison: xr.Dataset, ensemble: xr.Dataset, year: int, lang: str)
     return fig
 
 
-def goal_matrix(goal_results: xr.Dataset, baseline: str, lang: str) -> plt.Figure:
-    """Goals against scenarios at the region level: improves (green), worsens (red)."""
+def goal_matrix(
+    goal_results: xr.Dataset, baseline: str, lang: str, titles: Mapping[str, str] | None = None
+) -> plt.Figure:
+    """Goals (by their labels) against scenarios (by their ``titles``) at the region level:
+    improves (green), worsens (red)."""
     t = LABELS[lang]
     effect = goal_results["goal_effect"].sel(area=REGION)
     scenarios = [s for s in effect["scenario"].values if s != baseline]
@@ -246,7 +346,7 @@ def goal_matrix(goal_results: xr.Dataset, baseline: str, lang: str) -> plt.Figur
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             ax.text(j, i, marks[int(values[i, j])], ha="center", va="center", fontsize=7)
-    ax.set_yticks(range(len(scenarios)), [str(s) for s in scenarios], fontsize=8)
+    ax.set_yticks(range(len(scenarios)), _titled(scenarios, titles), fontsize=8)
     labels = goal_labels(goal_results, lang)
     ax.set_xticks(
         range(values.shape[1]),
@@ -258,8 +358,14 @@ def goal_matrix(goal_results: xr.Dataset, baseline: str, lang: str) -> plt.Figur
     return fig
 
 
-def robustness_matrix(robust: xr.Dataset, goal_names: dict[str, str], lang: str) -> plt.Figure:
-    """Share of sampled futures in which each scenario meets each goal (region level)."""
+def robustness_matrix(
+    robust: xr.Dataset,
+    goal_names: dict[str, str],
+    lang: str,
+    titles: Mapping[str, str] | None = None,
+) -> plt.Figure:
+    """Share of sampled futures in which each scenario (by its ``titles``) meets each goal (by
+    ``goal_names``), region level."""
     share = robust["met_share"].transpose("scenario", "goal")
     scenarios = [str(s) for s in share["scenario"].values]
     values = 100.0 * share.values.astype(float)
@@ -271,7 +377,7 @@ def robustness_matrix(robust: xr.Dataset, goal_names: dict[str, str], lang: str)
         for j in range(values.shape[1]):
             text = "–" if not np.isfinite(values[i, j]) else f"{number(values[i, j], lang, 0)} %"
             ax.text(j, i, text, ha="center", va="center", fontsize=7)
-    ax.set_yticks(range(len(scenarios)), scenarios, fontsize=8)
+    ax.set_yticks(range(len(scenarios)), _titled(scenarios, titles), fontsize=8)
     goals = [str(g) for g in share["goal"].values]
     ax.set_xticks(
         range(len(goals)),
@@ -297,15 +403,16 @@ def _bars(value: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return np.vstack([below, above])
 
 
-def tradeoff(front: xr.Dataset, lang: str) -> plt.Figure:
+def tradeoff(front: xr.Dataset, lang: str, reference_names: list[str] | None = None) -> plt.Figure:
     """The front of an optimisation study on its fresh runs: the solutions found by the search
     (circles; hollow when another solution beats them on the fresh runs) and the hand-made
     reference scenarios (squares), with 95 % confidence intervals as bars.
 
     Two objectives give one panel; three or more give the lower triangle of a grid of the first
     three, two at a time (the legend in the empty corner); one objective gives a row per
-    solution. The representative solutions are numbered, the references named (references at the
-    same point share one label)."""
+    solution. The representative solutions are numbered, the references named by
+    ``reference_names`` (their titles; default: their names in the front), references at the same
+    point sharing one label."""
     t = LABELS[lang]
     objectives = json.loads(front.attrs["objectives"])
     axis_labels = [
@@ -332,7 +439,7 @@ def tradeoff(front: xr.Dataset, lang: str) -> plt.Figure:
         )
         if str(r).strip()
     ]
-    references = [_plain(r) for r in front["reference"].values]
+    references = [_plain(r) for r in (reference_names or front["reference"].values)]
     solution_style = {"fmt": "o", "color": COLORS[0], "ecolor": COLORS[1], "capsize": 2}
     reference_style = {"fmt": "s", "color": COLORS[6], "ecolor": COLORS[7], "capsize": 2}
 

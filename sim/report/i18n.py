@@ -1,12 +1,23 @@
 """Labels and number formats of the report in Swedish and English.
 
 Numbers are formatted by Babel with the language's locale: Swedish uses a decimal comma and a
-(non-breaking) space as thousands separator.
+(non-breaking) space as thousands separator. Reports show names people read, never identifiers:
+indicators by their titles (``configs/indicators.yaml``, :data:`INDICATOR_LABELS`), scenarios and
+their interventions by the titles an ensemble carries (:func:`scenario_titles`,
+:func:`intervention_titles`), goals by their labels (:func:`sim.analysis.goals.goal_labels`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
 from babel.numbers import format_decimal, format_percent
+
+from sim.config.names import indicator_names
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 
@@ -25,9 +36,10 @@ LABELS: dict[str, dict[str, str]] = {
         "baseline_value": "Baseline",
         "over_time": "Population, jobs and housing queue over time",
         "map": "Map: {indicator}, difference to the baseline in {year}",
-        "map_note": "Circles at the municipal seats, coloured by the difference; grey lines are "
-        "commuting flows between municipalities in the baseline ({year}), wider for more "
-        "commuters.",
+        "map_note": "Each municipality is coloured by its difference to the baseline (red: lower, "
+        "blue: higher); grey lines are the commuting flows between municipalities in the baseline "
+        "({year}), both directions together, wider for more commuters (pairs below 5% of the "
+        "largest are left out). Boundaries: {source}.",
         "phasing": "Phasing of the interventions",
         "finances": "Municipal finances in {year}",
         "result_per_resident": "Municipal result per resident (SEK)",
@@ -91,7 +103,7 @@ LABELS: dict[str, dict[str, str]] = {
         "population": "Population",
         "jobs": "Jobs",
         "housing_queue": "Housing queue (households)",
-        "summary_growth": "By {year}, {scenario} changes the region's population by {pop} "
+        "summary_growth": "By {year}, the scenario changes the region's population by {pop} "
         "({band}) and its jobs by {jobs} compared with the baseline.",
         "summary_queue": "The housing queue changes by {queue} households.",
         "summary_conflict": "Goal conflict: it improves {good} but worsens {bad}.",
@@ -126,7 +138,7 @@ LABELS: dict[str, dict[str, str]] = {
         "found_by_search": "Found by search",
         "dominated": "Beaten on the fresh runs",
         "hand_made": "Hand-made scenario",
-        "base_reference": "Base scenario of the problem ({name})",
+        "base_reference": "Base scenario of the problem",
         "solution": "Phasing {n}",
         "option": "Option",
         "kind": "Type",
@@ -151,8 +163,10 @@ LABELS: dict[str, dict[str, str]] = {
         "baseline_value": "Basscenario",
         "over_time": "Befolkning, arbetstillfällen och bostadskö över tid",
         "map": "Karta: {indicator}, skillnad mot basscenariot {year}",
-        "map_note": "Cirklar vid centralorterna, färgade efter skillnaden; grå linjer är "
-        "pendlingsströmmar mellan kommunerna i basscenariot ({year}), bredare för fler pendlare.",
+        "map_note": "Varje kommun är färgad efter sin skillnad mot basscenariot (rött: lägre, "
+        "blått: högre); grå linjer är pendlingsströmmarna mellan kommunerna i basscenariot "
+        "({year}), båda riktningarna tillsammans, bredare för fler pendlare (par under 5 % av "
+        "det största utelämnas). Kommungränser: {source}.",
         "phasing": "Etappindelning av insatserna",
         "finances": "Kommunernas ekonomi {year}",
         "result_per_resident": "Kommunens resultat per invånare (kr)",
@@ -215,7 +229,7 @@ LABELS: dict[str, dict[str, str]] = {
         "population": "Befolkning",
         "jobs": "Arbetstillfällen",
         "housing_queue": "Bostadskö (hushåll)",
-        "summary_growth": "År {year} förändrar {scenario} regionens befolkning med {pop} "
+        "summary_growth": "År {year} förändrar scenariot regionens befolkning med {pop} "
         "({band}) och antalet arbetstillfällen med {jobs} jämfört med basscenariot.",
         "summary_queue": "Bostadskön förändras med {queue} hushåll.",
         "summary_conflict": "Målkonflikt: scenariot förbättrar {good} men försämrar {bad}.",
@@ -254,7 +268,7 @@ LABELS: dict[str, dict[str, str]] = {
         "found_by_search": "Funnen genom sökning",
         "dominated": "Slagen i de nya körningarna",
         "hand_made": "Scenario utformat för hand",
-        "base_reference": "Problemets basscenario ({name})",
+        "base_reference": "Problemets basscenario",
         "solution": "Etappindelning {n}",
         "option": "Alternativ",
         "kind": "Typ",
@@ -266,36 +280,99 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-INDICATOR_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "population": "Population",
-        "jobs": "Jobs",
-        "employment_rate": "Employment rate 20-64 (%)",
-        "unemployment_rate": "Unemployment (%)",
-        "housing_queue": "Housing queue (households)",
-        "vacancy_rate": "Vacant dwellings (%)",
-        "price_index": "Housing price index",
-        "municipal_result_per_resident": "Municipal result per resident (SEK)",
-        "municipal_debt_per_resident": "Municipal debt per resident (SEK)",
-        "cultural_access": "Cultural access (places)",
-        "mean_commute_minutes": "Mean commute (minutes)",
-        "in_migration": "In-migration (persons/year)",
-    },
-    "sv": {
-        "population": "Befolkning",
-        "jobs": "Arbetstillfällen",
-        "employment_rate": "Sysselsättningsgrad 20–64 (%)",
-        "unemployment_rate": "Arbetslöshet (%)",
-        "housing_queue": "Bostadskö (hushåll)",
-        "vacancy_rate": "Lediga bostäder (%)",
-        "price_index": "Prisindex för bostäder",
-        "municipal_result_per_resident": "Kommunens resultat per invånare (kr)",
-        "municipal_debt_per_resident": "Kommunens skuld per invånare (kr)",
-        "cultural_access": "Kulturell tillgänglighet (platser)",
-        "mean_commute_minutes": "Genomsnittlig restid till arbetet (minuter)",
-        "in_migration": "Inflyttning (personer/år)",
-    },
-}
+
+class _IndicatorLabels(Mapping):
+    """Language -> indicator name -> its title (``configs/indicators.yaml``, read when first
+    used: a broken file is reported by the command that needs it, not at import)."""
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        if lang not in LOCALES:
+            raise KeyError(lang)
+        return {name: n.title_in(lang) for name, n in indicator_names().items()}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LOCALES)
+
+    def __len__(self) -> int:
+        return len(LOCALES)
+
+
+INDICATOR_LABELS: Mapping[str, dict[str, str]] = _IndicatorLabels()
+"""``INDICATOR_LABELS[lang][indicator]``: the indicator's title in the language."""
+
+
+def _per_scenario(ensemble: xr.Dataset, key: str) -> list[str] | None:
+    """A text variable of the ensemble with one value per scenario (the first replicate's), or
+    None if the ensemble has no such variable (written before it existed)."""
+    if key not in ensemble:
+        return None
+    var = ensemble[key]
+    var = var.isel({d: 0 for d in var.dims if d != "scenario"})
+    return ["" if v is None or v != v else str(v) for v in var.values.tolist()]
+
+
+def _in_language(ensemble: xr.Dataset, key: str, lang: str) -> list[str]:
+    """Per scenario, ``<key>_sv`` for Swedish, ``<key>`` otherwise, falling back to the other
+    language's text and then to ''."""
+    own = _per_scenario(ensemble, f"{key}_sv" if lang == "sv" else key)
+    other = _per_scenario(ensemble, key if lang == "sv" else f"{key}_sv")
+    n = ensemble.sizes["scenario"]
+    own, other = own or [""] * n, other or [""] * n
+    return [a or b for a, b in zip(own, other, strict=True)]
+
+
+def scenario_titles(ensemble: xr.Dataset, lang: str) -> dict[str, str]:
+    """Scenario name -> its title in ``lang`` (``scenario_title_sv`` for 'sv', ``scenario_title``
+    otherwise; the other language's when one is empty), or the name itself for ensembles written
+    before scenarios had titles.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> ds = xr.Dataset(
+    ...     {"scenario_title": ("scenario", ["Concert hall in Skövde", ""]),
+    ...      "scenario_title_sv": ("scenario", ["Konserthus i Skövde", ""])},
+    ...     coords={"scenario": ["culture_hub", "old"]},
+    ... )
+    >>> scenario_titles(ds, "sv")
+    {'culture_hub': 'Konserthus i Skövde', 'old': 'old'}
+    """
+    names = [str(s) for s in ensemble["scenario"].values]
+    titles = _in_language(ensemble, "scenario_title", lang)
+    return {name: title or name for name, title in zip(names, titles, strict=True)}
+
+
+def scenario_descriptions(ensemble: xr.Dataset, lang: str) -> dict[str, str]:
+    """Scenario name -> its description in ``lang`` ('' where the ensemble has none)."""
+    names = [str(s) for s in ensemble["scenario"].values]
+    texts = _in_language(ensemble, "scenario_description", lang)
+    return dict(zip(names, texts, strict=True))
+
+
+def intervention_titles(ensemble: xr.Dataset, dim: str, lang: str) -> dict[tuple[str, str], str]:
+    """(scenario, intervention name) -> the intervention's title in ``lang``, for the
+    interventions along ``dim`` (``establishment``, ``housing_programme``,
+    ``cultural_investment``, ``joint_proposal``); the name where the ensemble has no title (an
+    ensemble written before interventions had titles)."""
+    if dim not in ensemble.dims:
+        return {}
+    items = [str(i) for i in ensemble[dim].values]
+    out = {}
+    for key in (f"{dim}_title", f"{dim}_title_sv") if lang == "sv" else (f"{dim}_title",):
+        if key not in ensemble:
+            continue
+        var = ensemble[key]
+        var = var.isel({d: 0 for d in var.dims if d not in ("scenario", dim)})
+        values = var.transpose("scenario", dim).values.tolist()
+        for s, row in zip(ensemble["scenario"].values, values, strict=True):
+            for item, title in zip(items, row, strict=True):
+                if isinstance(title, str) and title:
+                    out[(str(s), item)] = title  # the language's own title wins where given
+    return {
+        (str(s), item): out.get((str(s), item), item)
+        for s in ensemble["scenario"].values
+        for item in items
+    }
 
 
 # Units of the optimisation objectives (sim.optimise.objectives.unit) in Swedish; others as given.

@@ -154,7 +154,7 @@ def test_a_one_seat_reading_room_is_flagged_with_no_conflict():
     from sim.analysis.goals import load_goals
     from sim.config.compose import compose_config
     from sim.engine.run import simulate
-    from tests.helpers import NO_WARM_START
+    from tests.helpers import NO_WARM_START, titled
 
     scenarios = {"baseline": {"name": "baseline"}, "reading_room": READING_ROOM}
     per_scenario = []
@@ -164,7 +164,7 @@ def test_a_one_seat_reading_room_is_flagged_with_no_conflict():
             cfg = OmegaConf.to_container(
                 compose_config([f"seed={seed}", "years.end=2040", NO_WARM_START])
             )
-            ds = simulate({**cfg, "scenario": scenario}).results
+            ds = simulate({**cfg, "scenario": titled(scenario)}).results
             replicates.append(ds[INDICATOR_VARIABLES])
         per_scenario.append(xr.concat(replicates, dim="replicate"))
     ensemble = xr.concat(per_scenario, dim="scenario").assign_coords(
@@ -175,3 +175,31 @@ def test_a_one_seat_reading_room_is_flagged_with_no_conflict():
     result = evaluate_goals(comparison, load_goals("skaraborg"))
     assert int(result["goal_conflict"].sel(scenario="reading_room")) == 0
     assert (result["goal_effect"].sel(scenario="reading_room", area=REGION) == 0).all()
+
+
+def test_a_goal_without_a_swedish_title_is_refused_by_its_field(tmp_path):
+    from sim.analysis.compare import CompareError
+    from sim.analysis.goals import load_goals
+
+    goal = (
+        "{name: a, indicator: jobs, direction: increase, year: 2030, materiality: 1, "
+        "materiality_reason: made up, label: Jobs, description: More jobs., "
+        "description_sv: Fler jobb.}"
+    )
+    path = tmp_path / "goals.yaml"
+    path.write_text(f"region: x\ngoals:\n  - {goal}\n", encoding="utf-8")
+    with pytest.raises(CompareError) as info:
+        load_goals(path)
+    assert str(info.value) == (
+        "goals.yaml: goals[0].label_sv: missing; every goal needs a title and a description in "
+        "English and Swedish (label, the goal's title; label_sv; description; description_sv)"
+    )
+
+
+def test_goal_results_carry_each_goals_title_and_description_in_both_languages():
+    from sim.analysis.goals import load_goals
+
+    result = evaluate_goals(comparison_of(np.zeros((len(INDICATORS), 3, len(AREAS)))), goal_set())
+    assert set(result.coords) >= {"goal_label", "goal_label_sv", "goal_description_sv"}
+    shipped = load_goals("skaraborg").goals
+    assert all(g.label and g.label_sv and g.description and g.description_sv for g in shipped)

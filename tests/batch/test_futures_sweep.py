@@ -23,15 +23,17 @@ SWEEP = [
     "years.end=2030",
     NO_WARM_START,
 ]
-# Goals judged within the short horizon; materialities made up for the test.
-GOALS = """region: skaraborg
+# Goals judged within the short horizon; materialities and names made up for the test.
+NAMES = "description: Made up., description_sv: Påhittat."
+GOALS = f"""region: skaraborg
 goals:
-  - {name: growth, indicator: population, direction: increase, year: 2030, materiality: 100,
-     materiality_reason: made up}
-  - {name: queue, indicator: housing_queue, direction: decrease, year: 2030, materiality: 20,
-     materiality_reason: made up}
-  - {name: finances, indicator: municipal_result_per_resident, direction: at_least, target: 0,
-     year: 2030, materiality: 100, materiality_reason: made up}
+  - {{name: growth, indicator: population, direction: increase, year: 2030, materiality: 100,
+     materiality_reason: made up, label: Growth, label_sv: Tillväxt, {NAMES}}}
+  - {{name: queue, indicator: housing_queue, direction: decrease, year: 2030, materiality: 20,
+     materiality_reason: made up, label: Queue, label_sv: Kö, {NAMES}}}
+  - {{name: finances, indicator: municipal_result_per_resident, direction: at_least, target: 0,
+     year: 2030, materiality: 100, materiality_reason: made up, label: Finances,
+     label_sv: Ekonomi, {NAMES}}}
 """
 
 
@@ -107,4 +109,5 @@ def test_the_report_shows_robustness_and_failure_conditions(joblib_sweep, tmp_pa
     html = out.read_text(encoding="utf-8")
     assert "Robusthet över 3 samplade framtider" in html
     assert "När scenarier inte når målen" in html and "Ånger" in html
+    assert "<td>Stor etablering i Mariestad</td>" in html  # the scenario's title, of the futures
     assert (tmp_path / "report_charts" / "robustness_sv.png").is_file()

@@ -164,6 +164,25 @@ def test_variants_of_one_scenario_get_their_own_labels():
     ]
 
 
+def test_variants_of_one_scenario_get_titles_that_tell_them_apart():
+    from sim.batch.collect import scenario_titles
+
+    attrs = {"scenario": "h", "scenario_title": "Homes", "scenario_title_sv": "Bostäder"}
+    assert scenario_titles(attrs, "h[queue_threshold=0.005]") == {
+        "scenario_title": "Homes [queue_threshold=0.005]",
+        "scenario_title_sv": "Bostäder [queue_threshold=0.005]",
+    }
+    assert scenario_titles(attrs, "h") == {
+        "scenario_title": "Homes",
+        "scenario_title_sv": "Bostäder",
+    }
+    # A run written before scenarios had titles: none, and the report shows the label.
+    assert scenario_titles({"scenario": "h"}, "h") == {
+        "scenario_title": "",
+        "scenario_title_sv": "",
+    }
+
+
 def test_collect_works_with_a_relative_sweep_folder(tmp_path):
     result = sim_run(
         "scenario=baseline",

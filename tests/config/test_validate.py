@@ -22,6 +22,7 @@ from sim.config.params import ConfigError
 from sim.config.scenario import Scenario
 from sim.config.validate import ScenarioError, municipality_index, validate_scenario
 from sim.io.inputs import FACILITY_TYPES, SECTORS, load_region
+from tests.helpers import titled
 
 START, END = 2024, 2030  # base year and last simulated year of the tests
 
@@ -137,15 +138,17 @@ def region():
     return load_region("skaraborg")
 
 
-def typed(data: dict[str, Any]):
-    """``data`` merged onto the typed Scenario schema, as Hydra would compose it."""
-    return OmegaConf.merge(OmegaConf.structured(Scenario), data)
+def typed(data: dict[str, Any], names: bool = True):
+    """``data`` merged onto the typed Scenario schema, as Hydra would compose it; with made-up
+    titles and descriptions (``tests.helpers.titled``) where it has none, unless ``names`` is
+    False."""
+    return OmegaConf.merge(OmegaConf.structured(Scenario), titled(data) if names else data)
 
 
-def problems_of(data: dict[str, Any], region, end: int = END) -> list[str]:
+def problems_of(data: dict[str, Any], region, end: int = END, names: bool = True) -> list[str]:
     """The validator's problems for ``data`` (an empty list if it passes)."""
     try:
-        validate_scenario(typed(data), region, START, end)
+        validate_scenario(typed(data, names), region, START, end)
     except ScenarioError as err:
         return err.problems
     return []
@@ -169,8 +172,58 @@ def test_valid_scenario_passes(region):
 
 
 def test_baseline_and_empty_scenarios_pass(region):
-    validate_scenario(OmegaConf.structured(Scenario), region, START, END)
-    validate_scenario({"name": "plain dict"}, region, START, END)
+    validate_scenario(typed({}), region, START, END)
+    validate_scenario(titled({"name": "plain dict"}), region, START, END)
+
+
+NAMES_WHY = (
+    "missing; every scenario and intervention needs a title and a description in English and "
+    "Swedish (title, title_sv, description, description_sv)"
+)
+
+
+def test_a_scenario_without_names_is_refused_field_by_field(region):
+    assert problems_of({"name": "plain"}, region, names=False) == [
+        f"scenario.{key}: {NAMES_WHY}" for key in ("title", "title_sv", "description",
+                                                   "description_sv")
+    ]  # fmt: skip
+    data = titled({"name": "plain"})
+    data["title_sv"] = "  "  # blank is missing too
+    assert problems_of(data, region) == [f"scenario.title_sv: {NAMES_WHY}"]
+
+
+@pytest.mark.parametrize(
+    ("list_name", "index", "name"),
+    [
+        ("establishments", 1, "call centre"),
+        ("housing_programmes", 0, "north district"),
+        ("cultural_investments", 0, "new library"),
+        ("joint_proposals", 1, "joint museum"),
+    ],
+)
+def test_an_intervention_without_a_swedish_title_is_named_by_its_name(
+    region, list_name, index, name
+):
+    data = titled(copy.deepcopy(VALID))
+    data[list_name][index].pop("title_sv")
+    assert problems_of(data, region, names=False) == [
+        f"scenario.{list_name}[{name}].title_sv: {NAMES_WHY}"
+    ]
+
+
+def test_an_intervention_without_a_name_is_named_by_its_place(region):
+    data = titled(copy.deepcopy(VALID))
+    for key in ("name", "description"):
+        data["establishments"][0].pop(key)
+    assert problems_of(data, region, names=False) == [
+        "scenario.establishments[0].name: is required but missing",
+        f"scenario.establishments[0].description: {NAMES_WHY}",
+    ]
+
+
+def test_policies_need_no_names(region):
+    data = titled({"policies": [{"municipality": "Hjo", "year": 2027, "tax_rate_pct": 21.0}]})
+    assert problems_of(data, region, names=False) == []
 
 
 def test_scenario_error_is_a_config_error_with_its_problems():
@@ -612,12 +665,7 @@ SCHEMA_CASES = [
 
 def run_bad_scenario(tmp: Path, body: dict[str, Any]) -> subprocess.CompletedProcess:
     """Write ``body`` as ``<tmp>/scenario/bad.yaml`` and run ``sim run scenario=bad`` on it."""
-    scenario = {
-        "defaults": ["schema", "_self_"],
-        "name": "bad",
-        "description": "a bad scenario",
-        **body,
-    }
+    scenario = {"defaults": ["schema", "_self_"], **titled({"name": "bad", **body})}
     (tmp / "scenario").mkdir()
     (tmp / "scenario" / "bad.yaml").write_text(
         yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False), encoding="utf-8"

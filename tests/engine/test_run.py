@@ -54,6 +54,21 @@ def test_every_variable_has_cell_methods_and_units_a_parser_accepts(results):
             assert "not a UDUNITS unit" in var.attrs.get("units_note", ""), name
 
 
+def test_the_run_records_the_titles_of_its_scenario_and_interventions(results):
+    import json
+
+    assert results.attrs["scenario_title"] == "Combined: jobs, homes and culture"
+    assert results.attrs["scenario_title_sv"] == "Kombinerat: jobb, bostäder och kultur"
+    assert results.attrs["scenario_description_sv"].startswith("Etableringen i Mariestad")
+    titles = json.loads(results.attrs["intervention_titles"])
+    assert titles["cultural_investment"] == {
+        "Skövde concert hall": ["Skövde concert hall", "Konserthus i Skövde"]
+    }
+    assert set(titles) == {"establishment", "housing_programme", "cultural_investment",
+                           "joint_proposal"}  # fmt: skip
+    assert all(name in results[dim].values for dim in titles for name in titles[dim])
+
+
 def test_stocks_and_flows(results):
     assert results["population"].attrs["cell_methods"] == "year: point"
     assert results["births"].attrs["cell_methods"] == "year: sum"

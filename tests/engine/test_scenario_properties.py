@@ -65,7 +65,7 @@ from sim.engine.run import simulate
 from sim.engine.submodels.governance import Governance
 from sim.io.inputs import DWELLING_TYPES, FACILITY_TYPES, SECTORS, load_region
 from tests.engine.submodels.mock import SKARA, mock_model
-from tests.helpers import NO_WARM_START
+from tests.helpers import NO_WARM_START, titled
 
 START, END = 2024, 2030  # the base year, in which nothing happens, and the last simulated year
 EXAMPLES = 150
@@ -376,8 +376,9 @@ def test_random_valid_scenarios_keep_the_invariants_and_cost_shares_sum_to_one(
             assert not problems, f"in {model.year}: {problems}"
 
         try:
-            # simulate() checks the scenario with validate_scenario before it builds the model.
-            run = simulate({**base_cfg, "scenario": scenario}, on_year=after_each_year)
+            # simulate() checks the scenario with validate_scenario before it builds the model;
+            # titled() gives it and its interventions the names the validator requires.
+            run = simulate({**base_cfg, "scenario": titled(scenario)}, on_year=after_each_year)
         except ScenarioError as err:
             raise AssertionError(f"the validator refuses a generated scenario:\n{err}") from None
         problems = result_problems(run.results)

@@ -24,7 +24,7 @@ from omegaconf import OmegaConf
 from sim.config.compose import compose_config
 from sim.engine.run import build_model, simulate
 from sim.io.inputs import load_region
-from tests.helpers import NO_WARM_START
+from tests.helpers import NO_WARM_START, titled
 from tests.small_region import make_small_region
 
 SKOVDE = "1496"
@@ -45,7 +45,7 @@ def config(region, scenario: dict, seed: int = 0, end: int = 2030) -> dict:
     cfg = compose_config(
         [f"region.input_dir={region}", f"years.end={end}", f"seed={seed}", NO_WARM_START, FIXED_TAX]
     )
-    return {**OmegaConf.to_container(cfg), "scenario": scenario}
+    return {**OmegaConf.to_container(cfg), "scenario": titled(scenario)}
 
 
 def test_a_tax_rise_lowers_the_pull_of_the_municipality_by_the_cited_semi_elasticity(

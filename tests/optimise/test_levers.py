@@ -65,6 +65,30 @@ def test_scalar_levers_set_their_field_and_the_name_hashes_the_contents():
     assert a["name"].startswith("p-")
 
 
+def test_a_candidate_is_titled_as_a_variant_of_the_base_and_passes_the_validator():
+    from sim.config.validate import validate_scenario
+    from sim.io.inputs import load_region
+    from tests.helpers import titled
+
+    base = titled(BASE)  # made-up titles: "Test title: made_up", ...
+    split = lever(
+        name="place",
+        target="cultural_investments[hall].municipality",
+        kind="shares",
+        choices=["Skövde", "Skara"],
+    )
+    out = candidate_scenario(base, [split], {"place": [0.5, 0.5]}, "p")
+    digest = out["name"].removeprefix("p-")
+    assert out["title"] == f"Test title: made_up – variant {digest}"
+    assert out["title_sv"] == f"Testtitel: made_up – variant {digest}"
+    assert "'Test title: made_up'" in out["description"]
+    halls = out["cultural_investments"]
+    assert [h["title_sv"] for h in halls] == ["Testtitel: hall (Skövde)", "Testtitel: hall (Skara)"]
+    assert halls[1]["description"] == "The part of 'Test title: hall' placed in Skara."
+    scenario = {**out, "cultural_investments": [{**h, "facility_type": "library"} for h in halls]}
+    validate_scenario(scenario, load_region("skaraborg"), 2024, 2030)
+
+
 def test_a_programme_split_over_places_keeps_every_dwelling_type_total():
     split = lever(
         name="place",

@@ -37,6 +37,10 @@ def test_sim_optimise_writes_a_labelled_front_and_its_summary(small_region, tmp_
             "housing_even",
             "housing_demand",
         ]
+        assert list(ds["reference_title_sv"].values[:2]) == [
+            "Etablering med 800 bostäder, jämna etapper",  # the base scenario, housing_even
+            "Etablering med 800 bostäder byggda tidigt",
+        ]
         assert ds.sizes["run"] == 2
         assert np.isfinite(ds["value"].values).all()
         assert (ds["value_ci_low"] <= ds["value"]).all() and (

@@ -42,10 +42,12 @@ def case_config(case: str, overrides: list[str] | None = None):
     from omegaconf import OmegaConf
 
     from sim.config.compose import compose_config
+    from tests.helpers import titled
 
     cfg = compose_config([*CASES[case], *(overrides or [])])
-    if case == "stress":
-        cfg.scenario = OmegaConf.merge(cfg.scenario, OmegaConf.load(STRESS_SCENARIO))
+    if case == "stress":  # a test scenario: made-up titles (titles change no result)
+        stress = titled(OmegaConf.to_container(OmegaConf.load(STRESS_SCENARIO)))
+        cfg.scenario = OmegaConf.merge(cfg.scenario, stress)
     return cfg
 
 

@@ -14,7 +14,6 @@ from sim.analysis.compare import CompareError
 from sim.cli import main
 from sim.report import charts
 from sim.report.build import build_report, load_front, representative_label
-from tests.helpers import NO_WARM_START, run_sweep
 
 EVIL = "<script>alert(1)</script>"
 OBJECTIVES = [
@@ -130,20 +129,9 @@ def make_front(objectives: list[dict] = OBJECTIVES) -> xr.Dataset:
 
 
 @pytest.fixture(scope="module")
-def ensemble(tmp_path_factory, small_region) -> Path:
-    """A small collected sweep: two scenarios, two seeds, on the small region."""
-    tmp = tmp_path_factory.mktemp("optimisation_report")
-    sweep = tmp / "sweep"
-    run_sweep(
-        sweep,
-        "scenario=baseline,housing_front",
-        "seed=0,1",
-        "years.end=2030",
-        f"region.input_dir={small_region}",
-        NO_WARM_START,
-        cwd=tmp,
-    )
-    return sweep
+def ensemble(small_study) -> Path:
+    """A small collected sweep: two scenarios, two seeds, on the small region (conftest.py)."""
+    return small_study
 
 
 @pytest.fixture(scope="module")

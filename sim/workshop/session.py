@@ -240,10 +240,10 @@ class Workshop:
     def live(self) -> dict:
         names = [str(n) for n in self.study["municipality_name"].values]
         return {
-            "scenarios": {name: editable_fields(s) for name, s in self.scenarios.items()},
+            "scenarios": {name: editable_fields(s) for name, s in self.bases().items()},
             "titles": {
                 name: {"title": s.get("title") or name, "title_sv": s.get("title_sv") or name}
-                for name, s in self.scenarios.items()
+                for name, s in self.bases().items()
             },
             "municipalities": names,
             "phasing_rules": list(PHASING_RULES),
@@ -251,6 +251,10 @@ class Workshop:
             "scenario_dir": str(self.scenario_dir / "scenario"),
             "last": next(reversed(self.made), ""),  # the scenario run last, which may be saved
         }
+
+    def bases(self) -> dict[str, dict]:
+        """The scenarios an edit may start from: the study's and those run in this session."""
+        return self.scenarios | self.made
 
     def _render(self, ensemble: xr.Dataset) -> None:
         from sim.report.explorer import study_explorer
@@ -270,10 +274,10 @@ class Workshop:
         if not isinstance(request, dict):
             raise WorkshopError("the request must be a JSON object")
         base = str(request.get("base", ""))
-        if base not in self.scenarios:
+        if base not in self.bases():
             raise WorkshopError(
-                f"base: {base!r} is not a scenario of this study; choose one of: "
-                + ", ".join(self.scenarios)
+                f"base: {base!r} is not a scenario of this study or of this workshop; choose one "
+                "of: " + ", ".join(self.bases())
             )
         name = str(request.get("name", "")).strip()
         if not SCENARIO_NAME.fullmatch(name):
@@ -295,7 +299,7 @@ class Workshop:
                     "(title) and in Swedish (title_sv)"
                 )
             titles[key] = text[:200]
-        source = self.scenarios[base]
+        source = self.bases()[base]
         scenario = apply_edits(source, request.get("edits") or {})
         changes = [
             (_readable(source, path), value)

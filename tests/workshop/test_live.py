@@ -66,6 +66,7 @@ def test_edit_run_see_and_save(served, marked_up_study, tmp_path):
     # the workshop's numbers.
     config = workshop.base_configs[1]
     out = tmp_path / "rerun"
+    run_env = {**os.environ, "SIM_USER_CONFIGS": str(tmp_path / "mine")}
     run = sim_cli(
         "run",
         f"scenario={NAME}",
@@ -75,9 +76,11 @@ def test_edit_run_see_and_save(served, marked_up_study, tmp_path):
         NO_WARM_START,
         f"hydra.run.dir={out}",
         cwd=tmp_path,
-        env={**os.environ, "SIM_USER_CONFIGS": str(tmp_path / "mine")},
+        env=run_env,
     )
     assert run.returncode == 0, run.stderr[-2000:]
+    listed = sim_cli("scenarios", cwd=tmp_path, env=run_env)
+    assert f"{NAME}  {TITLE}" in listed.stdout
     ours = next((marked_up_study / "workshop" / "runs").glob(f"{NAME}-seed{config['seed']}-*"))
     with xr.open_dataset(ours / "results.nc") as a, xr.open_dataset(out / "results.nc") as b:
         numbers = [n for n, v in a.data_vars.items() if v.dtype.kind in "iuf"]

@@ -266,7 +266,7 @@ def report_command(args: list[str]) -> int:
     import argparse
 
     from sim.report.build import build_report
-    from sim.report.explorer import build_explorer
+    from sim.report.explorer import explorer_path
 
     parser = argparse.ArgumentParser(prog="sim report", description="Write the HTML report.")
     parser.add_argument("ensemble", type=Path, help="sweep folder, ensemble.zarr or comparison.nc")
@@ -295,22 +295,8 @@ def report_command(args: list[str]) -> int:
         optimisation=ns.optimisation,
     )
     print(f"report: {out.resolve()}")
-    explorer = build_explorer(
-        ns.ensemble,
-        explorer_path(ns.out),
-        ns.lang,
-        ns.baseline,
-        ns.goals,
-        ns.geojson,
-        optimisation=ns.optimisation,
-    )
-    print(f"explorer: {explorer.resolve()}")
+    print(f"explorer: {explorer_path(out).resolve()}")
     return 0
-
-
-def explorer_path(report: Path) -> Path:
-    """The explorer written next to a report: ``report.html`` -> ``report_explorer.html``."""
-    return report.with_name(f"{report.stem}_explorer.html")
 
 
 def explore_command(args: list[str]) -> int:

@@ -19,19 +19,16 @@ import xarray as xr
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from sim.analysis.compare import REGION, CompareError, compare, open_ensemble_store
+from sim.analysis.compare import REGION, CompareError
 from sim.analysis.goals import (
-    GOALS_DIR,
-    GoalSet,
-    evaluate_goals,
     goal_labels,
-    load_goals,
     winners_and_losers,
 )
-from sim.analysis.robustness import as_draws, failure_conditions, has_futures, robustness
+from sim.analysis.robustness import failure_conditions
 from sim.io.atomic import not_replaceable, publish_folder, write_bytes
 from sim.io.boundaries import SOURCE, municipal_boundaries, read_geojson
 from sim.report import charts
+from sim.report.explorer import explorer_path, study_explorer
 from sim.report.i18n import (
     INDICATOR_LABELS,
     LABELS,
@@ -42,7 +39,7 @@ from sim.report.i18n import (
     scenario_descriptions,
     scenario_titles,
 )
-from sim.report.study import resolve_ensemble
+from sim.report.study import load_front, load_study
 
 # +1 when more is better, -1 when less is better: colours the key figures green or red.
 BETTER = {
@@ -373,64 +370,6 @@ def _checked_svg(text: str) -> Markup:
     return Markup(text)
 
 
-# What the report reads from an optimisation study's front.nc (sim.optimise.front.build_front).
-FRONT_VARIABLES = (
-    "value",
-    "value_ci_low",
-    "value_ci_high",
-    "representative",
-    "timeline_en",
-    "timeline_sv",
-    "reference_value",
-    "reference_ci_low",
-    "reference_ci_high",
-    "reference_timeline_en",
-    "reference_timeline_sv",
-)
-FRONT_DIMS = ("solution", "objective", "reference", "run")
-FRONT_EXPECTED = (
-    "expected the folder of an optimisation study holding front.nc (written by 'sim optimise') "
-    "or that front.nc file"
-)
-
-
-def load_front(path: str | Path) -> xr.Dataset:
-    """The front of an optimisation study (its folder or its ``front.nc``), checked; the error
-    names ``--optimisation`` and what is wrong."""
-    from sim.optimise.front import FRONT_FILE, open_front
-
-    path = Path(path)
-    if not path.exists():
-        raise CompareError(f"--optimisation: {path} does not exist; {FRONT_EXPECTED}")
-    if path.is_dir() and not (path / FRONT_FILE).is_file():
-        raise CompareError(f"--optimisation: {path} holds no {FRONT_FILE}; {FRONT_EXPECTED}")
-    file = path / FRONT_FILE if path.is_dir() else path
-    try:
-        front = open_front(file)
-    except (OSError, ValueError, RuntimeError, TypeError):
-        raise CompareError(
-            f"--optimisation: {file} is not a readable netCDF file; {FRONT_EXPECTED}"
-        ) from None
-    missing = [d for d in FRONT_DIMS if d not in front.dims]
-    missing += [v for v in FRONT_VARIABLES if v not in front.variables]
-    missing += [a for a in ("objectives",) if a not in front.attrs]
-    if missing:
-        raise CompareError(
-            f"--optimisation: {file} is not the front of an optimisation study: it lacks "
-            f"{', '.join(missing)}; {FRONT_EXPECTED}"
-        )
-    try:
-        names = [str(o["name"]) for o in json.loads(front.attrs["objectives"])]
-    except (TypeError, ValueError, KeyError):
-        names = None
-    if names != [str(o) for o in front["objective"].values]:
-        raise CompareError(
-            f"--optimisation: {file}: its 'objectives' attribute is not a JSON list of the "
-            f"objectives (each with a name, as in the 'objective' coordinate); {FRONT_EXPECTED}"
-        )
-    return front
-
-
 def representative_label(text: str, objectives: list[dict], lang: str) -> str:
     """``best_queue,balanced`` in words: "Best on <objective>; Balanced"."""
     t = LABELS[lang]
@@ -552,8 +491,11 @@ def build_report(
     indicator: str = "population",
     geojson: str | Path | None = None,
     optimisation: str | Path | None = None,
+    with_explorer: bool = True,
 ) -> Path:
-    """Write the HTML report and its chart files; returns the report's path.
+    """Write the HTML report and its chart files, and the planners' explorer beside it
+    (:func:`sim.report.explorer.explorer_path`) unless ``with_explorer`` is false; returns the
+    report's path.
 
     ``optimisation``: an optimisation study's folder or its ``front.nc``; the report then has a
     section on the phasings the search found, run again on fresh futures and seeds."""
@@ -574,23 +516,10 @@ def build_report(
     if problem:
         raise CompareError(f"--out: its chart folder {problem}")
     t = LABELS[lang]
-    ensemble = open_ensemble_store(resolve_ensemble(Path(ensemble_path)))
-    features = None
-    if has_futures(ensemble):  # effects over the draws (futures x seeds), paired by draw
-        ensemble, features = as_draws(ensemble)
-    comparison = compare(ensemble, baseline)
-    region = str(ensemble.attrs.get("region", ""))
-    goals = goals or (region if (GOALS_DIR / f"{region}.yaml").is_file() else None)
-    goal_results, robust = None, None
+    study = load_study(ensemble_path, baseline, goals)
+    ensemble, comparison, features = study.ensemble, study.comparison, study.features
+    region, goal_results, robust = study.region, study.goal_results, study.robust
     years = [int(y) for y in comparison["year"].values]
-    if goals:
-        goal_set = load_goals(goals)
-        inside = [g for g in goal_set.goals if g.year in years]
-        if inside:
-            judged = GoalSet(region=goal_set.region, goals=inside)
-            goal_results = evaluate_goals(comparison, judged)
-            if features is not None:
-                robust = robustness(ensemble, judged, baseline)
     last, middle = years[-1], years[len(years) // 2]
     codes = [str(a) for a in comparison["area"].values if a != REGION]
     boundaries = municipal_boundaries(codes, geojson)
@@ -693,4 +622,7 @@ def build_report(
         _is_unpublished_chart_folder,
     )
     write_bytes(out, html.encode("utf-8"))
+    if with_explorer:
+        explorer = study_explorer(study, lang, geojson, front)
+        write_bytes(explorer_path(out), explorer.encode("utf-8"))
     return out

@@ -609,6 +609,12 @@ def render_explorer(payload: dict, live: bool = False) -> str:
     )
 
 
+def explorer_path(report: str | Path) -> Path:
+    """The explorer written beside a report: ``report.html`` -> ``report_explorer.html``."""
+    report = Path(report)
+    return report.with_name(f"{report.stem}_explorer.html")
+
+
 def build_explorer(
     ensemble_path: str | Path,
     out: str | Path,
@@ -639,8 +645,7 @@ def explorer_html(
 ) -> str:
     """The explorer's HTML for a study (see :func:`build_explorer`); ``live`` is what the
     workshop form of ``sim explore`` needs (see :mod:`sim.workshop`)."""
-    from sim.report.build import load_front
-    from sim.report.study import load_study
+    from sim.report.study import load_front, load_study
 
     check_language(lang)
     front = load_front(optimisation) if optimisation is not None else None

@@ -3,6 +3,7 @@ baseline, the goals judged, the robustness over sampled futures and an optimisat
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,4 +67,59 @@ def load_study(
     return study
 
 
-__all__ = ["CompareError", "Study", "load_study", "resolve_ensemble"]
+# What the report reads from an optimisation study's front.nc (sim.optimise.front.build_front).
+FRONT_VARIABLES = (
+    "value",
+    "value_ci_low",
+    "value_ci_high",
+    "representative",
+    "timeline_en",
+    "timeline_sv",
+    "reference_value",
+    "reference_ci_low",
+    "reference_ci_high",
+    "reference_timeline_en",
+    "reference_timeline_sv",
+)
+FRONT_DIMS = ("solution", "objective", "reference", "run")
+FRONT_EXPECTED = (
+    "expected the folder of an optimisation study holding front.nc (written by 'sim optimise') "
+    "or that front.nc file"
+)
+
+
+def load_front(path: str | Path) -> xr.Dataset:
+    """The front of an optimisation study (its folder or its ``front.nc``), checked; the error
+    names ``--optimisation`` and what is wrong."""
+    from sim.optimise.front import FRONT_FILE, open_front
+
+    path = Path(path)
+    if not path.exists():
+        raise CompareError(f"--optimisation: {path} does not exist; {FRONT_EXPECTED}")
+    if path.is_dir() and not (path / FRONT_FILE).is_file():
+        raise CompareError(f"--optimisation: {path} holds no {FRONT_FILE}; {FRONT_EXPECTED}")
+    file = path / FRONT_FILE if path.is_dir() else path
+    try:
+        front = open_front(file)
+    except (OSError, ValueError, RuntimeError, TypeError):
+        raise CompareError(
+            f"--optimisation: {file} is not a readable netCDF file; {FRONT_EXPECTED}"
+        ) from None
+    missing = [d for d in FRONT_DIMS if d not in front.dims]
+    missing += [v for v in FRONT_VARIABLES if v not in front.variables]
+    missing += [a for a in ("objectives",) if a not in front.attrs]
+    if missing:
+        raise CompareError(
+            f"--optimisation: {file} is not the front of an optimisation study: it lacks "
+            f"{', '.join(missing)}; {FRONT_EXPECTED}"
+        )
+    try:
+        names = [str(o["name"]) for o in json.loads(front.attrs["objectives"])]
+    except (TypeError, ValueError, KeyError):
+        names = None
+    if names != [str(o) for o in front["objective"].values]:
+        raise CompareError(
+            f"--optimisation: {file}: its 'objectives' attribute is not a JSON list of the "
+            f"objectives (each with a name, as in the 'objective' coordinate); {FRONT_EXPECTED}"
+        )
+    return front

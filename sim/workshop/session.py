@@ -191,8 +191,8 @@ class Workshop:
     ):
         from sim.analysis.compare import open_ensemble_store
         from sim.batch.collect import find_runs
-        from sim.report.build import load_front
         from sim.report.explorer import check_language
+        from sim.report.study import load_front
 
         check_language(lang)
         self.study_dir = Path(study_dir)

@@ -614,6 +614,9 @@ def build_report(
         if robust is not None
         else None,
     )
+    # Everything is made before anything is written: a failure leaves the earlier report,
+    # charts and explorer as they were.
+    explorer = study_explorer(study, lang, geojson, front) if with_explorer else None
     # The HTML carries its charts; the PNG folder is published first so that the report never
     # names charts that are not there.
     publish_folder(
@@ -622,7 +625,6 @@ def build_report(
         _is_unpublished_chart_folder,
     )
     write_bytes(out, html.encode("utf-8"))
-    if with_explorer:
-        explorer = study_explorer(study, lang, geojson, front)
+    if explorer is not None:
         write_bytes(explorer_path(out), explorer.encode("utf-8"))
     return out

@@ -48,6 +48,11 @@ function frontRows() {
   }));
 }
 
+// A text with {key} places filled in: the values are inserted as they are (no $ patterns).
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
+}
+
 function option(select, value, text) {
   const element = document.createElement("option");
   element.value = value;
@@ -174,7 +179,7 @@ function onClick(event, item) {
 
 function fieldLabel(field) {
   const stage = field.name.match(/^stages\.(\d+)\.(year|dwellings)$/);
-  if (stage) return T["f_stage_" + stage[2]].replace("{n}", String(Number(stage[1]) + 1));
+  if (stage) return fill(T["f_stage_" + stage[2]], { n: Number(stage[1]) + 1 });
   return T["f_" + field.name] || field.name;
 }
 
@@ -249,7 +254,7 @@ async function follow() {
     const status = await (await fetch("/api/status", { cache: "no-store" })).json();
     bar.max = Math.max(status.total, 1);
     bar.value = status.done;
-    say(T.running.replace("{done}", status.done).replace("{total}", status.total), false);
+    say(fill(T.running, { done: status.done, total: status.total }), false);
     if (status.state === "done") {
       sessionStorage.setItem("workshop-last", status.scenario);
       sessionStorage.setItem("workshop-base", status.scenario);
@@ -269,7 +274,7 @@ async function follow() {
 async function runEdited() {
   const edits = {};
   for (const input of document.querySelectorAll("#edits [data-path]")) {
-    edits[input.dataset.path] = input.value;
+    if (input.value !== input.dataset.original) edits[input.dataset.path] = input.value;
   }
   const request = {
     base: byId("base-scenario").value, name: byId("new-name").value.trim(),
@@ -290,7 +295,7 @@ async function saveLast() {
   const name = P.live.last;
   try {
     const answer = await post("/api/save", { name: name });
-    say(T.saved.replace("{path}", answer.path).replace("{name}", name), false);
+    say(fill(T.saved, { path: answer.path, command: answer.command }), false);
   } catch (error) {
     say(error.message, true);
   }
@@ -298,8 +303,7 @@ async function saveLast() {
 
 function buildWorkshop() {
   setText("workshop-head", T.workshop_head);
-  setText("workshop-note", T.workshop_note.replace("{seeds}", P.live.seeds)
-    .replace("{folder}", P.live.scenario_dir));
+  setText("workshop-note", fill(T.workshop_note, { seeds: P.live.seeds, folder: P.live.scenario_dir }));
   setText("base-head", T.base);
   setText("name-head", T.name);
   setText("title-head", T.title_en);
@@ -322,7 +326,7 @@ function buildWorkshop() {
     const last = P.scenarios.find((s) => s.id === P.live.last);
     if (last && sessionStorage.getItem("workshop-last") === last.id) {
       byId("map-scenario").value = last.id;
-      say(T.done.replace("{name}", last.title), false);
+      say(fill(T.done, { name: last.title }), false);
     }
   }
 }

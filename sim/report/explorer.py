@@ -71,10 +71,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "effect": "Effect",
         "commuters": "Commuters (baseline, both ways)",
         "workshop_head": "Workshop: try another phasing",
-        "workshop_note": "Change the years, sizes and places of a scenario's interventions and "
-        "run it on the study's {seeds} seeds: the new scenario appears beside the others, its "
-        "differences paired with the same baseline runs. A saved scenario is written to "
-        "{folder}, where 'sim run scenario=NAME' finds it.",
+        "workshop_note": "Change the years, sizes and places of a scenario's interventions "
+        "and run it once per run of the study's baseline ({seeds} runs, with their seeds): the "
+        "new scenario appears beside the others, its differences paired with the same baseline "
+        "runs. A saved scenario is written to {folder}; the message after saving gives the "
+        "command that repeats its first run.",
         "base": "Start from",
         "name": "Name (for files)",
         "title_en": "Title (English)",
@@ -83,7 +84,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "save": "Save as a scenario file",
         "running": "Running: {done} of {total} runs done",
         "done": "Done: {name} is shown beside the other scenarios.",
-        "saved": "Saved: {path}. Run it with: sim run scenario={name}",
+        "saved": "Saved: {path}. Its first run again: {command}",
         "failed": "The runs failed: ",
         "variant": "workshop",
         "f_municipality": "Municipality",
@@ -135,10 +136,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "effect": "Effekt",
         "commuters": "Pendlare (basscenariot, båda hållen)",
         "workshop_head": "Verkstad: pröva en annan etappindelning",
-        "workshop_note": "Ändra år, storlek och plats för ett scenarios insatser och kör det "
-        "med studiens {seeds} slumpfrön: det nya scenariot visas bredvid de andra, med "
-        "skillnaderna parade mot samma körningar av basscenariot. Ett sparat scenario skrivs "
-        "till {folder}, där 'sim run scenario=NAMN' hittar det.",
+        "workshop_note": "Ändra år, storlek och plats för ett scenarios insatser och kör "
+        "det en gång per körning av studiens basscenario ({seeds} körningar, med deras "
+        "slumpfrön): det nya scenariot visas bredvid de andra, med skillnaderna parade mot samma "
+        "körningar av basscenariot. Ett sparat scenario skrivs till {folder}; meddelandet efter "
+        "sparandet ger kommandot som upprepar dess första körning.",
         "base": "Utgå från",
         "name": "Namn (för filer)",
         "title_en": "Titel (engelska)",
@@ -147,7 +149,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "save": "Spara som scenariofil",
         "running": "Kör: {done} av {total} körningar klara",
         "done": "Klart: {name} visas bredvid de andra scenarierna.",
-        "saved": "Sparat: {path}. Kör det med: sim run scenario={name}",
+        "saved": "Sparat: {path}. Dess första körning igen: {command}",
         "failed": "Körningarna misslyckades: ",
         "variant": "verkstad",
         "f_municipality": "Kommun",
@@ -335,6 +337,7 @@ def explorer_spec(payload: dict) -> dict:
     page (``rows``, ``shapes``, ``goals``, ``front``), its parameters set by the page's controls."""
     t = payload["texts"]
     baseline = payload["baseline"]
+    quoted = json.dumps(baseline)  # as a string literal of Vega's expressions
     titles = [s["title"] for s in payload["scenarios"]]
     colours = alt.Scale(domain=titles, scheme="tableau10" if len(titles) <= 10 else "tableau20")
     params = [
@@ -375,7 +378,7 @@ def explorer_spec(payload: dict) -> dict:
         clamp=True,
     )
     shaded = (
-        mapped.transform_calculate(v=f"scen == '{baseline}' ? datum.m : datum.d")
+        mapped.transform_calculate(v=f"scen == {quoted} ? datum.m : datum.d")
         .mark_geoshape(stroke="#333")
         .encode(
             color=alt.Color(
@@ -448,7 +451,7 @@ def explorer_spec(payload: dict) -> dict:
     )
     now = (
         alt.Chart(rows)
-        .transform_filter(f"{here} && datum.s == '{baseline}'")
+        .transform_filter(f"{here} && datum.s == {quoted}")
         .mark_rule(color="#555", strokeDash=[4, 3])
         .encode(x="y:Q")
     )
@@ -460,7 +463,7 @@ def explorer_spec(payload: dict) -> dict:
             text=alt.ExprRef("indTitle + ' – ' + areaName"), subtitle=t["over_time"]
         ),
     )
-    paired = alt.Chart(rows).transform_filter(f"{here} && {chosen} && datum.s != '{baseline}'")
+    paired = alt.Chart(rows).transform_filter(f"{here} && {chosen} && datum.s != {quoted}")
     order = alt.Y("t:N", title=None, sort=titles, axis=alt.Axis(labelLimit=260))
     bars = paired.mark_bar(opacity=0.8).encode(
         x=alt.X("d:Q", title=t["map"]),
@@ -487,7 +490,7 @@ def explorer_spec(payload: dict) -> dict:
     views = [alt.hconcat(the_map, over_time).resolve_scale(color="independent")]
     lower = [differences]
     if payload["goals"]:
-        goal_rows = alt.Chart(alt.Data(name="goals")).transform_filter(f"datum.s != '{baseline}'")
+        goal_rows = alt.Chart(alt.Data(name="goals")).transform_filter(f"datum.s != {quoted}")
         matrix = goal_rows.mark_rect(stroke="#fff").encode(
             y=alt.Y("t:N", title=None, sort=titles, axis=alt.Axis(labelLimit=200)),
             x=alt.X(

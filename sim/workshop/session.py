@@ -26,7 +26,7 @@ import yaml
 from sim.config.compose import SCENARIO_NAME
 from sim.config.params import ConfigError
 from sim.config.scenario import PHASING_RULES
-from sim.paths import CONFIG_DIR, user_config_dir
+from sim.paths import CONFIG_DIR, USER_CONFIG_DEFAULT, USER_CONFIG_ENV, user_config_dir
 
 WORKSHOP_DIR = "workshop"
 
@@ -199,6 +199,14 @@ class Workshop:
         self.lang, self.baseline, self.goals, self.geojson = lang, baseline, goals, geojson
         self.front = load_front(optimisation) if optimisation is not None else None
         self.scenario_dir = Path(scenario_dir).resolve() if scenario_dir else user_config_dir()
+        package = Path(__file__).resolve().parents[1]
+        for inside in (CONFIG_DIR, package):
+            if self.scenario_dir == inside or inside in self.scenario_dir.parents:
+                raise WorkshopError(
+                    f"--scenario-dir: {self.scenario_dir} is inside the project's own "
+                    f"{inside.name}/ folder; saved scenarios go to a folder of your own (the "
+                    f"default is ./{USER_CONFIG_DEFAULT} or ${USER_CONFIG_ENV})"
+                )
         self.workers = max(1, int(workers))
         self.study = open_ensemble_store(self.study_dir).load()
         runs = find_runs(self.study_dir)
@@ -237,31 +245,34 @@ class Workshop:
             "message": p.message,
         }
 
-    def live(self) -> dict:
+    def live(self, made: dict[str, dict] | None = None) -> dict:
+        made = self.made if made is None else made
+        bases = self.scenarios | made
         names = [str(n) for n in self.study["municipality_name"].values]
         return {
-            "scenarios": {name: editable_fields(s) for name, s in self.bases().items()},
+            "scenarios": {name: editable_fields(s) for name, s in bases.items()},
             "titles": {
                 name: {"title": s.get("title") or name, "title_sv": s.get("title_sv") or name}
-                for name, s in self.bases().items()
+                for name, s in bases.items()
             },
             "municipalities": names,
             "phasing_rules": list(PHASING_RULES),
             "seeds": len(self.base_configs),
             "scenario_dir": str(self.scenario_dir / "scenario"),
-            "last": next(reversed(self.made), ""),  # the scenario run last, which may be saved
+            "last": next(reversed(made), ""),  # the scenario run last, which may be saved
         }
 
     def bases(self) -> dict[str, dict]:
         """The scenarios an edit may start from: the study's and those run in this session."""
         return self.scenarios | self.made
 
-    def _render(self, ensemble: xr.Dataset) -> None:
+    def _render(self, ensemble: xr.Dataset, made: dict[str, dict] | None = None) -> None:
         from sim.report.explorer import study_explorer
         from sim.report.study import load_study
 
         study = load_study(ensemble, self.baseline, self.goals, with_robustness=False)
-        self._html = study_explorer(study, self.lang, self.geojson, self.front, self.live())
+        live = self.live(self.made if made is None else made)
+        self._html = study_explorer(study, self.lang, self.geojson, self.front, live)
 
     # ---- an edited scenario ----
 
@@ -290,6 +301,11 @@ class Workshop:
                 f"name: {name!r} is already a scenario of the study or of the project; "
                 "choose a new name"
             )
+        saved = self.scenario_dir / "scenario" / f"{name}.yaml"
+        if saved.exists() and name not in self.made:
+            raise WorkshopError(
+                f"name: {name!r} is already a saved scenario ({saved}); choose a new name"
+            )
         titles = {}
         for key in ("title", "title_sv"):
             text = str(request.get(key, "")).strip()
@@ -297,6 +313,12 @@ class Workshop:
                 raise WorkshopError(
                     f"{key}: missing; give the new scenario a title in English "
                     "(title) and in Swedish (title_sv)"
+                )
+            taken = {str(other.get(key) or "") for n, other in self.bases().items() if n != name}
+            if text in taken:
+                raise WorkshopError(
+                    f"{key}: {text[:60]!r} is the title of another scenario; give the new one "
+                    "its own title"
                 )
             titles[key] = text[:200]
         source = self.bases()[base]
@@ -327,51 +349,64 @@ class Workshop:
 
     def start(self, request: dict) -> None:
         """Check the edited scenario and start its runs in the background (one per seed of the
-        study's baseline); :meth:`status` follows them."""
+        study's baseline); :meth:`status` follows them. The runs go to a staging folder that
+        replaces ``<study>/workshop/<name>/`` only when every run has finished and the explorer
+        shows them; a failed run leaves the earlier version of the scenario as it was."""
+        from omegaconf import OmegaConf
+
+        from sim.batch.sweep import run_label
+
         with self._lock:
             if self.progress.state == "running":
                 raise WorkshopError("a run is under way; wait for it to finish")
             scenario = self.scenario_from(request)
+            staging = self._folder / f".{scenario['name']}.staging"
+            if staging.exists():
+                shutil.rmtree(staging)  # what a killed session left
             configs = []
-            from omegaconf import OmegaConf
-
-            from sim.batch.sweep import run_label
-
-            runs = self._folder / "runs"
-            for old in runs.glob(f"{scenario['name']}-*") if runs.is_dir() else []:
-                shutil.rmtree(old)  # an earlier version of the same edited scenario
             for base in self.base_configs:
                 config = copy.deepcopy(base) | {"scenario": scenario, "progress": False}
-                config["output_dir"] = str(runs / run_label(OmegaConf.create(config)))
+                label = run_label(OmegaConf.create(config))
+                config["output_dir"] = str(staging / "runs" / label)
                 configs.append(config)
             self.progress = Progress("running", 0, len(configs), scenario["name"])
-            thread = threading.Thread(target=self._run, args=(configs, scenario), daemon=True)
+            thread = threading.Thread(
+                target=self._run, args=(configs, scenario, staging), daemon=True
+            )
             thread.start()
 
-    def _run(self, configs: list[dict], scenario: dict) -> None:
+    def _run(self, configs: list[dict], scenario: dict, staging: Path) -> None:
         from joblib import Parallel, delayed
 
+        name = scenario["name"]
         try:
             jobs = min(self.workers, len(configs))
             for _ in Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")(
                 delayed(run_one)(c) for c in configs
             ):
                 self.progress.done += 1
-            self.made[scenario["name"]] = scenario
-            self._render(self.combined())
+            made = {k: v for k, v in self.made.items() if k != name} | {name: scenario}
+            folders = {n: self._folder / n for n in made} | {name: staging}
+            self._render(self.combined(folders), made)
+            final = self._folder / name
+            if final.exists():
+                shutil.rmtree(final)
+            staging.rename(final)
+            self.made = made
             self.progress.state = "done"
         except Exception as err:  # noqa: BLE001 - the page shows what went wrong
+            shutil.rmtree(staging, ignore_errors=True)
             self.progress.state = "failed"
             self.progress.message = f"{type(err).__name__}: {err}".splitlines()[0][:500]
 
-    def combined(self) -> xr.Dataset:
-        """The study's ensemble with the workshop's scenarios beside its own."""
+    def combined(self, folders: dict[str, Path]) -> xr.Dataset:
+        """The study's ensemble with the workshop's scenarios (each collected from its own
+        folder) beside its own."""
         from sim.batch.collect import open_ensemble
 
-        extra = open_ensemble(self._folder).load()
-        extra = extra.sel(scenario=[s for s in extra["scenario"].values if s in self.made])
+        extra = [open_ensemble(folder).load() for folder in folders.values()]
         return xr.concat(
-            [self.study, extra],
+            [self.study, *extra],
             dim="scenario",
             join="outer",
             data_vars="all",
@@ -381,6 +416,33 @@ class Workshop:
         )
 
     # ---- saving ----
+
+    def command(self, name: str) -> str:
+        """The ``sim run`` command that repeats the first run of ``name`` in this workshop: the
+        study's baseline config for its first seed, as overrides of the default config."""
+        import shlex
+
+        from omegaconf import OmegaConf
+
+        from sim.config.compose import compose_config
+
+        run = self.base_configs[0]
+        region = run["region"]
+        where = [f"region={region['name']}"] if region["name"] != "skaraborg" else []
+        default = OmegaConf.to_container(
+            compose_config(where), resolve=True, throw_on_missing=False
+        )
+        overrides = [f"scenario={name}", *where]
+        for key, value in _flat(run).items():
+            if key.split(".")[0] in ("scenario", "output_dir", "progress"):
+                continue
+            if _flat(default).get(key, object()) != value:
+                text = "null" if value is None else json_value(value)
+                overrides.append(f"{key}={text}")
+        env = ""
+        if self.scenario_dir != user_config_dir():
+            env = f"SIM_USER_CONFIGS={shlex.quote(str(self.scenario_dir))} "
+        return env + "sim run " + " ".join(shlex.quote(o) for o in overrides)
 
     def save(self, name: str) -> Path:
         """Write the scenario ``name`` run in this session to the user's scenario folder, where
@@ -395,16 +457,43 @@ class Workshop:
         path = self.scenario_dir / "scenario" / f"{name}.yaml"
         header = (
             f"# Saved by 'sim explore' on {date.today().isoformat()} from the study "
-            f"{self.study_dir.resolve()}.\n# Run it with: sim run scenario={name}\n"
+            f"{self.study_dir.resolve()}.\n# Its first run there, again: {self.command(name)}\n"
         )
         body = yaml.safe_dump(
             {"defaults": ["schema", "_self_"], **self.made[name]},
             allow_unicode=True,
             sort_keys=False,
         )
-        write_text(path, header + body)
+        try:
+            write_text(path, header + body)
+        except OSError as err:
+            raise WorkshopError(
+                f"--scenario-dir: cannot write {path} ({err.strerror or err}); choose a folder "
+                "you may write to"
+            ) from None
         self.progress.saved[name] = str(path)
         return path
+
+
+def _flat(tree, prefix: str = "") -> dict:
+    """A nested config as {dotted key: value}; lists are values."""
+    if not isinstance(tree, dict):
+        return {prefix: tree}
+    out = {}
+    for key, value in tree.items():
+        out |= (
+            _flat(value, f"{prefix}{key}.")
+            if isinstance(value, dict)
+            else {f"{prefix}{key}": value}
+        )
+    return out
+
+
+def json_value(value) -> str:
+    """A value as Hydra's override grammar reads it (lists in brackets, strings as they are)."""
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _get(scenario: dict, path: str):

@@ -5,6 +5,7 @@ with a message naming its field and nothing is run."""
 from __future__ import annotations
 
 import os
+import shlex
 import threading
 
 import numpy as np
@@ -14,7 +15,7 @@ import xarray as xr
 from sim.workshop.server import make_server
 from sim.workshop.session import Workshop
 from tests.browser import page_in_chromium
-from tests.helpers import NO_WARM_START, sim_cli
+from tests.helpers import sim_cli
 
 NAME = "housing_even_later"
 TITLE = "Homes from 2028"
@@ -45,7 +46,7 @@ def test_edit_run_see_and_save(served, marked_up_study, tmp_path):
         page.click("#run")
         page.wait_for_selector("#message.error")
         assert "housing_programmes[0].start_year: 2050" in page.inner_text("#message")
-        assert not (marked_up_study / "workshop").exists()
+        assert not (marked_up_study / "workshop" / NAME).exists()
 
         page.fill("[data-path='housing_programmes.0.start_year']", "2028")
         page.click("#run")
@@ -62,26 +63,19 @@ def test_edit_run_see_and_save(served, marked_up_study, tmp_path):
     saved = tmp_path / "mine" / "scenario" / f"{NAME}.yaml"
     assert saved.is_file()
 
-    # The saved scenario, run by 'sim run' from the user's folder with the study's seed, gives
-    # the workshop's numbers.
-    config = workshop.base_configs[1]
-    out = tmp_path / "rerun"
+    # The saved scenario, run by the command the workshop gives for it, repeats the workshop's
+    # first run number for number.
+    command = workshop.command(NAME)
+    assert command.startswith("SIM_USER_CONFIGS=") and f"scenario={NAME}" in command
     run_env = {**os.environ, "SIM_USER_CONFIGS": str(tmp_path / "mine")}
-    run = sim_cli(
-        "run",
-        f"scenario={NAME}",
-        f"seed={config['seed']}",
-        f"years.end={config['years']['end']}",
-        f"region.input_dir={config['region']['input_dir']}",
-        NO_WARM_START,
-        f"hydra.run.dir={out}",
-        cwd=tmp_path,
-        env=run_env,
-    )
+    out = tmp_path / "rerun"
+    overrides = shlex.split(command.split(" sim run ", 1)[1])
+    run = sim_cli("run", *overrides, f"hydra.run.dir={out}", cwd=tmp_path, env=run_env)
     assert run.returncode == 0, run.stderr[-2000:]
+    seed = workshop.base_configs[0]["seed"]
+    ours = next((marked_up_study / "workshop" / NAME / "runs").glob(f"*-seed{seed}-*"))
     listed = sim_cli("scenarios", cwd=tmp_path, env=run_env)
     assert f"{NAME}  {TITLE}" in listed.stdout
-    ours = next((marked_up_study / "workshop" / "runs").glob(f"{NAME}-seed{config['seed']}-*"))
     with xr.open_dataset(ours / "results.nc") as a, xr.open_dataset(out / "results.nc") as b:
         numbers = [n for n, v in a.data_vars.items() if v.dtype.kind in "iuf"]
         assert "population" in numbers

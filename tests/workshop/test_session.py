@@ -77,3 +77,22 @@ def test_a_bad_edit_names_its_field(edits, message):
         assert "scenario.housing_programmes[Test homes]" in str(caught.value) or (
             "scenario.cultural_investments[Test hall]" in str(caught.value)
         )
+
+
+def test_a_new_scenario_needs_its_own_name_and_titles(marked_up_study, tmp_path):
+    from sim.workshop.session import Workshop
+
+    workshop = Workshop(marked_up_study, lang="en", scenario_dir=tmp_path)
+    request = {"base": "housing_even", "name": "mine", "title": "Mine", "title_sv": "Min"}
+    assert workshop.scenario_from(request)["title_sv"] == "Min"
+    taken = workshop.scenarios["housing_even"]["title"]
+    with pytest.raises(WorkshopError, match="title: .* is the title of another scenario"):
+        workshop.scenario_from(request | {"title": taken})
+    with pytest.raises(WorkshopError, match="name: 'baseline' is already a scenario"):
+        workshop.scenario_from(request | {"name": "baseline"})
+    (tmp_path / "scenario").mkdir()
+    (tmp_path / "scenario" / "mine.yaml").write_text("name: mine\n")
+    with pytest.raises(WorkshopError, match="already a saved scenario"):
+        workshop.scenario_from(request)
+    with pytest.raises(WorkshopError, match="title_sv: missing"):
+        workshop.scenario_from(request | {"name": "other", "title_sv": " "})

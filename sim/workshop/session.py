@@ -418,31 +418,9 @@ class Workshop:
     # ---- saving ----
 
     def command(self, name: str) -> str:
-        """The ``sim run`` command that repeats the first run of ``name`` in this workshop: the
-        study's baseline config for its first seed, as overrides of the default config."""
-        import shlex
-
-        from omegaconf import OmegaConf
-
-        from sim.config.compose import compose_config
-
-        run = self.base_configs[0]
-        region = run["region"]
-        where = [f"region={region['name']}"] if region["name"] != "skaraborg" else []
-        default = OmegaConf.to_container(
-            compose_config(where), resolve=True, throw_on_missing=False
-        )
-        overrides = [f"scenario={name}", *where]
-        for key, value in _flat(run).items():
-            if key.split(".")[0] in ("scenario", "output_dir", "progress"):
-                continue
-            if _flat(default).get(key, object()) != value:
-                text = "null" if value is None else json_value(value)
-                overrides.append(f"{key}={text}")
-        env = ""
-        if self.scenario_dir != user_config_dir():
-            env = f"SIM_USER_CONFIGS={shlex.quote(str(self.scenario_dir))} "
-        return env + "sim run " + " ".join(shlex.quote(o) for o in overrides)
+        """The ``sim run`` command that repeats the first run of ``name`` in this workshop."""
+        folder = None if self.scenario_dir == user_config_dir() else self.scenario_dir
+        return reproduce_command(self.base_configs[0], name, folder)
 
     def save(self, name: str) -> Path:
         """Write the scenario ``name`` run in this session to the user's scenario folder, where
@@ -473,6 +451,37 @@ class Workshop:
             ) from None
         self.progress.saved[name] = str(path)
         return path
+
+
+def reproduce_command(run: dict, name: str, scenario_dir: Path | None = None) -> str:
+    """The ``sim run`` command that runs scenario ``name`` with the config of ``run`` (a resolved
+    run config): its differences to the default config as overrides (the group of sampled
+    futures by its name), with ``SIM_USER_CONFIGS`` set when the scenario was saved to
+    ``scenario_dir`` rather than the default folder."""
+    import shlex
+
+    from omegaconf import OmegaConf
+
+    from sim.config.compose import compose_config
+
+    region = run["region"]
+    where = [f"region={region['name']}"] if region["name"] != "skaraborg" else []
+    futures = (run.get("futures") or {}).get("name", "none")
+    if futures != "none":  # the group of the sampled futures, not its every value
+        where.append(f"futures={futures}")
+    default = _flat(
+        OmegaConf.to_container(compose_config(where), resolve=True, throw_on_missing=False)
+    )
+    overrides = [f"scenario={name}", *where]
+    for key, value in _flat(run).items():
+        if key.split(".")[0] in ("scenario", "output_dir", "progress"):
+            continue
+        if key == "years.start" and default.get(key) is None:
+            continue  # null is the region's base year, which the run resolved
+        if default.get(key, object()) != value:
+            overrides.append(f"{key}={'null' if value is None else json_value(value)}")
+    env = f"SIM_USER_CONFIGS={shlex.quote(str(scenario_dir))} " if scenario_dir else ""
+    return env + "sim run " + " ".join(shlex.quote(o) for o in overrides)
 
 
 def _flat(tree, prefix: str = "") -> dict:

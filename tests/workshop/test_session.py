@@ -96,3 +96,19 @@ def test_a_new_scenario_needs_its_own_name_and_titles(marked_up_study, tmp_path)
         workshop.scenario_from(request)
     with pytest.raises(WorkshopError, match="title_sv: missing"):
         workshop.scenario_from(request | {"name": "other", "title_sv": " "})
+
+
+def test_the_command_that_repeats_a_run_names_only_what_differs(tmp_path):
+    from omegaconf import OmegaConf
+
+    from sim.config.compose import compose_config, resolve_config
+    from sim.workshop.session import reproduce_command
+
+    overrides = ["futures=lhs", "futures.n=4", "future=2", "seed=3", "years.end=2031"]
+    run = OmegaConf.to_container(resolve_config(compose_config(overrides)), resolve=True)
+    command = reproduce_command(run, "mine", tmp_path)
+    assert command == (
+        f"SIM_USER_CONFIGS={tmp_path} sim run scenario=mine futures=lhs seed=3 years.end=2031 "
+        "futures.n=4 future=2"
+    )
+    assert reproduce_command(run, "mine").startswith("sim run scenario=mine futures=lhs")

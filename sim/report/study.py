@@ -123,3 +123,17 @@ def load_front(path: str | Path) -> xr.Dataset:
             f"objectives (each with a name, as in the 'objective' coordinate); {FRONT_EXPECTED}"
         )
     return front
+
+
+def reference_titles(front: xr.Dataset, lang: str) -> list[str]:
+    """The titles of a front's reference scenarios in ``lang`` (``reference_title_<lang>``), or
+    their names for fronts written before scenarios had titles. The first is the base scenario:
+    its name in the front is 'base', so without titles it is named by ``base_scenario``."""
+    names = [str(r) for r in front["reference"].values]
+    if names:
+        names[0] = str(front.attrs.get("base_scenario") or names[0])
+    key = f"reference_title_{lang}"
+    if key not in front:
+        return names
+    titles = [str(v) for v in front[key].values]
+    return [title or name for title, name in zip(titles, names, strict=True)]

@@ -227,6 +227,7 @@ class Workshop:
         self._lock = threading.Lock()
         self._html = ""
         self._folder = self.study_dir / WORKSHOP_DIR
+        self._boundaries = None  # of the study's municipalities, read at the first render
         self._render(self.study)
 
     # ---- what the page shows ----
@@ -267,12 +268,13 @@ class Workshop:
         return self.scenarios | self.made
 
     def _render(self, ensemble: xr.Dataset, made: dict[str, dict] | None = None) -> None:
-        from sim.report.explorer import study_explorer
+        from sim.report.explorer import study_boundaries, study_explorer
         from sim.report.study import load_study
 
         study = load_study(ensemble, self.baseline, self.goals, with_robustness=False)
         live = self.live(self.made if made is None else made)
-        self._html = study_explorer(study, self.lang, self.geojson, self.front, live)
+        self._boundaries = self._boundaries or study_boundaries(study, self.geojson)
+        self._html = study_explorer(study, self.lang, self._boundaries, self.front, live)
 
     # ---- an edited scenario ----
 

@@ -14,11 +14,11 @@ from sim.paths import REPO_ROOT
 from sim.report.build import _checked_svg, _inline_svg, build_report
 from sim.report.charts import plt
 from sim.report.i18n import number
-from tests.browser import chromium
+from tests.browser import page_in_chromium
+from tests.conftest import EVIL_NAME
 from tests.helpers import NO_WARM_START, run_sweep
 
 CHARTS = ("timeseries", "map", "phasing", "finances", "goals")
-EVIL_NAME = '<script>alert("x")</script>Hjo'
 EVIL_DESCRIPTION = "<img src=x onerror=alert(1)> & <b>bold</b>"
 MUNICIPALITIES = pd.read_parquet(REPO_ROOT / "inputs" / "skaraborg" / "municipalities.parquet")
 # Per panel of the map's inline SVG: its municipalities (code, filled, drawn), and its labels with
@@ -75,30 +75,13 @@ def study(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_report_renders_in_headless_chromium(study, lang, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     out = build_report(study, tmp_path / f"report_{lang}.html", lang=lang)
     html = out.read_text(encoding="utf-8")
     for name in CHARTS:
         assert (tmp_path / f"report_{lang}_charts" / f"{name}_{lang}.png").is_file()
         assert f'id="chart-{name}"' in html
-    problems, requests = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium(),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
+    requests = []
+    with page_in_chromium(1280, 900) as (page, watch):
         page.on("request", lambda r: requests.append(r.url))
         page.goto(out.resolve().as_uri())
         page.wait_for_load_state("load")
@@ -115,8 +98,7 @@ def test_report_renders_in_headless_chromium(study, lang, tmp_path):
         text = page.inner_text("body")
         panels = page.evaluate(MAP_PANELS)
         scripts = page.locator("script").count()
-        browser.close()
-    assert problems == []
+    assert watch.problems == []
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
     import matplotlib.image as mpimg
 

@@ -34,6 +34,9 @@ commands:
   explore STUDY        serve the explorer of a collected study on 127.0.0.1 with a workshop form:
                        edit a scenario's phasing, run it on the study's seeds, save it
                        [--lang sv|en] [--port 8765] [--workers 2] [--scenario-dir DIR]
+  region build NAME --municipalities 0580,0583,...
+                       build any Swedish region's inputs from SCB and Kolada (fetch, then
+                       build offline); 'sim region list' shows the regions; 'sim region' helps
   calibrate NAME       fit the free parameters of configs/calibrate/NAME.yaml (or a spec file)
                        to its targets; writes a params file and its fit report
                        [--trials N] [--out FILE] (default outputs/calibration/NAME/params.yaml)
@@ -482,6 +485,114 @@ def scenarios_command(args: list[str]) -> int:
     return 0
 
 
+REGION_USAGE = """usage: sim region <fetch|build|list> ...
+
+  sim region build NAME --municipalities 0580,0583,... [--base-year 2024] [--trend 2019,2024]
+                   [--externals 5] [--spec FILE] [--out DIR] [--offline] [--refresh]
+      fetch the region's tables from SCB and Kolada (unless --offline) and build its inputs in
+      DIR/NAME (default inputs/NAME of the working directory; the answers are kept in
+      DIR/NAME.fetched), then write the config that lets 'sim run region=NAME' find it
+  sim region fetch NAME --municipalities ... [same options]   only the fetch stage
+  sim region list     the regions that 'sim run region=NAME' can run
+"""
+
+
+def region_command(args: list[str]) -> int:
+    """``sim region fetch|build|list``: any Swedish region from official statistics."""
+    if not args or args[0] in ("-h", "--help"):
+        print(REGION_USAGE)
+        return 0 if args else EXIT_BAD_INPUT
+    action, rest = args[0], args[1:]
+    if action == "list":
+        return region_list_command(rest)
+    if action not in ("fetch", "build"):
+        raise ConfigError(
+            f"sim region: {action[:30]!r} is not a region command; use fetch, build or list"
+        )
+    import argparse
+
+    from sim.region.regions import fetched_folder, region_folder, write_region_config
+    from sim.region.spec import make_spec, read_spec
+    from sim.region.store import RawStore
+
+    parser = argparse.ArgumentParser(prog=f"sim region {action}", usage=REGION_USAGE)
+    parser.add_argument("name", nargs="?", default=None)
+    parser.add_argument("--municipalities", default=None)
+    parser.add_argument("--base-year", default="2024")
+    parser.add_argument("--trend", default=None)
+    parser.add_argument("--externals", default="5")
+    parser.add_argument("--spec", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--offline", action="store_true")
+    parser.add_argument("--refresh", action="store_true")
+    ns = parser.parse_args(rest)
+    if ns.spec is not None:
+        spec = read_spec(ns.spec)
+    elif ns.name is None:
+        raise ConfigError(f"sim region {action}: give the region's NAME (or --spec FILE)")
+    elif ns.offline and ns.municipalities is None:
+        spec = None  # the spec the fetch stored
+    else:
+        if ns.municipalities is None:
+            raise ConfigError(
+                "--municipalities: missing; list SCB's 4-digit codes, e.g. 0580,0583,0586"
+            )
+        spec = make_spec(ns.name, ns.municipalities, ns.base_year, ns.trend, ns.externals)
+    name = spec.name if spec else ns.name
+    fetched = fetched_folder(name, ns.out)
+    folder = region_folder(name, ns.out)
+    _check_writable("--out", fetched, folder=True)
+    if not ns.offline:
+        from sim.region.fetch import fetch_region
+
+        report = fetch_region(
+            spec, RawStore(fetched), refresh=ns.refresh, progress=lambda s: print(s, flush=True)
+        )
+        print(f"fetched into {fetched}: {report.sent} answers, {report.reused} reused")
+        for missing in report.missing:
+            print(f"  not available: {missing} (the build estimates it)")
+    elif spec is not None:
+        from sim.region.build import read_fetched
+
+        stored, _ = read_fetched(fetched)
+        if stored != spec:
+            raise ConfigError(
+                f"--offline: {fetched}/region.yaml holds another region spec ({stored}); fetch "
+                "again without --offline, or leave out the options that differ"
+            )
+    if action == "fetch":
+        return 0
+    from sim.region.build import build_region
+
+    provenance = build_region(fetched, folder)
+    config = write_region_config(name, folder)
+    print(
+        f"built {folder} ({len(provenance.data)} figures from tables, "
+        f"{len(provenance.estimates)} estimated; see its README.md)"
+    )
+    for note in provenance.notes:
+        print(f"  note: {note}")
+    print(f"region config: {config}\nrun it with: sim run region={name}")
+    return 0
+
+
+def region_list_command(args: list[str]) -> int:
+    from sim.region.regions import list_regions
+
+    if args:
+        raise ConfigError(f"sim region list: takes no arguments, got {' '.join(args)!r}")
+    entries = list_regions()
+    width = max([len(e.name) for e in entries] + [6])
+    print(f"{'region':<{width}}  municipalities  base year  folder")
+    for e in entries:
+        if e.problem:
+            print(f"{e.name:<{width}}  {'-':>14}  {'-':>9}  {e.folder}  (not usable: {e.problem})")
+        else:
+            print(f"{e.name:<{width}}  {e.municipalities:>14}  {e.base_year:>9}  {e.folder}")
+    print("\nrun one with: sim run region=<name>")
+    return 0
+
+
 COMMANDS = {
     "run": run_command,
     "collect": collect_command,
@@ -492,6 +603,7 @@ COMMANDS = {
     "optimise": optimise_command,
     "scenarios": scenarios_command,
     "explore": explore_command,
+    "region": region_command,
 }
 
 

@@ -671,16 +671,15 @@ def kolada_accounts(store: RawStore, codes, prov) -> pd.DataFrame:
 
 def land_area_km2(geometry: dict) -> float:
     """Area of a GeoJSON (multi)polygon in lon/lat, on the sinusoidal (equal-area) projection."""
+    import shapely
     from shapely.geometry import shape
-    from shapely.ops import transform
 
-    radius = est.EARTH_RADIUS_KM
+    def project(lonlat: np.ndarray) -> np.ndarray:
+        lat = np.radians(lonlat[:, 1])
+        x = est.EARTH_RADIUS_KM * np.radians(lonlat[:, 0]) * np.cos(lat)
+        return np.column_stack([x, est.EARTH_RADIUS_KM * lat])
 
-    def project(lon, lat, z=None):
-        lat_r = np.radians(lat)
-        return radius * np.radians(lon) * np.cos(lat_r), radius * lat_r
-
-    return float(transform(project, shape(geometry)).area)
+    return float(shapely.transform(shape(geometry), project).area)
 
 
 def write_parquet(df: pd.DataFrame, schema: pa.Schema, path: Path) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -155,8 +155,11 @@ class Service:
     def close(self) -> None:
         self._http.close()
 
-    def send(self, request: Request) -> Response:
+    def send(self, request: Request, check: Callable[[bytes], object] | None = None) -> Response:
         """The service's answer to ``request`` (status 200), after waits and retries.
+
+        ``check(content)`` may raise :class:`SourceError` for an answer that is cut short or
+        malformed: such an answer is asked for again, like a lost connection.
 
         Raises
         ------
@@ -172,14 +175,14 @@ class Service:
             reraise=True,
         )
         try:
-            return retrying(self._attempt, request)
+            return retrying(self._attempt, request, check)
         except _Retryable as err:
             raise SourceError(
                 f"{self.name} {request.describe()}: no answer after {ATTEMPTS} attempts "
                 f"(last: {err.reason}); try again later, or fetch fewer municipalities at once"
             ) from None
 
-    def _attempt(self, request: Request) -> Response:
+    def _attempt(self, request: Request, check: Callable[[bytes], object] | None) -> Response:
         self.limit.wait()
         try:
             answer = self._http.request(request.method, request.url, json=request.body)
@@ -194,6 +197,11 @@ class Service:
                 f"{self.name} {request.describe()}: refused with HTTP {answer.status_code}: "
                 f"{_reason(answer)}"
             )
+        if check is not None:
+            try:
+                check(answer.content)
+            except SourceError as err:
+                raise _Retryable(f"a malformed answer: {err}") from None
         return Response(request, answer.status_code, answer.content, str(answer.request.url))
 
 

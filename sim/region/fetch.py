@@ -23,7 +23,7 @@ import httpx
 
 from sim.region import catalogue as cat
 from sim.region.client import KOLADA_CALLS_PER_SECOND, Clock, Request, Service, SourceError
-from sim.region.jsonstat import load
+from sim.region.jsonstat import decode, load
 from sim.region.spec import REPLACED_CODES, RegionSpec
 from sim.region.store import Missing, RawStore
 
@@ -96,13 +96,15 @@ class _Session:
         self.refresh, self.report, self.progress = refresh, report, progress
 
     # --- one request, through the cache ---------------------------------------------------------
-    def get(self, service: Service, request: Request, key: str, licence, attribution) -> bytes:
+    def get(
+        self, service: Service, request: Request, key: str, licence, attribution, check=None
+    ) -> bytes:
         if not self.refresh:
             entry = self.store.cached(request.method, request.url, request.body)
             if entry is not None:
                 self.report.reused += 1
                 return self.store.content(entry)
-        response = service.send(request)
+        response = service.send(request, check)
         self.report.sent += 1
         self.progress(f"{service.name} {request.table}: {len(response.content):,} bytes")
         self.store.add(
@@ -170,7 +172,14 @@ class _Session:
             request = Request(
                 table.table, table.what, [c for c in regions if c in shown], "POST", data_url, body
             )
-            self.get(scb, request, table.key, cat.SCB_LICENCE, cat.SCB_ATTRIBUTION)
+            self.get(
+                scb,
+                request,
+                table.key,
+                cat.SCB_LICENCE,
+                cat.SCB_ATTRIBUTION,
+                check=lambda raw: decode(raw, f"SCB {table.table} ({table.what})"),
+            )
         self.store.found(table.key)
         return True
 
@@ -188,7 +197,12 @@ class _Session:
         while url:
             request = Request(kpis, what, codes, "GET", url)
             raw = self.get(
-                kolada, request, cat.KOLADA_KEY, cat.KOLADA_LICENCE, cat.KOLADA_ATTRIBUTION
+                kolada,
+                request,
+                cat.KOLADA_KEY,
+                cat.KOLADA_LICENCE,
+                cat.KOLADA_ATTRIBUTION,
+                check=lambda raw: _next_page(raw, kpis),
             )
             url = _next_page(raw, kpis)
             pages += 1

@@ -301,8 +301,9 @@ class FakeServices:
         self.max_cells, self.calls, self.window = max_cells, calls, window
         self.tables = default_tables()
         self.log: list[tuple[str, str, dict | None]] = []
-        self.faults: dict[str, list] = {}  # table -> statuses (or "truncate") answered first
-        self.always: dict[str, object] = {}  # table -> a status (or "truncate") every time
+        # Faults of a table's data requests (key "TAB824"), or of its metadata ("TAB824/metadata")
+        self.faults: dict[str, list] = {}  # -> statuses (or "truncate") answered first, once each
+        self.always: dict[str, object] = {}  # -> a status (or "truncate") answered every time
         self.kolada_pages = 2
         self.kolada_next_key = "next_page"
         self._sent: list[float] = []
@@ -339,7 +340,7 @@ class FakeServices:
         if not match:
             return httpx.Response(404, json={"title": "Not found", "status": 404})
         table_id, kind = match.groups()
-        fault = self._fault(table_id)
+        fault = self._fault(table_id if kind == "data" else f"{table_id}/{kind}")
         if isinstance(fault, int):
             return httpx.Response(fault, json={"title": f"fault {fault}", "status": fault})
         table = self.tables.get(table_id)

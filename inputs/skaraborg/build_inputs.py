@@ -19,7 +19,6 @@ row order and compression).
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -29,6 +28,21 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from sim.region.estimates import (
+    CONSTRUCTION_PER_1000,
+    JOBS_PER_RESIDENT,
+    PERSONS_PER_HOUSEHOLD,
+    PLAN_RESERVE_YEARS,
+    RENTAL_SHARE_OF_FLATS,
+    VACANCY_RATE,
+    apportion,
+    arts_school,
+    library,
+    round_half_up,
+    travel_times,
+)
+from sim.region.estimates import detached_share as estimated_detached_share
 
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "sources"
@@ -66,34 +80,12 @@ HISTORY_YEARS = (2010, 2015, 2020)  # the years of sources/skaraborg_population_
 
 # --- Parameters (see README.md for the source or reasoning behind each) -------------------------
 
-PERSONS_PER_HOUSEHOLD = 2.2  # SCB: ~4.83 M households in 2021, ~2.2 persons per household
-VACANCY_RATE = 0.02  # assumed share of dwellings without a registered household
-RENTAL_SHARE_OF_FLATS = 2.0 / 3.0  # rental share of multi-dwelling flats (assumption, see README)
-DETACHED_SHARE_BOUNDS = (0.30, 0.90)  # clip range of the detached-share rule
-
-PLAN_RESERVE_YEARS = 3.0  # plan reserve = this many years of construction
-CONSTRUCTION_PER_1000 = 4.2  # completed dwellings per 1000 residents and year (VG county, 2018)
-
+# The rules shared with the region builder, and their constants, are in sim/region/estimates.py.
 SHARE_AGED_20_64 = 0.55  # assumed share of residents aged 20-64 (national 2023: about 0.566)
 EMPLOYMENT_RATE_20_64 = 0.80  # assumed employment rate 20-64 (national Nov 2020: 0.783)
-# Jobs per resident: Skövde's commuting region has almost 85,000 jobs and just over 180,000
-# inhabitants (skovde.se, about 2021; shared/data/calibration_targets.md).
-JOBS_PER_RESIDENT = 85_000 / 180_000
 SKOVDE = "1496"
 SKOVDE_JOBS_YEAR = 2015  # year of Skövde's jobs by sector (sources/skovde_jobs_by_sector_2015.csv)
 
-CIRCUITY = 1.3  # road distance / great-circle distance
-CAR_SPEED_KMH = 80.0  # average door-to-door car speed between municipal seats
-INTRA_SPEED_KMH = 50.0  # average car speed of trips within a municipality
-INTRA_DISTANCE_FACTOR = 1.0 / 3.0  # mean intra-municipal trip length as a share of the disc radius
-TERMINAL_MINUTES = 5.0  # fixed time added to every trip (parking, walking to and from the car)
-EXTERNAL_INTRA_MINUTES = 20.0  # intra-municipal time assumed for the five external cities
-EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
-
-LIBRARY_COST_SEK_PER_CAPITA = 444.0  # KB library statistics 2019: mean public-library cost
-ARTS_SCHOOL_COST_SEK_PER_CAPITA = 270.0  # SKL 2018: > 2.7 bn SEK in 2016 / ~10.0 M inhabitants
-LIBRARY_PLACES_PER_1000, LIBRARY_MIN_PLACES = 4.0, 40  # assumed visitor places
-ARTS_SCHOOL_PLACES_PER_1000, ARTS_SCHOOL_MIN_PLACES = 3.0, 30  # assumed simultaneous pupils
 MUSEUM_DEFAULT_CAPACITY = 150  # assumed simultaneous visitors of a museum
 MUSEUM_DEFAULT_COST_MSEK = 8.0  # assumed yearly operating cost of a museum
 STAGE_COST_MSEK_PER_SEAT = 0.04  # assumed yearly operating cost per seat of a theatre/concert hall
@@ -160,35 +152,6 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
 }
-
-
-# --- Small numeric helpers -----------------------------------------------------------------------
-def round_half_up(x: float) -> int:
-    """Round a non-negative number to the nearest integer, halves upwards."""
-    return int(math.floor(x + 0.5))
-
-
-def apportion(total: int, weights: np.ndarray) -> np.ndarray:
-    """Split an integer total in proportion to weights (largest-remainder method).
-
-    The parts are non-negative integers summing exactly to ``total``; ties in the remainders
-    go to the earlier position, so the result is deterministic.
-    """
-    w = np.asarray(weights, dtype=np.float64)
-    raw = total * w / w.sum()
-    parts = np.floor(raw).astype(np.int64)
-    missing = int(total - parts.sum())
-    order = np.argsort(-(raw - parts), kind="stable")
-    parts[order[:missing]] += 1
-    return parts
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km between two WGS84 points (spherical Earth)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 # --- Sources -------------------------------------------------------------------------------------
@@ -269,34 +232,8 @@ def build_externals(base_year: int = DEFAULT_BASE_YEAR) -> pd.DataFrame:
 
 
 def build_travel_times(muni: pd.DataFrame, ext: pd.DataFrame) -> pd.DataFrame:
-    """Estimated car travel times between all nodes (municipality codes, then external names).
-
-    Between two nodes: ``TERMINAL + CIRCUITY * haversine / CAR_SPEED``. Within a municipality:
-    ``TERMINAL + CIRCUITY * R / 3 / INTRA_SPEED`` with ``R = sqrt(land_area / pi)``: half the mean
-    distance from the centre of a uniform disc (2R/3), because residents and jobs cluster in the
-    central town. Within an external city: a fixed
-    ``EXTERNAL_INTRA_MINUTES``. Minutes are rounded to 0.1, and the matrix is symmetric.
-    """
-    nodes = list(muni["code"]) + list(ext["name"])
-    lats = list(muni["lat"]) + list(ext["lat"])
-    lons = list(muni["lon"]) + list(ext["lon"])
-    n_muni = len(muni)
-    n = len(nodes)
-    minutes = np.zeros((n, n), dtype=np.float64)
-    for i in range(n):
-        if i < n_muni:
-            radius = math.sqrt(float(muni["land_area_km2"].iloc[i]) / math.pi)
-            km = CIRCUITY * INTRA_DISTANCE_FACTOR * radius
-            minutes[i, i] = round(TERMINAL_MINUTES + 60.0 * km / INTRA_SPEED_KMH, 1)
-        else:
-            minutes[i, i] = EXTERNAL_INTRA_MINUTES
-        for j in range(i + 1, n):
-            km = CIRCUITY * haversine_km(lats[i], lons[i], lats[j], lons[j])
-            value = round(TERMINAL_MINUTES + 60.0 * km / CAR_SPEED_KMH, 1)
-            minutes[i, j] = minutes[j, i] = value
-    origin = [o for o in nodes for _ in nodes]
-    destination = [d for _ in nodes for d in nodes]
-    return pd.DataFrame({"origin": origin, "destination": destination, "minutes": minutes.ravel()})
+    """Estimated car travel times between all nodes (sim.region.estimates.travel_times)."""
+    return travel_times(muni, ext)
 
 
 def detached_share(population: float) -> float:
@@ -306,11 +243,8 @@ def detached_share(population: float) -> float:
     Falköping and Essunga) and is clipped to ``DETACHED_SHARE_BOUNDS``.
     """
     cal = read_csv("dwelling_type_calibration.csv", dtype={"code": str})
-    (p1, s1), (p2, s2) = cal[["population", "detached_share"]].to_numpy(dtype=np.float64)
-    slope = (s2 - s1) / math.log(p1 / p2)
-    share = s1 + slope * math.log(p1 / population)
-    lo, hi = DETACHED_SHARE_BOUNDS
-    return min(max(share, lo), hi)
+    points = tuple(map(tuple, cal[["population", "detached_share"]].to_numpy(dtype=np.float64)))
+    return estimated_detached_share(population, points)
 
 
 def build_dwellings(muni: pd.DataFrame) -> pd.DataFrame:
@@ -431,31 +365,8 @@ def build_culture_facilities(muni: pd.DataFrame) -> pd.DataFrame:
     base_year = int(muni["base_year"].iloc[0])
     rows = []
     for code, name, pop in zip(muni["code"], muni["name"], muni["population"], strict=True):
-        rows.append(
-            (
-                f"{code}-library",
-                f"{name} huvudbibliotek",
-                code,
-                "library",
-                max(LIBRARY_MIN_PLACES, round_half_up(LIBRARY_PLACES_PER_1000 * pop / 1000.0)),
-                base_year,  # placeholder: in operation, real opening year not in the sources
-                round(LIBRARY_COST_SEK_PER_CAPITA * pop / 1e6, 2),
-            )
-        )
-        rows.append(
-            (
-                f"{code}-arts_school",
-                f"{name} kulturskola",
-                code,
-                "arts_school",
-                max(
-                    ARTS_SCHOOL_MIN_PLACES,
-                    round_half_up(ARTS_SCHOOL_PLACES_PER_1000 * pop / 1000.0),
-                ),
-                base_year,  # placeholder: in operation, real opening year not in the sources
-                round(ARTS_SCHOOL_COST_SEK_PER_CAPITA * pop / 1e6, 2),
-            )
-        )
+        rows.append(library(code, name, int(pop), base_year))
+        rows.append(arts_school(code, name, int(pop), base_year))
     named = read_csv("culture_facilities_named.csv", dtype={"code": str})
     named = named[named["opening_year"] <= base_year]
     for rec in named.itertuples(index=False):

@@ -115,6 +115,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("year", pa.int64()),
             ("population", pa.int64()),
             ("births", pa.int64()),
+            ("deaths", pa.int64()),
             ("immigration", pa.int64()),
             ("emigration", pa.int64()),
             ("domestic_in", pa.int64()),
@@ -605,14 +606,15 @@ def history(spec, store, codes, by_year, prov) -> pd.DataFrame:
     out = pd.DataFrame([(c, y) for c in codes for y in years], columns=["code", "year"])
     keys = [(c, str(y)) for c, y in zip(out.code, out.year, strict=True)]
     out["population"] = [by_year.get(k, np.nan) for k in keys]
-    births, b_tables = frame(store, "births")
-    if not births.empty:
-        b = births[births["Region"].isin(codes)].groupby(["Region", "Tid"])["value"]
-        b = b.sum(min_count=1)
-        out["births"] = [b.get(k, np.nan) for k in keys]
-        prov.datum("history.births", f"SCB {'/'.join(b_tables)}")
-    else:
-        out["births"] = np.nan
+    for key in ("births", "deaths"):
+        events, tables = frame(store, key)
+        if events.empty:
+            out[key] = np.nan
+            continue
+        sums = events[events["Region"].isin(codes)].groupby(["Region", "Tid"])["value"]
+        sums = sums.sum(min_count=1)
+        out[key] = [sums.get(k, np.nan) for k in keys]
+        prov.datum(f"history.{key}", f"SCB {'/'.join(tables)}")
     moves, m_tables = frame(store, "migration")
     for code, column in MIGRATION_CODES.items():
         if moves.empty:
@@ -626,7 +628,7 @@ def history(spec, store, codes, by_year, prov) -> pd.DataFrame:
             "history.immigration, emigration, domestic_in, domestic_out",
             f"SCB {'/'.join(m_tables)}",
         )
-    for column in ("population", "births", *MIGRATION_CODES.values()):
+    for column in ("population", "births", "deaths", *MIGRATION_CODES.values()):
         out[column] = out[column].round().astype("Int64")
     return out
 
@@ -741,7 +743,7 @@ def render_readme(spec: RegionSpec, store: RawStore, tables: dict, prov: Provena
         "",
         "The six model inputs have the schema of `inputs/skaraborg/` (sim/io/inputs.py). "
         "`population_by_age.parquet` (code, sex, age 0-100+, persons), `history.parquet` "
-        "(yearly population, births and migration of the trend period) and "
+        "(yearly population, births, deaths and migration of the trend period) and "
         "`municipal_accounts.parquet` (Kolada key figures: code, kpi, year, value, unit, "
         "status) are official figures the model does not read; they are here to check it "
         "against.",

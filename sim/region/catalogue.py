@@ -139,6 +139,17 @@ SCB_TABLES: tuple[ScbTable, ...] = (
         years=TREND,
     ),
     ScbTable(
+        "deaths",
+        "TAB960",
+        "Döda efter region och år",
+        1968,
+        2024,
+        ("BE0101D9",),
+        {"Alder": TOTAL, "Kon": ALL},
+        years=TREND,
+        confirmed=False,
+    ),
+    ScbTable(
         "migration",
         "TAB1212",
         "Inrikes in- och utflyttningar, invandringar och utvandringar efter region och år",

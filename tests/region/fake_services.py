@@ -158,6 +158,9 @@ def default_tables() -> dict[str, Table]:
     def births(cell):
         return round(population(cell["Region"], int(cell["Tid"])) * 0.0105 / 2)  # MADE UP
 
+    def deaths(cell):
+        return round(population(cell["Region"], int(cell["Tid"])) * 0.0095 / 2)  # MADE UP
+
     def migration(cell):
         rate = {"BE0101AX": 0.012, "BE0101AY": 0.005, "BE0101A2": 0.045, "BE0101A3": 0.046}
         return round(population(cell["Region"], int(cell["Tid"])) * rate[cell["ContentsCode"]] / 2)
@@ -219,6 +222,18 @@ def default_tables() -> dict[str, Table]:
             },
             births,
             eliminable=("AlderModer", "Kon"),
+        ),
+        "TAB960": Table(
+            "TAB960",
+            {
+                "Region": regions,
+                "Alder": AGES + ["100+", "tot"],
+                "Kon": ["1", "2"],
+                "ContentsCode": ["BE0101D9"],
+                "Tid": [y for y in years if y < "2025"],
+            },
+            deaths,
+            eliminable=("Alder", "Kon"),
         ),
         "TAB1212": Table(
             "TAB1212",

@@ -31,10 +31,13 @@ def test_la_linkoping_is_built_into_valid_inputs_with_the_real_figures(built_la)
     assert muni.loc["0580", "name"] == "Linköping" and region.base_year == 2024
     by_age = pd.read_parquet(out / "population_by_age.parquet")
     assert by_age.groupby("code")["persons"].sum().to_dict() == REAL_POPULATION[2024]
+    history = pd.read_parquet(out / "history.parquet")
+    assert set(history["year"]) == set(range(2019, 2025))
+    assert history[["population", "births", "deaths", "immigration"]].notna().all().all()
     assert len(region.externals) == 5 and not set(region.externals["name"]) & set(muni["name"])
     # where each figure came from is said
     readme = (out / "README.md").read_text()
-    for words in ("TAB638", "TAB824", "TAB3204", "TAB2017", "Kolada", "estimate", "CC0"):
+    for words in ("TAB638", "TAB824", "TAB3204", "TAB2017", "TAB960", "Kolada", "estimate", "CC0"):
         assert words in readme
     assert "municipalities.households" in provenance.estimates
     assert "jobs.jobs" in provenance.data and "dwellings.dwellings" in provenance.data

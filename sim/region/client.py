@@ -43,8 +43,13 @@ USER_AGENT = "regionsim-region-builder (+https://github.com/regionsim; sim regio
 class SourceError(InputError):
     """A statistics service's answer that cannot be used: refused, malformed or missing data.
 
-    Its message names the service's table and the municipalities it was asked for.
+    Its message names the service's table and the municipalities it was asked for; ``status``
+    is the HTTP status of a refusal (None for other failures).
     """
+
+    def __init__(self, problems: Sequence[str] | str, status: int | None = None) -> None:
+        super().__init__(problems)
+        self.status = status
 
 
 class Clock:
@@ -195,7 +200,8 @@ class Service:
         if answer.status_code != 200:
             raise SourceError(
                 f"{self.name} {request.describe()}: refused with HTTP {answer.status_code}: "
-                f"{_reason(answer)}"
+                f"{_reason(answer)}",
+                status=answer.status_code,
             )
         if check is not None:
             try:

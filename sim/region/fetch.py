@@ -56,27 +56,22 @@ def fetch_region(
 
     clock = clock or Clock()
     store.folder.mkdir(parents=True, exist_ok=True)
-    write_text(store.folder / "region.yaml", spec.to_yaml())
     report = FetchReport()
     scb = Service("SCB", cat.SCB_BASE_URL, DEFAULT_CALLS, DEFAULT_WINDOW, clock, transport)
     kolada = Service("Kolada", cat.KOLADA_BASE_URL, KOLADA_CALLS_PER_SECOND, 1.0, clock, transport)
     try:
         session = _Session(spec, store, clock, refresh, report, progress)
         max_cells = session.scb_config(scb)
-        missing = []
         for table in cat.SCB_TABLES:
             years = _years_of(table, spec)
-            if not years:
-                continue
-            if not session.scb_table(scb, table, years, max_cells):
-                missing.append(table.key)
-        for key in sorted(set(missing)):
-            if any(e.key == key for e in store.entries if e.table != "metadata"):
-                store.found(key)  # another table of the same key (other years) has it
+            if years:
+                session.scb_table(scb, table, years, max_cells)
         session.kolada(kolada)
     finally:
         scb.close()
         kolada.close()
+    # Last: the spec the build reads is the one whose every table was fetched.
+    write_text(store.folder / "region.yaml", spec.to_yaml())
     report.missing = tuple(f"{m.service} {m.table} ({m.key})" for m in store.missing)
     return report
 
@@ -143,7 +138,8 @@ class _Session:
         return cells
 
     def scb_table(self, scb: Service, table: cat.ScbTable, years: list[int], max_cells: int):
-        """Fetch one table's selection; False when the table is missing and not required."""
+        """Fetch one table's selection; a table that is missing and not required is recorded
+        as missing (the build falls back)."""
         codes = list(self.spec.municipalities)
         url = f"{scb.base_url}/tables/{table.table}/metadata?" + urlencode({"lang": cat.LANGUAGE})
         request = Request(table.table, table.what, codes, "GET", url)
@@ -152,16 +148,16 @@ class _Session:
                 self.get(scb, request, f"{table.key}:metadata", cat.SCB_LICENCE, ""), table.table
             )
         except SourceError as err:
-            if "HTTP 404" in str(err) and not table.required:
+            if err.status == 404 and not table.required:
                 self.store.mark_missing(Missing("SCB", table.table, table.key, "no such table"))
-                return False
+                return
             raise
         selection, problem = _selection(table, meta, codes, years)
         if problem:
             if table.required:
                 raise SourceError(f"SCB {table.table} ({table.what}): {problem}")
             self.store.mark_missing(Missing("SCB", table.table, table.key, problem))
-            return False
+            return
         data_url = f"{scb.base_url}/tables/{table.table}/data?" + urlencode(
             {"lang": cat.LANGUAGE, "outputFormat": "json-stat2"}
         )
@@ -181,7 +177,6 @@ class _Session:
                 check=lambda raw: decode(raw, f"SCB {table.table} ({table.what})"),
             )
         self.store.found(table.key)
-        return True
 
     # --- Kolada ---------------------------------------------------------------------------------
     def kolada(self, kolada: Service) -> None:

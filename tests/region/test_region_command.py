@@ -91,3 +91,52 @@ def test_la_linkoping_end_to_end(tmp_path, services):
     assert report.returncode == 0, report.stderr[-2000:]
     html = (tmp_path / "r.html").read_text()
     assert "Linköping" in html and "Åtvidaberg" in html
+
+
+@pytest.fixture
+def offline_services(services, monkeypatch):
+    """``sim region fetch|build`` answered by the fake services instead of the network."""
+    import functools
+
+    import sim.region.fetch
+
+    fake, clock = services
+    real = sim.region.fetch.fetch_region
+    monkeypatch.setattr(
+        sim.region.fetch,
+        "fetch_region",
+        functools.partial(real, transport=fake.transport(), clock=clock),
+    )
+    return fake
+
+
+LA = ["--municipalities", "0580,0583,0586,0513,0561"]
+
+
+@pytest.mark.parametrize(
+    "fault, words",
+    [
+        ({"always": {"TAB824": 429}}, "SCB TAB824"),
+        ({"always": {"TAB3204": "truncate"}}, "SCB TAB3204"),
+        ({"always": {"TAB638/metadata": 503}}, "SCB TAB638"),
+        ({"remove": "TAB638"}, "SCB TAB638"),
+        ({"codes": "0580,0599"}, "municipality 0599 is not in the table"),
+    ],
+)
+def test_a_failed_fetch_names_the_table_and_keeps_the_built_region(
+    offline_services, tmp_path, monkeypatch, capsys, fault, words
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SIM_USER_CONFIGS", str(tmp_path / "user_configs"))
+    assert main(["region", "build", "la", *LA]) == 0
+    region = tmp_path / "inputs" / "la"
+    before = {p.name: p.read_bytes() for p in region.iterdir()}
+    capsys.readouterr()
+    offline_services.always.update(fault.get("always", {}))
+    if "remove" in fault:
+        del offline_services.tables[fault["remove"]]
+    codes = ["--municipalities", fault["codes"]] if "codes" in fault else LA
+    assert main(["region", "build", "la", *codes, "--refresh"]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and err.count("\n") <= 3
+    assert {p.name: p.read_bytes() for p in region.iterdir()} == before

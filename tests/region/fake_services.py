@@ -321,6 +321,9 @@ class FakeServices:
         self.always: dict[str, object] = {}  # -> a status (or "truncate") answered every time
         self.kolada_pages = 2
         self.kolada_next_key = "next_page"
+        # code -> the first year it has figures (a municipality formed later; earlier cells
+        # are suppressed, null with status "..")
+        self.formed: dict[str, int] = {}
         self._sent: list[float] = []
 
     def transport(self) -> httpx.MockTransport:
@@ -408,7 +411,9 @@ class FakeServices:
         values = []
         status = {}
         for i, combo in enumerate(_product([dims[n] for n in names])):
-            v = table.value(dict(zip(names, combo, strict=True)))
+            cell = dict(zip(names, combo, strict=True))
+            formed = self.formed.get(cell.get("Region"), 0)
+            v = table.value(cell) if int(cell.get("Tid", 9999)) >= formed else None
             values.append(None if v is None else float(round(v)) if table.id != "TAB2017" else v)
             if v is None:
                 status[str(i)] = ".."

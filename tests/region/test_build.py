@@ -135,3 +135,15 @@ def test_a_plain_folder_in_the_way_is_never_replaced(fetched_la, tmp_path):
         build_region(fetched_la, out)
     assert (out / "notes.txt").read_text() == "my own"
     shutil.rmtree(out)
+
+
+def test_a_municipality_formed_during_the_trend_gets_a_shorter_trend(tmp_path, services):
+    fake, _ = services
+    fake.formed["0561"] = 2021  # made up: as if Åtvidaberg had been split off in 2021
+    fetch(tmp_path / "f", services)
+    provenance = build_region(tmp_path / "f", tmp_path / "out")
+    muni = load_region(tmp_path / "out").municipalities.set_index("code")
+    assert muni.loc["0561", "trend_first_year"] == 2021
+    assert muni.loc["0580", "trend_first_year"] == 2019
+    notes = "\n".join(provenance.notes)
+    assert "0561 has no population figure for 2019" in notes and "year 2019" in notes

@@ -539,6 +539,11 @@ def region_command(args: list[str]) -> int:
             )
         spec = make_spec(ns.name, ns.municipalities, ns.base_year, ns.trend, ns.externals)
     name = spec.name if spec else ns.name
+    if (CONFIG_DIR / "region" / f"{name}.yaml").exists():
+        raise ConfigError(
+            f"name: {name!r} is a region shipped with sim (configs/region/{name}.yaml); choose "
+            "another name for the region you build"
+        )
     fetched = fetched_folder(name, ns.out)
     folder = region_folder(name, ns.out)
     _check_writable("--out", fetched, folder=True)

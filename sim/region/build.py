@@ -734,6 +734,8 @@ def render_readme(spec: RegionSpec, store: RawStore, tables: dict, prov: Provena
         lines += [f"- {m.service} {m.table} ({m.key}): {m.reason}" for m in store.missing]
     lines += ["", "## Notes: suppressed cells, noise, code changes", ""]
     lines += [f"- {n}" for n in prov.notes] or ["- none"]
+    lines += _history_lines(tables["history.parquet"], muni)
+    lines += _accounts_lines(tables["municipal_accounts.parquet"], muni, spec.base_year)
     ext = tables["externals.parquet"]
     lines += ["", "## External labour markets", ""]
     lines += [f"- {r.name}: {r.population:,} residents" for r in ext.itertuples()] or ["- none"]
@@ -764,3 +766,51 @@ def render_readme(spec: RegionSpec, store: RawStore, tables: dict, prov: Provena
         "",
     ]
     return "\n".join(lines)
+
+
+def _history_lines(history: pd.DataFrame, muni: pd.DataFrame) -> list[str]:
+    """Mean yearly rates per 1,000 residents over the trend years, to check the model against."""
+    columns = ["births", "deaths", "immigration", "emigration", "domestic_in", "domestic_out"]
+    if history[columns].isna().all().all():
+        return []
+    first, last = int(history["year"].min()), int(history["year"].max())
+    lines = [
+        "",
+        f"## Official history, {first}-{last}: yearly events per 1,000 residents",
+        "",
+        "| code | births | deaths | immigration | emigration | domestic in | domestic out |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for code in muni["code"]:
+        rows = history[history["code"] == code]
+        rates = []
+        for column in columns:
+            both = rows[[column, "population"]].dropna()
+            total = float(both["population"].sum())
+            rates.append(f"{1000 * float(both[column].sum()) / total:.1f}" if total else "-")
+        lines.append(f"| {code} | " + " | ".join(rates) + " |")
+    return lines
+
+
+def _accounts_lines(accounts: pd.DataFrame, muni: pd.DataFrame, year: int) -> list[str]:
+    """Kolada's key figures of the base year, one column per key figure."""
+    rows = accounts[accounts["year"] == year]
+    if rows.empty:
+        return []
+    kpis = [k for k in cat.KOLADA_KPIS if k.kpi in set(rows["kpi"])]
+    lines = [
+        "",
+        f"## Municipal key figures {year} (Kolada)",
+        "",
+        "| code | " + " | ".join(f"{k.what} ({k.kpi}, {k.unit})" for k in kpis) + " |",
+        "| --- |" + " ---: |" * len(kpis),
+    ]
+    values = rows.set_index(["code", "kpi"])["value"]
+    for code in muni["code"]:
+        cells = []
+        for k in kpis:
+            v = values.get((code, k.kpi), np.nan)
+            cells.append("-" if pd.isna(v) else f"{v:,.2f}" if k.unit == "percent" else f"{v:,.0f}")
+        lines.append(f"| {code} | " + " | ".join(cells) + " |")
+    lines += ["", cat.KOLADA_ATTRIBUTION + "."]
+    return lines

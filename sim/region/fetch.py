@@ -249,10 +249,10 @@ def _selection(table: cat.ScbTable, meta: dict, codes: list[str], years: list[in
         totals = [c for c in index if _is_total(c, category.get("label", {}).get(c, ""))]
         if how is None and eliminable:
             continue
-        if how is None or how == cat.TOTAL:
+        if how is None and not totals:  # every category: the build sums over them
+            chosen = sorted(index, key=index.get)
+        elif how is None or how == cat.TOTAL:
             if not totals:
-                if how is None:
-                    return None, f"variable {name} has no total and cannot be left out"
                 return None, f"variable {name} has no total category"
             chosen = totals[:1]
         elif how == cat.ALL:

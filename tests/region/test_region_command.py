@@ -23,6 +23,7 @@ from tests.region.conftest import fetch
         (["region", "build", "x", "--municipalities", "0580", "--base-year", "1900"], "base_year"),
         (["region", "fetch", "x", "--municipalities", "0580", "--trend", "2024,2020"], "trend"),
         (["region", "grow"], "not a region command"),
+        (["region", "build", "skaraborg", "--municipalities", "1496"], "shipped with sim"),
         (["region", "build", "--spec", "/nonexistent.yaml"], "no such region spec file"),
     ],
 )

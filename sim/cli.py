@@ -515,29 +515,54 @@ def region_command(args: list[str]) -> int:
     from sim.region.spec import make_spec, read_spec
     from sim.region.store import RawStore
 
-    parser = argparse.ArgumentParser(prog=f"sim region {action}", usage=REGION_USAGE)
+    parser = argparse.ArgumentParser(
+        prog=f"sim region {action}", usage=REGION_USAGE.removeprefix("usage: ")
+    )
     parser.add_argument("name", nargs="?", default=None)
     parser.add_argument("--municipalities", default=None)
-    parser.add_argument("--base-year", default="2024")
+    parser.add_argument("--base-year", default=None)
     parser.add_argument("--trend", default=None)
-    parser.add_argument("--externals", default="5")
+    parser.add_argument("--externals", default=None)
     parser.add_argument("--spec", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--offline", action="store_true")
     parser.add_argument("--refresh", action="store_true")
     ns = parser.parse_args(rest)
+    spec_options = {
+        "--municipalities": ns.municipalities,
+        "--base-year": ns.base_year,
+        "--trend": ns.trend,
+        "--externals": ns.externals,
+    }
+    given = [option for option, value in spec_options.items() if value is not None]
+    if ns.offline and (action == "fetch" or ns.refresh):
+        raise ConfigError(
+            "--offline: builds from the answers already fetched; it cannot be combined with "
+            + ("'sim region fetch'" if action == "fetch" else "--refresh")
+        )
+    if ns.spec is not None and (given or ns.name is not None):
+        raise ConfigError(
+            f"--spec: the file gives the region; leave out {', '.join(given) or 'NAME'}"
+        )
+    if ns.offline and given:
+        raise ConfigError(
+            f"--offline: builds the region as it was fetched; leave out {', '.join(given)} "
+            "(or fetch again without --offline)"
+        )
     if ns.spec is not None:
         spec = read_spec(ns.spec)
     elif ns.name is None:
         raise ConfigError(f"sim region {action}: give the region's NAME (or --spec FILE)")
-    elif ns.offline and ns.municipalities is None:
+    elif ns.offline:
         spec = None  # the spec the fetch stored
     else:
         if ns.municipalities is None:
             raise ConfigError(
                 "--municipalities: missing; list SCB's 4-digit codes, e.g. 0580,0583,0586"
             )
-        spec = make_spec(ns.name, ns.municipalities, ns.base_year, ns.trend, ns.externals)
+        spec = make_spec(
+            ns.name, ns.municipalities, ns.base_year or 2024, ns.trend, ns.externals or 5
+        )
     name = spec.name if spec else ns.name
     if (CONFIG_DIR / "region" / f"{name}.yaml").exists():
         raise ConfigError(
@@ -556,14 +581,14 @@ def region_command(args: list[str]) -> int:
         print(f"fetched into {fetched}: {report.sent} answers, {report.reused} reused")
         for missing in report.missing:
             print(f"  not available: {missing} (the build estimates it)")
-    elif spec is not None:
+    else:
         from sim.region.build import read_fetched
 
         stored, _ = read_fetched(fetched)
-        if stored != spec:
+        if stored.name != name:
             raise ConfigError(
-                f"--offline: {fetched}/region.yaml holds another region spec ({stored}); fetch "
-                "again without --offline, or leave out the options that differ"
+                f"--offline: {fetched}/region.yaml is region {stored.name!r}, not {name!r}; "
+                "fetch again without --offline"
             )
     if action == "fetch":
         return 0

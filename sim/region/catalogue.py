@@ -29,6 +29,7 @@ KOLADA_LICENCE = "Kolada terms of use: free use, including commercial, the sourc
 KOLADA_ATTRIBUTION = "Källa: Kolada (RKA, Rådet för främjande av kommunala analyser)"
 LANGUAGE = "sv"
 MUNICIPALITY_CODELIST = "vs_RegionKommun07"
+CKM_MUNICIPALITY_CODELIST = "vs_CKM03Kommun"  # the tables with noise, from 2025
 
 ALL = "all"
 TOTAL = "total"
@@ -54,6 +55,12 @@ class ScbTable:
     required: bool = False
     whole_country: bool = False  # every municipality of Sweden, not only the region's
     confirmed: bool = True
+    # False for a ratio (persons per household): a variable that is neither named nor left out
+    # must then have a total, since summing over its categories would be wrong.
+    additive: bool = True
+    # The Region code list asked for; when the table's metadata offers others but not this, the
+    # fetch takes its list of municipalities ('vs_...Kommun...').
+    codelist: str = MUNICIPALITY_CODELIST
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ SCB_TABLES: tuple[ScbTable, ...] = (
         ("000007ME",),
         {"Alder": ALL, "Kon": ALL},
         required=True,
+        codelist=CKM_MUNICIPALITY_CODELIST,
     ),
     ScbTable(
         "population_total",
@@ -107,6 +115,7 @@ SCB_TABLES: tuple[ScbTable, ...] = (
         {"Alder": TOTAL, "Kon": TOTAL},
         years=TREND,
         required=True,
+        codelist=CKM_MUNICIPALITY_CODELIST,
     ),
     ScbTable(
         "sweden_population",
@@ -127,6 +136,7 @@ SCB_TABLES: tuple[ScbTable, ...] = (
         ("000007ME",),
         {"Alder": TOTAL, "Kon": TOTAL},
         whole_country=True,
+        codelist=CKM_MUNICIPALITY_CODELIST,
     ),
     ScbTable(
         "births",
@@ -179,6 +189,15 @@ SCB_TABLES: tuple[ScbTable, ...] = (
         ("000002XH",),
         {"SNI2007": ALL},
         confirmed=False,
+    ),
+    ScbTable(
+        "persons_per_household",
+        "TAB4374",
+        "Antal personer per hushåll (31 december)",
+        2011,
+        2025,
+        ("000000M5",),
+        additive=False,
     ),
     ScbTable(
         "tax_rate",

@@ -155,7 +155,8 @@ class Service:
         )
 
     def set_limit(self, calls: int, window: float) -> None:
-        self.limit = RateLimit(calls, window, self.clock)
+        """Keep to ``calls`` per ``window`` from now on, counting the calls already made."""
+        self.limit = RateLimit(calls, window, self.clock, self.limit._sent)
 
     def close(self) -> None:
         self._http.close()
@@ -191,11 +192,16 @@ class Service:
         self.limit.wait()
         try:
             answer = self._http.request(request.method, request.url, json=request.body)
-        except httpx.TransportError as err:
+        except (httpx.TransportError, httpx.DecodingError) as err:
             raise _Retryable(f"{type(err).__name__}: {err}") from None
+        except httpx.HTTPError as err:  # e.g. too many redirects: asking again will not help
+            raise SourceError(
+                f"{self.name} {request.describe()}: {type(err).__name__}: {err}"
+            ) from None
         if answer.status_code == 429 or answer.status_code >= 500:
             raise _Retryable(
-                f"HTTP {answer.status_code}", _retry_after(answer.headers.get("Retry-After"))
+                f"HTTP {answer.status_code}",
+                _retry_after(answer.headers.get("Retry-After"), self.clock.utc()),
             )
         if answer.status_code != 200:
             raise SourceError(
@@ -220,7 +226,7 @@ def _wait(state: tenacity.RetryCallState) -> float:
     return max(backoff, min(asked, 10 * longest)) if asked is not None else backoff
 
 
-def _retry_after(value: str | None) -> float | None:
+def _retry_after(value: str | None, now: datetime) -> float | None:
     """Seconds from a ``Retry-After`` header: a number of seconds or an HTTP date."""
     if not value:
         return None
@@ -229,7 +235,7 @@ def _retry_after(value: str | None) -> float | None:
     except ValueError:
         pass
     try:
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+        return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
     except (TypeError, ValueError):
         return None
 

@@ -24,8 +24,9 @@ import httpx
 from sim.region import catalogue as cat
 from sim.region.client import KOLADA_CALLS_PER_SECOND, Clock, Request, Service, SourceError
 from sim.region.jsonstat import decode, load
+from sim.region.kolada import read_page
 from sim.region.spec import REPLACED_CODES, RegionSpec
-from sim.region.store import Missing, RawStore
+from sim.region.store import Missing, RawStore, request_key
 
 DEFAULT_MAX_CELLS = 150_000  # SCB's /config, 2026 (used only if /config does not say)
 DEFAULT_CALLS, DEFAULT_WINDOW = 30, 10.0  # likewise: 30 calls per 10 seconds
@@ -59,6 +60,7 @@ def fetch_region(
     report = FetchReport()
     scb = Service("SCB", cat.SCB_BASE_URL, DEFAULT_CALLS, DEFAULT_WINDOW, clock, transport)
     kolada = Service("Kolada", cat.KOLADA_BASE_URL, KOLADA_CALLS_PER_SECOND, 1.0, clock, transport)
+    store.missing = []  # this fetch finds out again what is missing
     try:
         session = _Session(spec, store, clock, refresh, report, progress)
         max_cells = session.scb_config(scb)
@@ -66,34 +68,55 @@ def fetch_region(
             years = _years_of(table, spec)
             if years:
                 session.scb_table(scb, table, years, max_cells)
+        for key, uncovered in _uncovered_years(spec).items():
+            tables = "/".join(t.table for t in cat.SCB_TABLES if t.key == key)
+            reason = f"no table has year {', '.join(map(str, uncovered))} ({tables})"
+            if any(t.required for t in cat.SCB_TABLES if t.key == key):
+                raise SourceError(f"SCB {tables} ({key}): {reason}; choose another base year")
+            store.mark_missing(Missing("SCB", tables, key, reason))
         session.kolada(kolada)
     finally:
         scb.close()
         kolada.close()
-    # Last: the spec the build reads is the one whose every table was fetched.
+    # Last: the store holds exactly what this fetch asked for, and the spec the build reads is
+    # the one whose every table was fetched.
+    store.keep_only(session.used)
     write_text(store.folder / "region.yaml", spec.to_yaml())
     report.missing = tuple(f"{m.service} {m.table} ({m.key})" for m in store.missing)
     return report
 
 
+def _wanted_years(how: str, spec: RegionSpec) -> list[int]:
+    return [spec.base_year] if how == cat.BASE else list(range(spec.trend[0], spec.base_year + 1))
+
+
 def _years_of(table: cat.ScbTable, spec: RegionSpec) -> list[int]:
-    wanted = (
-        [spec.base_year]
-        if table.years == cat.BASE
-        else list(range(spec.trend[0], spec.base_year + 1))
-    )
-    return [y for y in wanted if table.first_year <= y <= table.last_year]
+    return [y for y in _wanted_years(table.years, spec) if table.first_year <= y <= table.last_year]
+
+
+def _uncovered_years(spec: RegionSpec) -> dict[str, list[int]]:
+    """Per key, the years it needs that no table of the catalogue covers."""
+    out: dict[str, list[int]] = {}
+    for key in dict.fromkeys(t.key for t in cat.SCB_TABLES):
+        tables = [t for t in cat.SCB_TABLES if t.key == key]
+        covered = {y for t in tables for y in _years_of(t, spec)}
+        uncovered = [y for y in _wanted_years(tables[0].years, spec) if y not in covered]
+        if uncovered:
+            out[key] = uncovered
+    return out
 
 
 class _Session:
     def __init__(self, spec, store, clock, refresh, report, progress) -> None:
         self.spec, self.store, self.clock = spec, store, clock
         self.refresh, self.report, self.progress = refresh, report, progress
+        self.used: set[str] = set()  # the requests of this fetch (request_key)
 
     # --- one request, through the cache ---------------------------------------------------------
     def get(
         self, service: Service, request: Request, key: str, licence, attribution, check=None
     ) -> bytes:
+        self.used.add(request_key(request.method, request.url, request.body))
         if not self.refresh:
             entry = self.store.cached(request.method, request.url, request.body)
             if entry is not None:
@@ -124,16 +147,8 @@ class _Session:
     def scb_config(self, scb: Service) -> int:
         """Apply SCB's own limits from ``/config``; returns its largest query in cells."""
         request = Request("config", "the API's limits", (), "GET", f"{scb.base_url}/config")
-        raw = self.get(scb, request, "config", cat.SCB_LICENCE, cat.SCB_ATTRIBUTION)
-        try:
-            config = json.loads(raw)
-            calls = int(config.get("maxCallsPerTimeWindow", DEFAULT_CALLS))
-            window = float(config.get("timeWindow", DEFAULT_WINDOW))
-            cells = int(config.get("maxDataCells", DEFAULT_MAX_CELLS))
-        except (ValueError, TypeError, AttributeError) as err:
-            raise SourceError(f"SCB /config: not the API's configuration ({err})") from None
-        if calls < 1 or window <= 0 or cells < 1:
-            raise SourceError(f"SCB /config: limits {calls} calls/{window} s, {cells} cells")
+        raw = self.get(scb, request, "config", cat.SCB_LICENCE, cat.SCB_ATTRIBUTION, check=_limits)
+        calls, window, cells = _limits(raw)
         scb.set_limit(calls, window)
         return cells
 
@@ -144,15 +159,28 @@ class _Session:
         url = f"{scb.base_url}/tables/{table.table}/metadata?" + urlencode({"lang": cat.LANGUAGE})
         request = Request(table.table, table.what, codes, "GET", url)
         try:
-            meta = load(
-                self.get(scb, request, f"{table.key}:metadata", cat.SCB_LICENCE, ""), table.table
+            where = f"SCB {table.table} ({table.what}), metadata"
+            raw = self.get(
+                scb,
+                request,
+                f"{table.key}:metadata",
+                cat.SCB_LICENCE,
+                "",
+                check=lambda raw: load(raw, where),
             )
+            meta = load(raw, where)
         except SourceError as err:
             if err.status == 404 and not table.required:
                 self.store.mark_missing(Missing("SCB", table.table, table.key, "no such table"))
                 return
             raise
-        selection, problem = _selection(table, meta, codes, years)
+        try:
+            selection, problem = _selection(table, meta, codes, years)
+        except (AttributeError, TypeError, KeyError, ValueError) as err:
+            raise SourceError(
+                f"SCB {table.table} ({table.what}): its metadata is not in the expected form "
+                f"({type(err).__name__}: {err})"
+            ) from None
         if problem:
             if table.required:
                 raise SourceError(f"SCB {table.table} ({table.what}): {problem}")
@@ -197,9 +225,9 @@ class _Session:
                 cat.KOLADA_KEY,
                 cat.KOLADA_LICENCE,
                 cat.KOLADA_ATTRIBUTION,
-                check=lambda raw: _next_page(raw, kpis),
+                check=lambda raw: read_page(raw, f"Kolada {kpis}"),
             )
-            url = _next_page(raw, kpis)
+            url = read_page(raw, f"Kolada {kpis}")[1]
             pages += 1
             if pages > 100:
                 raise SourceError(f"Kolada {kpis}: more than 100 pages; the paging loops")
@@ -234,8 +262,22 @@ def _selection(table: cat.ScbTable, meta: dict, codes: list[str], years: list[in
             f"contents code {', '.join(lacking)} is not in the table (it has "
             f"{', '.join(sorted(contents))}); the table has changed"
         )
+    codelists = [
+        c.get("id")
+        for c in (dims["Region"].get("extension") or {}).get("codelists") or []
+        if isinstance(c, dict)
+    ]
+    region = {"variableCode": "Region", "valueCodes": wanted}
+    if codelists:  # the table's own list of municipalities, never its counties or groups
+        municipal = [c for c in codelists if "kommun" in str(c).lower() and c.startswith("vs_")]
+        if table.codelist in codelists:
+            region["codelist"] = table.codelist
+        elif municipal:
+            region["codelist"] = municipal[0]
+        else:
+            return None, f"no code list of municipalities among {', '.join(map(str, codelists))}"
     selection = [
-        {"variableCode": "Region", "codelist": cat.MUNICIPALITY_CODELIST, "valueCodes": wanted},
+        region,
         {"variableCode": "ContentsCode", "valueCodes": list(table.contents)},
         {"variableCode": "Tid", "valueCodes": [str(y) for y in years]},
     ]
@@ -244,12 +286,13 @@ def _selection(table: cat.ScbTable, meta: dict, codes: list[str], years: list[in
             continue
         category = dims[name].get("category", {})
         index = category.get("index", {})
-        eliminable = bool(dims[name].get("extension", {}).get("elimination", False))
+        eliminable = bool((dims[name].get("extension") or {}).get("elimination", False))
         how = table.variables.get(name)
-        totals = [c for c in index if _is_total(c, category.get("label", {}).get(c, ""))]
+        names = category.get("label") or {}
+        totals = [c for c in index if _is_total(c, str(names.get(c, "")))]
         if how is None and eliminable:
             continue
-        if how is None and not totals:  # every category: the build sums over them
+        if how is None and not totals and table.additive:  # all of them: the build sums them
             chosen = sorted(index, key=index.get)
         elif how is None or how == cat.TOTAL:
             if not totals:
@@ -296,6 +339,20 @@ def split_selection(selection: list[dict], max_cells: int) -> list[list[dict]]:
     return parts
 
 
+def _limits(raw: bytes) -> tuple[int, float, int]:
+    """Calls per window, the window in seconds, and cells per query, from SCB's ``/config``."""
+    try:
+        config = json.loads(raw)
+        calls = int(config.get("maxCallsPerTimeWindow", DEFAULT_CALLS))
+        window = float(config.get("timeWindow", DEFAULT_WINDOW))
+        cells = int(config.get("maxDataCells", DEFAULT_MAX_CELLS))
+    except (ValueError, TypeError, AttributeError) as err:
+        raise SourceError(f"SCB /config: not the API's configuration ({err})") from None
+    if calls < 1 or window <= 0 or cells < 1:
+        raise SourceError(f"SCB /config: limits {calls} calls/{window} s, {cells} cells")
+    return calls, window, cells
+
+
 def _is_total(code: str, label: str) -> bool:
     return bool(TOTAL_CODES.match(code) or TOTAL_LABELS.match(label.strip()))
 
@@ -303,16 +360,6 @@ def _is_total(code: str, label: str) -> bool:
 def _span(years: set[str]) -> str:
     numeric = sorted(int(y) for y in years if y.isdigit())
     return f"{numeric[0]}-{numeric[-1]}" if numeric else "no years"
-
-
-def _next_page(raw: bytes, kpis: str) -> str | None:
-    try:
-        page = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise SourceError(f"Kolada {kpis}: the response is not valid JSON ({err})") from None
-    if not isinstance(page, dict) or not isinstance(page.get("values"), list):
-        raise SourceError(f"Kolada {kpis}: the response has no list of values")
-    return page.get("next_page") or page.get("next_url") or None
 
 
 def _api_version(raw: bytes) -> str:

@@ -31,7 +31,30 @@ import pandas as pd
 
 from sim.region.client import SourceError
 
+MALFORMED = (AttributeError, TypeError, IndexError, KeyError, ValueError)
 
+
+def _guarded(read):
+    """``read(raw, table, ...)``, with any surprise in the response's shape turned into a
+    :class:`SourceError` that names the table (a malformed answer is an input error, not a bug)."""
+    from functools import wraps
+
+    @wraps(read)
+    def guarded(raw: bytes, table: str, *args):
+        try:
+            return read(raw, table, *args)
+        except SourceError:
+            raise
+        except MALFORMED as err:
+            raise SourceError(
+                f"{table}: the response is not a well-formed JSON-stat 2 dataset "
+                f"({type(err).__name__}: {err})"
+            ) from None
+
+    return guarded
+
+
+@_guarded
 def load(raw: bytes, table: str) -> dict:
     """The dataset object of a response, checked for the parts :func:`decode` reads."""
     try:
@@ -53,17 +76,24 @@ def load(raw: bytes, table: str) -> dict:
     ):
         raise SourceError(f"{table}: the dataset's id, size or dimension is missing or malformed")
     for name, size in zip(ids, sizes, strict=True):
-        index = dims.get(name, {}).get("category", {}).get("index")
+        if not isinstance(dims.get(name), dict) or not isinstance(dims[name].get("category"), dict):
+            raise SourceError(f"{table}: dimension {name!r} has no category object")
+        index = dims[name]["category"].get("index")
         if isinstance(index, list):
             index = {code: i for i, code in enumerate(index)}
             dims[name]["category"]["index"] = index
-        if not isinstance(index, dict) or sorted(index.values()) != list(range(size)):
+        if (
+            not isinstance(index, dict)
+            or any(isinstance(i, bool) or not isinstance(i, int) for i in index.values())
+            or sorted(index.values()) != list(range(size))
+        ):
             raise SourceError(
                 f"{table}: dimension {name!r} has no category index of positions 0..{size - 1}"
             )
     return data
 
 
+@_guarded
 def decode(raw: bytes, table: str) -> pd.DataFrame:
     """One row per cell: a column per dimension (category codes, as strings), then ``value``
     (float, NaN where suppressed) and ``status`` (the cell's symbol, or an empty string).
@@ -106,6 +136,7 @@ def decode(raw: bytes, table: str) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+@_guarded
 def labels(raw: bytes, table: str, dimension: str) -> dict[str, str]:
     """Code -> label of one dimension's categories (the code itself where no label is given)."""
     data = load(raw, table)

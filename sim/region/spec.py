@@ -33,7 +33,7 @@ MAX_EXTERNALS = 10
 # Codes that SCB replaced (Ändringar i kommunindelningen efter 1974, SCB): asking for the old
 # code gets a message with the new one. In 1997-98 every code of Skåne (12xx) and Västra
 # Götaland (14xx, 15xx, 16xx) was renumbered as the counties merged; those are not listed.
-REPLACED_CODES = {"0360": ("0331", "Heby moved to Uppsala län in 2007 and became 0331")}
+REPLACED_CODES = {"1917": ("0331", "Heby moved to Uppsala län in 2007 and became 0331")}
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,13 @@ def make_spec(
             f"{at}name: {str(name)[:40]!r} is not allowed; use 1-64 letters, digits, '_' or '-', "
             "starting with a letter or digit (it becomes the folder inputs/<name>)"
         )
-    codes = municipalities.split(",") if isinstance(municipalities, str) else municipalities
-    codes = [str(c).strip() for c in (codes or [])]
+    if isinstance(municipalities, str):
+        codes = municipalities.split(",")
+    elif isinstance(municipalities, list | tuple):
+        codes = municipalities
+    else:  # e.g. YAML read 0580 as the number 580
+        codes = [str(municipalities)] if municipalities is not None else []
+    codes = [str(c).strip() for c in codes]
     if not codes or codes == [""]:
         problems.append(f"{at}municipalities: none given; list SCB's 4-digit municipality codes")
     for code in codes:
@@ -97,7 +102,10 @@ def make_spec(
     if trend is None:
         span = (year - TREND_YEARS, year)
     else:
-        parts = trend.split(",") if isinstance(trend, str) else list(trend)
+        if isinstance(trend, str):
+            parts = trend.split(",")
+        else:
+            parts = list(trend) if isinstance(trend, list | tuple) else [trend]
         span = tuple(_integer(p) for p in parts)
         if len(span) != 2 or None in span or not FIRST_OFFICIAL_YEAR <= span[0] < span[1] <= year:
             problems.append(
@@ -123,8 +131,9 @@ def read_spec(path: Path) -> RegionSpec:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: no such region spec file") from None
-    except yaml.YAMLError as err:
-        raise InputError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        first = str(err).splitlines()[0]
+        raise InputError(f"{path}: not a UTF-8 YAML file ({first})") from None
     allowed = {"name", "municipalities", "base_year", "trend", "externals"}
     if not isinstance(data, dict):
         raise InputError(f"{path}: must be a mapping with keys {', '.join(sorted(allowed))}")

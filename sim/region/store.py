@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -79,11 +80,28 @@ class RawStore:
             data = json.loads(path.read_text(encoding="utf-8"))
             self.entries = [Entry(**e) for e in data["responses"]]
             self.missing = [Missing(**m) for m in data.get("missing", [])]
-        except (ValueError, KeyError, TypeError) as err:
+            problem = next(filter(None, map(_bad_entry, self.entries)), None)
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            problem = f"{type(err).__name__}: {err}"
+        if problem:
             raise SourceError(
-                f"{path}: not a manifest of sim region fetch ({type(err).__name__}: {err}); "
-                "remove the folder and fetch again"
-            ) from None
+                f"{path}: not a manifest of sim region fetch ({problem}); remove the folder "
+                "and fetch again"
+            )
+
+    def keep_only(self, requests: set[str]) -> None:
+        """Forget (and delete) every stored answer not among ``requests`` (their
+        :func:`request_key`): after a fetch, the store holds exactly what that fetch asked, so
+        an earlier fetch of other municipalities or years is never built from."""
+        stale = [e for e in self.entries if request_key(e.method, e.url, e.body) not in requests]
+        if not stale:
+            return
+        self.entries = [e for e in self.entries if e not in stale]
+        self.save()
+        kept = {e.file for e in self.entries}
+        for entry in stale:
+            if entry.file not in kept:
+                (self.folder / entry.file).unlink(missing_ok=True)
 
     def cached(self, method: str, url: str, body: dict | None) -> Entry | None:
         """The stored entry of this request whose file is still intact, if any."""
@@ -148,6 +166,22 @@ class RawStore:
                 "(sim region fetch --refresh)"
             )
         return content
+
+
+FILE_PATTERN = re.compile(r"(scb|kolada)/[A-Za-z0-9_,-]{1,200}/[0-9a-f]{16}\.json")
+TEXT_FIELDS = ("service", "table", "key", "method", "url", "fetched_at", "sha256", "file")
+
+
+def _bad_entry(entry: Entry) -> str | None:
+    """Why a manifest entry cannot be trusted, or None: every field of its type, and its file
+    inside the store (never an absolute path or '..')."""
+    if any(not isinstance(getattr(entry, name), str) for name in TEXT_FIELDS):
+        return f"entry of {entry.table!r} has a field that is not text"
+    if not FILE_PATTERN.fullmatch(entry.file):
+        return f"entry of {entry.table!r} names the file {entry.file!r}, not one of the store's"
+    if not isinstance(entry.size, int) or not (entry.body is None or isinstance(entry.body, dict)):
+        return f"entry of {entry.table!r} has a malformed size or body"
+    return None
 
 
 def _sha256(content: bytes) -> str:

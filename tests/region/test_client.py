@@ -66,3 +66,19 @@ def test_lost_connections_are_retried_and_refusals_are_not():
     with pytest.raises(SourceError, match="HTTP 400: Too many cells selected") as err:
         service(refuse, clock).send(REQUEST)
     assert state["n"] == 1 and "TAB638" in str(err.value)
+
+
+def test_retry_after_as_an_http_date_is_read_on_the_clock():
+    from email.utils import format_datetime
+
+    clock, answers = FakeClock(), [429, 200]
+    when = format_datetime(
+        clock.utc().replace(microsecond=0) + __import__("datetime").timedelta(seconds=90),
+        usegmt=True,
+    )
+
+    def handler(request):
+        return httpx.Response(answers.pop(0), headers={"Retry-After": when})
+
+    service(handler, clock).send(REQUEST)
+    assert clock.slept == [90.0]

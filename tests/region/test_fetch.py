@@ -66,7 +66,8 @@ def test_the_rate_limit_is_kept_without_sleeping_for_real(tmp_path):
     clock = FakeClock()
     fake = FakeServices(clock, calls=4, window=10.0)  # the fake answers 429 beyond its limit
     fetch(tmp_path / "f", (fake, clock))
-    assert sum(clock.slept) >= 10.0  # the client waited for the window, in the fake's time
+    assert fake.refused == 0  # the client waited for the window, in the fake's time
+    assert sum(clock.slept) >= 10.0
 
 
 def test_rate_limited_to_the_end_the_error_names_the_table(tmp_path, services):
@@ -102,3 +103,34 @@ def test_kolada_pages_are_followed_by_either_paging_key(tmp_path, services):
     fake.kolada_pages = 3
     fetch(tmp_path / "f", services, codes=LA_LINKOPING[:2])
     assert len(RawStore(tmp_path / "f").of("municipal_accounts")) == 3
+
+
+def test_a_fetch_of_other_municipalities_replaces_the_earlier_answers(fetched_copy, services):
+    from sim.io.inputs import load_region
+    from sim.region.build import build_region
+
+    fetch(fetched_copy, services, codes=("0580", "0583"))
+    store = RawStore(fetched_copy)
+    files = {p.relative_to(fetched_copy).as_posix() for p in fetched_copy.rglob("*.json")}
+    assert files == {e.file for e in store.entries} | {"manifest.json"}
+    out = fetched_copy.parent / "out"
+    build_region(fetched_copy, out)
+    muni = load_region(out).municipalities.set_index("code")
+    assert muni["population"].to_dict() == {"0580": 168_035, "0583": 43_505}
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda m: m["responses"][0].update(file="../../etc/passwd"), "not one of the store's"),
+        (lambda m: m["responses"][0].update(file=5), "not text"),
+        (lambda m: m.pop("responses"), "not a manifest"),
+    ],
+)
+def test_a_tampered_manifest_is_refused(fetched_copy, change, words):
+    path = fetched_copy / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(SourceError, match=words):
+        RawStore(fetched_copy)

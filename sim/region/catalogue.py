@@ -38,6 +38,7 @@ TOTAL = "total"
 # the trend period and every year between them.
 BASE = "base"
 TREND = "trend"
+LATEST = "latest"  # the latest year of the table up to the base year (a table that ended)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,17 @@ SCB_TABLES: tuple[ScbTable, ...] = (
         ("000002XH",),
         {"SNI2007": ALL},
         confirmed=False,
+    ),
+    ScbTable(
+        "commuting",
+        "TAB5839",
+        "Förvärvsarbetande pendlare 16-74 år över kommungräns (RAMS), inpendlare, utpendlare, "
+        "bor och arbetar i kommunen",
+        2019,
+        2021,
+        ("00000547", "00000548", "00000546"),
+        {"Kon": TOTAL},
+        years=LATEST,
     ),
     ScbTable(
         "persons_per_household",

@@ -31,7 +31,7 @@ from sim.region.store import Missing, RawStore, request_key
 DEFAULT_MAX_CELLS = 150_000  # SCB's /config, 2026 (used only if /config does not say)
 DEFAULT_CALLS, DEFAULT_WINDOW = 30, 10.0  # likewise: 30 calls per 10 seconds
 TOTAL_CODES = re.compile(r"(?i)^(tot|totsa|tot\w*|sc)$")
-TOTAL_LABELS = re.compile(r"(?i)^(totalt|total|samtliga|summa|alla)\b")
+TOTAL_LABELS = re.compile(r"(?i)^(totalt|total|samtliga|summa|alla|män och kvinnor)\b")
 KOLADA_PER_PAGE = 5000  # Kolada's largest page
 
 
@@ -87,10 +87,15 @@ def fetch_region(
 
 
 def _wanted_years(how: str, spec: RegionSpec) -> list[int]:
-    return [spec.base_year] if how == cat.BASE else list(range(spec.trend[0], spec.base_year + 1))
+    if how == cat.TREND:
+        return list(range(spec.trend[0], spec.base_year + 1))
+    return [spec.base_year]
 
 
 def _years_of(table: cat.ScbTable, spec: RegionSpec) -> list[int]:
+    if table.years == cat.LATEST:
+        year = min(spec.base_year, table.last_year)
+        return [year] if year >= table.first_year else []
     return [y for y in _wanted_years(table.years, spec) if table.first_year <= y <= table.last_year]
 
 
@@ -100,7 +105,10 @@ def _uncovered_years(spec: RegionSpec) -> dict[str, list[int]]:
     for key in dict.fromkeys(t.key for t in cat.SCB_TABLES):
         tables = [t for t in cat.SCB_TABLES if t.key == key]
         covered = {y for t in tables for y in _years_of(t, spec)}
-        uncovered = [y for y in _wanted_years(tables[0].years, spec) if y not in covered]
+        if tables[0].years == cat.LATEST:
+            uncovered = [] if covered else [spec.base_year]
+        else:
+            uncovered = [y for y in _wanted_years(tables[0].years, spec) if y not in covered]
         if uncovered:
             out[key] = uncovered
     return out

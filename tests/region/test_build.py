@@ -31,6 +31,12 @@ def test_la_linkoping_is_built_into_valid_inputs_with_the_real_figures(built_la)
     assert muni.loc["0580", "name"] == "Linköping" and region.base_year == 2024
     by_age = pd.read_parquet(out / "population_by_age.parquet")
     assert by_age.groupby("code")["persons"].sum().to_dict() == REAL_POPULATION[2024]
+    flows = pd.read_parquet(out / "commuting.parquet").set_index("code")
+    assert (flows["year"] == 2021).all()  # RAMS ends in 2021: its latest year is used
+    assert (
+        flows.loc["0580", "employed_residents"]
+        == flows.loc["0580", ["live_and_work", "out_commuters"]].sum()
+    )
     history = pd.read_parquet(out / "history.parquet")
     assert set(history["year"]) == set(range(2019, 2025))
     assert history[["population", "births", "deaths", "immigration"]].notna().all().all()
@@ -113,6 +119,7 @@ def test_missing_tables_fall_back_to_the_documented_estimates(tmp_path, services
     provenance = build_region(tmp_path / "f", tmp_path / "out")
     expected = {"dwellings.dwellings", "jobs.jobs", "municipalities.households"}
     assert expected <= set(provenance.estimates)
+    assert "day population of SCB's RAMS 2021" in provenance.estimates["jobs.jobs"]
     load_region(tmp_path / "out")
     readme = (tmp_path / "out" / "README.md").read_text()
     assert "## Tables not available" in readme and "TAB3204" in readme

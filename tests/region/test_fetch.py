@@ -134,3 +134,13 @@ def test_a_tampered_manifest_is_refused(fetched_copy, change, words):
     path.write_text(json.dumps(manifest))
     with pytest.raises(SourceError, match=words):
         RawStore(fetched_copy)
+
+
+def test_kolada_refusing_to_the_end_names_its_key_figures(tmp_path, services):
+    fake, clock = services
+    fake.always["kolada"] = 503
+    with pytest.raises(SourceError) as err:
+        fetch(tmp_path / "f", services)
+    message = str(err.value)
+    assert message.startswith("Kolada N00901,N03011") and "0580" in message
+    assert "attempts" in message

@@ -15,6 +15,7 @@ transport can be replaced by :class:`httpx.MockTransport` to replay stored respo
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -35,6 +36,10 @@ BACKOFF_SECONDS = (2.0, 60.0)
 
 TIMEOUT_SECONDS = 60.0
 """A response must start within this time, or the attempt counts as failed."""
+
+# httpx logs every request at INFO; 'sim region fetch' prints its own line per answer instead
+# (and a handler another library left on the root logger must not see the requests).
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 KOLADA_CALLS_PER_SECOND = 5
 USER_AGENT = "regionsim-region-builder (+https://github.com/regionsim; sim region fetch)"

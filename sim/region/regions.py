@@ -58,9 +58,14 @@ def list_regions(config_dir: Path | None = None) -> list[RegionEntry]:
     out = []
     for folder in (CONFIG_DIR / "region", (config_dir or user_config_dir()) / "region"):
         for path in sorted(folder.glob("*.yaml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            name = str(data.get("name", path.stem))
-            inputs = Path(data["input_dir"]) if data.get("input_dir") else INPUTS_DIR / name
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                name = str(data.get("name", path.stem))
+                inputs = Path(data["input_dir"]) if data.get("input_dir") else INPUTS_DIR / name
+            except (yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError) as err:
+                problem = f"{path} is not a region config ({type(err).__name__})"
+                out.append(RegionEntry(path.stem, path, path, None, None, problem))
+                continue
             try:
                 region = load_region_once(inputs)
                 entry = RegionEntry(name, path, inputs, len(region.codes), region.base_year, None)

@@ -39,6 +39,18 @@ def test_bad_arguments_get_one_message(args, words, capsys, tmp_path, monkeypatc
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+def test_region_list_names_a_broken_region_config(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("SIM_USER_CONFIGS", str(tmp_path))
+    (tmp_path / "region").mkdir()
+    (tmp_path / "region" / "broken.yaml").write_text("name: [unclosed")
+    (tmp_path / "region" / "gone.yaml").write_text(f"name: gone\ninput_dir: {tmp_path / 'no'}\n")
+    assert main(["region", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "skaraborg" in out and "15" in out
+    assert "broken" in out and "not a region config" in out
+    assert "gone" in out and "not usable" in out
+
+
 def test_offline_build_needs_a_fetch_first(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["region", "build", "nowhere", "--offline"]) == 2

@@ -26,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
+from sim.io.inputs import FILE_SPECS
+from sim.region.build import SCHEMAS as REGION_SCHEMAS
+from sim.region.build import write_parquet
 from sim.region.estimates import (
     CONSTRUCTION_PER_1000,
     JOBS_PER_RESIDENT,
@@ -104,54 +105,9 @@ SECTORS = (
 DWELLING_TYPES = ("detached", "rental_flat", "owner_flat")
 
 # --- Output schemas ------------------------------------------------------------------------------
-SCHEMAS: dict[str, pa.Schema] = {
-    "municipalities.parquet": pa.schema(
-        [
-            ("code", pa.string()),
-            ("name", pa.string()),
-            ("population", pa.int64()),
-            ("population_source_year", pa.int64()),
-            ("land_area_km2", pa.float64()),
-            ("lat", pa.float64()),
-            ("lon", pa.float64()),
-            ("tax_rate_pct", pa.float64()),
-            ("households", pa.int64()),
-            ("plan_reserve_dwellings", pa.int64()),
-            ("trend_growth_rate", pa.float64()),
-            ("trend_first_year", pa.int64()),
-            ("trend_last_year", pa.int64()),
-            ("base_year", pa.int64()),
-        ]
-    ),
-    "externals.parquet": pa.schema(
-        [
-            ("name", pa.string()),
-            ("lat", pa.float64()),
-            ("lon", pa.float64()),
-            ("population", pa.int64()),
-        ]
-    ),
-    "travel_times.parquet": pa.schema(
-        [("origin", pa.string()), ("destination", pa.string()), ("minutes", pa.float64())]
-    ),
-    "dwellings.parquet": pa.schema(
-        [("code", pa.string()), ("dwelling_type", pa.string()), ("dwellings", pa.int64())]
-    ),
-    "jobs.parquet": pa.schema(
-        [("code", pa.string()), ("sector", pa.string()), ("jobs", pa.int64())]
-    ),
-    "culture_facilities.parquet": pa.schema(
-        [
-            ("facility_id", pa.string()),
-            ("name", pa.string()),
-            ("code", pa.string()),
-            ("facility_type", pa.string()),
-            ("capacity", pa.int64()),
-            ("opening_year", pa.int64()),
-            ("operating_cost_msek", pa.float64()),
-        ]
-    ),
-}
+# The six tables' Arrow schemas and their deterministic writer are the region builder's
+# (sim/region/build.py), so that a built region and Skaraborg have the same files.
+SCHEMAS = {name: REGION_SCHEMAS[name] for name in FILE_SPECS}
 
 
 # --- Sources -------------------------------------------------------------------------------------
@@ -392,13 +348,6 @@ def build_culture_facilities(muni: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- Writing -------------------------------------------------------------------------------------
-def write_parquet(df: pd.DataFrame, schema: pa.Schema, path: Path) -> None:
-    """Write ``df`` with exactly ``schema`` (no pandas metadata, no index), deterministically."""
-    arrays = [pa.array(df[field.name].tolist(), type=field.type) for field in schema]
-    table = pa.Table.from_arrays(arrays, schema=schema)
-    pq.write_table(table, path, compression="zstd", compression_level=3, write_statistics=True)
-
-
 def build(
     out_dir: Path | None = None, base_year: int = DEFAULT_BASE_YEAR
 ) -> dict[str, pd.DataFrame]:

@@ -444,7 +444,8 @@ def assemble(spec: RegionSpec, store: RawStore, boundaries: dict, prov: Provenan
     prov.estimate(
         "culture_facilities",
         "one main library and one arts school per municipality, places and costs per resident "
-        "(KB library statistics 2019, SKL 2018); opening year = base year as a placeholder",
+        "(KB library statistics 2019, SKL 2018); their opening year is the base year, meaning "
+        "in operation then (the sources do not give the real year)",
     )
     return tables
 

@@ -135,28 +135,44 @@ def plan_reserve(population: int) -> int:
 
 def library(code: str, name: str, population: int, base_year: int) -> tuple:
     """The municipality's main library (the Library Act requires one in every municipality)."""
-    return (
-        f"{code}-library",
-        f"{name} huvudbibliotek",
+    return _municipal_facility(
         code,
         "library",
-        max(LIBRARY_MIN_PLACES, round_half_up(LIBRARY_PLACES_PER_1000 * population / 1000.0)),
-        base_year,  # placeholder: in operation, real opening year not in the sources
-        round(LIBRARY_COST_SEK_PER_CAPITA * population / 1e6, 2),
+        f"{name} huvudbibliotek",
+        population,
+        base_year,
+        LIBRARY_PLACES_PER_1000,
+        LIBRARY_MIN_PLACES,
+        LIBRARY_COST_SEK_PER_CAPITA,
     )
 
 
 def arts_school(code: str, name: str, population: int, base_year: int) -> tuple:
     """The municipality's arts school (kulturskola; nearly every municipality has one)."""
-    return (
-        f"{code}-arts_school",
-        f"{name} kulturskola",
+    return _municipal_facility(
         code,
         "arts_school",
-        max(
-            ARTS_SCHOOL_MIN_PLACES,
-            round_half_up(ARTS_SCHOOL_PLACES_PER_1000 * population / 1000.0),
-        ),
-        base_year,  # placeholder: in operation, real opening year not in the sources
-        round(ARTS_SCHOOL_COST_SEK_PER_CAPITA * population / 1e6, 2),
+        f"{name} kulturskola",
+        population,
+        base_year,
+        ARTS_SCHOOL_PLACES_PER_1000,
+        ARTS_SCHOOL_MIN_PLACES,
+        ARTS_SCHOOL_COST_SEK_PER_CAPITA,
+    )
+
+
+def _municipal_facility(
+    code, kind, name, population, base_year, places_per_1000, min_places, cost_per_capita
+) -> tuple:
+    """A row of culture_facilities.parquet: places and yearly cost in proportion to residents.
+    Its opening year is the base year, meaning "in operation at the base year": the sources do
+    not give the real year, and model code never reads it as a recent opening."""
+    return (
+        f"{code}-{kind}",
+        name,
+        code,
+        kind,
+        max(min_places, round_half_up(places_per_1000 * population / 1000.0)),
+        base_year,
+        round(cost_per_capita * population / 1e6, 2),
     )

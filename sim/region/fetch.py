@@ -144,8 +144,8 @@ class _Session:
                 "fetched_at": self.clock.utc().isoformat(timespec="seconds"),
                 "licence": licence,
                 "attribution": attribution,
-                "api_version": _api_version(response.content),
-                "updated": _updated(response.content),
+                "api_version": _top_level(response.content, "apiVersion"),
+                "updated": _top_level(response.content, "updated"),
             },
             response.content,
         )
@@ -370,17 +370,10 @@ def _span(years: set[str]) -> str:
     return f"{numeric[0]}-{numeric[-1]}" if numeric else "no years"
 
 
-def _api_version(raw: bytes) -> str:
+def _top_level(raw: bytes, name: str) -> str:
+    """A top-level text field of a JSON answer (``apiVersion``, ``updated``), or ''."""
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return ""
-    return str(data.get("apiVersion", "")) if isinstance(data, dict) else ""
-
-
-def _updated(raw: bytes) -> str:
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return ""
-    return str(data.get("updated", "")) if isinstance(data, dict) else ""
+    return str(data.get(name, "")) if isinstance(data, dict) else ""

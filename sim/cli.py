@@ -449,10 +449,9 @@ def optimise_command(args: list[str]) -> int:
 
 def run_command(args: list[str]) -> int:
     """``sim run [overrides]``: every run of the command line is checked, then Hydra runs them."""
-    from sim.batch.preflight import check_run_command, with_futures
+    from sim.batch.preflight import prepare_run_command
 
-    args = with_futures(args)  # a futures set sweeps all its futures
-    check_run_command(args)
+    args, _ = prepare_run_command(args)  # a futures set sweeps all its futures
     register_configs()
     sys.argv = [f"{sys.argv[0]} run", *args]
     try:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.config.compose import check_seed, resolve_config, unknown_key
 from sim.config.domains import check_params
@@ -40,16 +40,40 @@ OUTPUT_FOLDERS = ("output_dir", "hydra.run.dir", "hydra.sweep.dir")
 MAX_SWEEP_RUNS = 100_000
 
 
+def prepare_run_command(args: list[str]) -> tuple[list[str], int]:
+    """``args`` with every future of a futures set swept (:func:`with_futures`) and its number of
+    runs, checked (:func:`check_run_command`); each config is composed once for both."""
+    parsed = _parse_command(args)
+    if parsed is None:
+        return args, 0
+    with _hydra(parsed) as compose:
+        args = _with_futures(args, parsed, compose)
+        return args, _check(_parse_command(args), compose)
+
+
 def check_run_command(args: list[str]) -> int:
     """Raise :class:`ConfigError` unless every run of ``sim run <args>`` is valid; returns the
     number of runs. Nothing is written."""
+    parsed = _parse_command(args)
+    if parsed is None:
+        return 0
+    with _hydra(parsed) as compose:
+        return _check(parsed, compose)
+
+
+def _parse_command(args: list[str]) -> argparse.Namespace | None:
+    """Hydra's reading of a ``sim run`` command line; None for one that prints information."""
     from hydra._internal.utils import get_args_parser
 
     parsed, unknown = get_args_parser().parse_known_args(args)
     if unknown:
         raise ConfigError(f"sim run: unknown option {unknown[0]!r}; 'sim run --help' lists them")
     if any(getattr(parsed, flag, None) for flag in INFO_FLAGS):
-        return 0
+        return None
+    return parsed
+
+
+def _check(parsed: argparse.Namespace, compose) -> int:
     overrides = _parse_overrides(parsed.overrides)
     plain = [o.input_line for o in overrides if not o.is_sweep_override()]
     for line in plain:
@@ -58,35 +82,34 @@ def check_run_command(args: list[str]) -> int:
             problem = unwritable(value, folder=True)
             if problem:
                 raise ConfigError(f"{key}: {problem}")
-    with _hydra(parsed) as compose:
-        base = _compose(compose, plain, with_hydra=True)
-        mode = OmegaConf.select(base, "hydra.mode")
-        multirun = parsed.multirun or (mode is not None and mode.name == "MULTIRUN")
-        if not multirun:
-            if len(plain) < len(overrides):
-                raise ConfigError(
-                    "sim run: a sweep override (a,b or range()) needs 'sim run -m' (multirun)"
-                )
-            jobs = [plain]
-        else:
-            jobs = _sweep_jobs(base, parsed.overrides)
-        problems: dict[str, list[str]] = {}
-        checked: dict[tuple[str, ...], list[str]] = {}
-        futures_n: dict[tuple[str, ...], int] = {}
-        for job in jobs:
-            # Replicates differ only in their seed, futures in their future: compose and
-            # validate each variant once (with all of its futures).
-            variant = tuple(o for o in job if not o.startswith(("seed=", "future=")))
-            if variant not in checked:
-                checked[variant] = _check_job(compose, job, futures_n, variant)
-            found = (
-                checked[variant]
-                or _seed_problem(job)
-                or _future_problem(job, futures_n.get(variant, 0))
+    base = _compose(compose, plain, with_hydra=True)
+    mode = OmegaConf.select(base, "hydra.mode")
+    multirun = parsed.multirun or (mode is not None and mode.name == "MULTIRUN")
+    if not multirun:
+        if len(plain) < len(overrides):
+            raise ConfigError(
+                "sim run: a sweep override (a,b or range()) needs 'sim run -m' (multirun)"
             )
-            shown = " ".join(o for o in job if not o.lstrip("+~").startswith("hydra"))
-            for problem in found:
-                problems.setdefault(problem, []).append(shown or "the default config")
+        jobs = [plain]
+    else:
+        jobs = _sweep_jobs(base, parsed.overrides)
+    problems: dict[str, list[str]] = {}
+    checked: dict[tuple[str, ...], list[str]] = {}
+    futures_n: dict[tuple[str, ...], int] = {}
+    for job in jobs:
+        # Replicates differ only in their seed, futures in their future: compose and
+        # validate each variant once (with all of its futures).
+        variant = tuple(o for o in job if not o.startswith(("seed=", "future=")))
+        if variant not in checked:
+            checked[variant] = _check_job(compose, job, futures_n, variant)
+        found = (
+            checked[variant]
+            or _seed_problem(job)
+            or _future_problem(job, futures_n.get(variant, 0))
+        )
+        shown = " ".join(o for o in job if not o.lstrip("+~").startswith("hydra"))
+        for problem in found:
+            problems.setdefault(problem, []).append(shown or "the default config")
     if problems:
         raise ConfigError(_describe(problems, multirun))
     return len(jobs)
@@ -100,12 +123,16 @@ def with_futures(args: list[str]) -> list[str]:
     parsed, unknown = get_args_parser().parse_known_args(args)
     if unknown or any(getattr(parsed, flag, None) for flag in INFO_FLAGS):
         return args  # check_run_command reports it, or there is nothing to run
+    with _hydra(parsed) as compose:
+        return _with_futures(args, parsed, compose)
+
+
+def _with_futures(args: list[str], parsed: argparse.Namespace, compose) -> list[str]:
     overrides = _parse_overrides(parsed.overrides)
     if any(o.get_key_element() == "future" for o in overrides):
         return args
     plain = [o.input_line for o in overrides if not o.is_sweep_override()]
-    with _hydra(parsed) as compose:
-        base = _compose(compose, plain, with_hydra=True)
+    base = _compose(compose, plain, with_hydra=True)
     n = OmegaConf.select(base, "futures.n", default=0)
     mode = OmegaConf.select(base, "hydra.mode")
     multirun = parsed.multirun or (mode is not None and mode.name == "MULTIRUN")
@@ -153,11 +180,27 @@ def _hydra(parsed: argparse.Namespace) -> Iterator:
         extra = ["hydra.searchpath=[" + ",".join(f"file://{f}" for f in searched) + "]"]
     name = parsed.config_name or "config"
 
+    # Each command line is composed once (about 0.2-0.5 s a time); callers only read the
+    # configs. Without its hydra node a config is what Hydra's compose would give without it.
+    composed: dict[tuple[tuple[str, ...], bool], DictConfig] = {}
+
     def compose_with(overrides: list[str], with_hydra: bool) -> DictConfig:
-        try:
-            return compose(name, overrides=[*extra, *overrides], return_hydra_config=with_hydra)
-        except UnicodeDecodeError:
-            raise ConfigError(f"a config file is not UTF-8 text: {_not_utf8(folders)}") from None
+        key = (tuple(overrides), with_hydra)
+        if key in composed:
+            return composed[key]
+        if not with_hydra and (key[0], True) in composed:
+            cfg = copy.deepcopy(composed[key[0], True])
+            with open_dict(cfg):
+                del cfg["hydra"]
+        else:
+            try:
+                cfg = compose(name, overrides=[*extra, *overrides], return_hydra_config=with_hydra)
+            except UnicodeDecodeError:
+                raise ConfigError(
+                    f"a config file is not UTF-8 text: {_not_utf8(folders)}"
+                ) from None
+        composed[key] = cfg
+        return cfg
 
     compose_with.folders = folders
     with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):

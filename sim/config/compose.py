@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from omegaconf import DictConfig, OmegaConf
@@ -38,6 +39,13 @@ def compose_config(overrides: list[str] | None = None) -> DictConfig:
         )
 
 
+@functools.cache
+def run_schema() -> DictConfig:
+    """The typed schema of a run config, built once (50 ms a time); ``OmegaConf.merge`` copies
+    it before merging onto it, so it is never changed."""
+    return OmegaConf.structured(RunConfig)
+
+
 def unknown_key(full_key: str) -> str:
     return f"{full_key}: unknown key; 'sim run --cfg job' lists the keys and their values"
 
@@ -64,7 +72,7 @@ def resolve_config(cfg: DictConfig | RunConfig | dict) -> DictConfig:
     # of the typed config onto the schema would let through.
     plain = OmegaConf.to_container(cfg) if isinstance(cfg, DictConfig) else cfg
     try:
-        merged = OmegaConf.merge(OmegaConf.structured(RunConfig), plain)
+        merged = OmegaConf.merge(run_schema(), plain)
     except ConfigKeyError as err:
         raise ConfigError(unknown_key(err.full_key)) from None
     except ValidationError as err:

@@ -26,7 +26,7 @@ from sim.engine.synthesis import synthesize
 from sim.engine.threads import configure_threads
 from sim.io.atomic import write_text
 from sim.io.inputs import load_region_once
-from sim.io.provenance import code_version, run_id
+from sim.io.provenance import code_version, config_yaml, model_part, run_id_of
 from sim.io.results import RESULTS_FILE, Recorder, write_netcdf
 
 
@@ -177,12 +177,11 @@ def coordinates(model: RegionModel) -> dict:
 
 def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str | int]:
     """Provenance: the resolved model config, seed, code version and input checksums."""
-    model_cfg = OmegaConf.to_container(cfg, resolve=True)
-    model_cfg.pop("output_dir", None)
-    model_cfg.pop("progress", None)
+    container = OmegaConf.to_container(cfg, resolve=True)
+    model_cfg = {k: v for k, v in container.items() if k not in ("output_dir", "progress")}
     return {
         "title": "Regional growth simulation",
-        "run_id": run_id(cfg),
+        "run_id": run_id_of(model_part(container)),
         "region": cfg.region.name,
         "scenario": cfg.scenario.name,
         "scenario_title": cfg.scenario.title,
@@ -192,7 +191,7 @@ def run_attributes(cfg: DictConfig, checksums: dict[str, str]) -> dict[str, str 
         "intervention_titles": intervention_titles(cfg.scenario),
         "seed": int(cfg.seed),
         "code_version": code_version(),
-        "config": OmegaConf.to_yaml(OmegaConf.create(model_cfg)),
+        "config": config_yaml(model_cfg),
         "input_checksums": json.dumps(checksums, sort_keys=True),
         **future_attributes(cfg),
         "comment": "Stocks at 31 December (cell_methods year: point); flows during the year "

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hydra
 import pytest
 
-from sim.batch.preflight import check_run_command
+from sim.batch.preflight import check_run_command, prepare_run_command, with_futures
 from sim.config.params import ConfigError
 
 
@@ -12,6 +13,24 @@ def test_a_sweep_counts_its_runs_as_hydra_will():
     assert check_run_command(["-m", "scenario=baseline,establishment", "seed=range(0,3)"]) == 6
     # The experiment's sweep, with the command line replacing its seeds.
     assert check_run_command(["+experiment=skaraborg_study", "seed=0,1"]) == 22
+
+
+@pytest.mark.parametrize(
+    ("args", "composed"),
+    [
+        (["years.end=2030"], 1),  # the run's config, without its hydra node, is the same one
+        (["-m", "scenario=baseline,establishment", "seed=0,1"], 3),  # + one per scenario
+        (["-m", "futures=lhs", "futures.n=3"], 2),  # + the futures' variant
+    ],
+)
+def test_preparing_a_command_composes_each_config_once(monkeypatch, args, composed):
+    calls = []
+    compose = hydra.compose
+    monkeypatch.setattr(hydra, "compose", lambda *a, **k: calls.append(a) or compose(*a, **k))
+    prepared = prepare_run_command(args)
+    assert len(calls) == composed
+    monkeypatch.setattr(hydra, "compose", compose)
+    assert prepared == (with_futures(args), check_run_command(with_futures(args)))
 
 
 def test_one_invalid_member_refuses_the_whole_sweep_and_names_it():

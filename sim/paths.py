@@ -22,3 +22,20 @@ def user_config_dir() -> Path:
     import os
 
     return Path(os.environ.get(USER_CONFIG_ENV) or USER_CONFIG_DEFAULT).resolve()
+
+
+# Files the package makes once and keeps between runs (the explorer's Vega bundle): the folder the
+# environment variable names, else the platform's cache folder for the user.
+CACHE_ENV = "SIM_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """The user's cache folder for ``sim`` (see :data:`CACHE_ENV`)."""
+    import os
+
+    named = os.environ.get(CACHE_ENV)
+    if named:
+        return Path(named).resolve()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("sim-regional"))

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
+
 import pytest
 
 from sim.config.compose import compose_config
+from sim.paths import CACHE_ENV
+
+# What the package caches between runs goes to a folder of this test session (inherited by the
+# commands tests start), not the user's cache.
+if not os.environ.get(CACHE_ENV):
+    os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="sim-test-cache-")
+    atexit.register(shutil.rmtree, os.environ[CACHE_ENV], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

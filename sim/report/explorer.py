@@ -583,6 +583,29 @@ def _payload_json(payload: dict) -> str:
     return text
 
 
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one script. vl-convert bundles them anew on every call
+    (about 2 s), so the bundle is kept in the user's cache folder (``sim.paths.cache_dir``), one
+    file per vl-convert and Vega-Lite version, written atomically; an unreadable or unwritable
+    cache only costs the time."""
+    import vl_convert as vlc
+
+    from sim.io.atomic import write_text
+    from sim.paths import cache_dir
+
+    path = cache_dir() / f"vega-bundle-{vlc.__version__}-vl{VEGA_LITE_VERSION}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    bundle = vlc.javascript_bundle(vl_version=VEGA_LITE_VERSION)
+    try:
+        write_text(path, bundle)
+    except OSError:
+        pass
+    return bundle
+
+
 def render_explorer(payload: dict, live: bool = False) -> str:
     """The explorer's HTML: the Vega bundle, the page's script, the specification and the data
     inlined, so that the file opens with no network and no server (``live`` adds the workshop
@@ -597,7 +620,7 @@ def render_explorer(payload: dict, live: bool = False) -> str:
     )
     from markupsafe import Markup
 
-    bundle = vlc.javascript_bundle(vl_version=VEGA_LITE_VERSION)
+    bundle = vega_bundle()
     return env.get_template("explorer.html.j2").render(
         lang=payload["lang"],
         title=payload["texts"]["title"],

@@ -225,3 +225,13 @@ def test_sim_compare_on_a_small_real_ensemble(tmp_path):
     bad = sim_cli("compare", str(sweep_dir), "--baseline", "nope")
     assert bad.returncode == 2 and "--baseline: 'nope'" in bad.stderr
     assert check_published(published) and (published / "comparison.nc").is_file()
+
+
+def test_the_t_factor_is_scipys_student_t_quantile():
+    from scipy import stats
+
+    from sim.analysis.compare import t_quantile
+
+    n = np.array([0, 1, 2, 3, 5, 10, 30, 1000])
+    expected = np.where(n >= 2, stats.t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)
+    np.testing.assert_array_equal(t_quantile(0.95, n), expected)

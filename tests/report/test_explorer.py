@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from sim.report.explorer import build_explorer
+from sim.report.explorer import build_explorer, vega_bundle
 from tests.browser import page_in_chromium
 from tests.conftest import EVIL_NAME, EVIL_TITLE
 from tests.report.test_optimisation_section import make_front
@@ -109,3 +109,24 @@ def test_explorer_payload_is_compact_json(marked_up_study, tmp_path):
     )
     assert len(data["columns"]["m"]) == n
     assert data["columns"]["d"][data["columns"]["si"].index(0)] == 0  # baseline minus itself
+
+
+def test_the_vega_bundle_is_made_once_and_kept_in_the_cache(tmp_path, monkeypatch):
+    import vl_convert
+
+    made = []
+
+    def bundle(vl_version):
+        made.append(vl_version)
+        return f"made-up bundle {len(made)}"
+
+    monkeypatch.setattr(vl_convert, "javascript_bundle", bundle)
+    monkeypatch.setenv("SIM_CACHE_DIR", str(tmp_path / "cache"))
+    assert vega_bundle() == vega_bundle() == "made-up bundle 1"
+    (kept,) = (tmp_path / "cache").iterdir()
+    assert kept.read_text(encoding="utf-8") == "made-up bundle 1"
+    # A cache folder that cannot be made costs only the time.
+    (tmp_path / "a file").write_text("not a folder")
+    monkeypatch.setenv("SIM_CACHE_DIR", str(tmp_path / "a file" / "cache"))
+    assert vega_bundle() == "made-up bundle 2"
+    assert vega_bundle() == "made-up bundle 3"

@@ -22,8 +22,9 @@ run: $(STAMP)
 	$(BIN)/sim report $(STUDY) --out $(STUDY)/report_en.html --lang en
 	$(BIN)/sim report $(STUDY) --out $(STUDY)/report.html --lang sv
 
+# On every core (pytest-xdist); a module's tests stay on one worker, which shares its fixtures.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadscope
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,12 +3,16 @@ other than file:, data: and 127.0.0.1 blocked and recorded, and console errors c
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+INSTALL_LOCK = Path(tempfile.gettempdir()) / "sim-tests-chromium-install.lock"
 ALLOWED = ("file:", "data:", "http://127.0.0.1", "about:")
 ARGS = [
     "--no-sandbox",
@@ -21,14 +25,20 @@ ARGS = [
 
 
 def chromium() -> str:
-    """Debian's Chromium, installed here when missing (the test set-up's job)."""
+    """Debian's Chromium, installed here when missing (the test set-up's job; one test process
+    at a time installs it, the others wait for it)."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "chromium"], check=True, capture_output=True
-        )
+    if path is not None:
+        return path
+    with open(INSTALL_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         path = shutil.which("chromium")
+        if path is None:
+            subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
+            subprocess.run(
+                ["apt-get", "install", "-y", "-qq", "chromium"], check=True, capture_output=True
+            )
+            path = shutil.which("chromium")
     assert path, "chromium could not be installed"
     return path
 

@@ -20,6 +20,7 @@ from sim.config.futures import applied, future_values, run_seed
 from sim.config.params import Params, RunConfig
 from sim.config.scenario import INTERVENTION_DIMS
 from sim.config.validate import validate_scenario
+from sim.engine.memory import keep_freed_memory
 from sim.engine.model import RegionModel
 from sim.engine.population import AGE_GROUPS
 from sim.engine.synthesis import synthesize
@@ -46,6 +47,7 @@ def build_model(cfg: DictConfig | RunConfig | dict) -> RegionModel:
 def _build(cfg: DictConfig) -> RegionModel:
     """The model of a resolved config (in its sampled future, if it is one of them)."""
     configure_threads()
+    keep_freed_memory()
     cfg = applied(cfg)
     inputs = load_region_once(cfg.region.input_dir or cfg.region.name)
     params: Params = OmegaConf.to_object(cfg.params)

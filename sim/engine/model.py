@@ -107,6 +107,8 @@ class RegionModel(mesa.Model):
         self.travel = inputs.travel_time_matrix()
         self._streams: dict[str, np.random.Generator] = {}
         self._recorded_census: Census | None = None
+        self._shared_census: Census | None = None
+        self._census_shared = False
         self.shared = Shared()
         self.requests = Requests()
         owners = {cls.name for cls in submodels}
@@ -125,6 +127,9 @@ class RegionModel(mesa.Model):
         self.plan: list[PlanStep] = build_plan(list(self.submodels.values()))
         self._run: list[Callable[[RegionModel, int], None]] = [
             getattr(self.submodels[step.submodel], step.method) for step in self.plan
+        ]
+        self._keeps = [
+            step.method in self.submodels[step.submodel].keeps_residents for step in self.plan
         ]
         labels = [COMPACT, *(step.label for step in self.plan), RECORD]
         self.timings = dict.fromkeys(labels, 0.0)
@@ -167,19 +172,27 @@ class RegionModel(mesa.Model):
     def step(self) -> None:
         """Simulate one year: every step of the plan, in order, each timed."""
         self.year += 1
+        self._shared_census = None
         start = time.perf_counter()
         self.pop.compact()
         self.timings[COMPACT] += time.perf_counter() - start
-        for step, run_step in zip(self.plan, self._run, strict=True):
+        for step, run_step, keeps in zip(self.plan, self._run, self._keeps, strict=True):
+            if not keeps:
+                self._shared_census = None
+            self._census_shared = keeps
             start = time.perf_counter()
             run_step(self, self.year)
             self.timings[step.label] += time.perf_counter() - start
+            if not keeps:
+                self._shared_census = None
+        self._census_shared = False
 
     def record(self, rec: Recorder) -> None:
         """Every submodel records this year's results, in registry order (timed)."""
         start = time.perf_counter()
         rec.begin(self.year)
-        self._recorded_census = self.pop.census(self.n_muni, self.n_nodes)
+        self._recorded_census = self._shared_census or self.pop.census(self.n_muni, self.n_nodes)
+        self._shared_census = None
         try:
             for submodel in self.submodels.values():
                 submodel.record(self, rec)
@@ -219,11 +232,16 @@ class RegionModel(mesa.Model):
 
     # ---- municipal tallies, computed from the agent arrays ----
     def census(self) -> Census:
-        """The municipal tallies of the residents now; while recording (when nothing changes)
-        taken once for every submodel."""
+        """The municipal tallies of the residents now. Taken once for every submodel while
+        recording, and within a run of steps that keep the residents (``keeps_residents``),
+        whose census also serves the record that follows them."""
         if self._recorded_census is not None:
             return self._recorded_census
-        return self.pop.census(self.n_muni, self.n_nodes)
+        if not self._census_shared:
+            return self.pop.census(self.n_muni, self.n_nodes)
+        if self._shared_census is None:
+            self._shared_census = self.pop.census(self.n_muni, self.n_nodes)
+        return self._shared_census
 
     def resident_counts(self) -> np.ndarray:
         return self.census().residents

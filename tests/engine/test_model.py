@@ -127,3 +127,32 @@ def test_vital_rates_with_schedules_from_data_are_swedish():
     assert 8 < float(births.mean()) < 11, births.values
     assert 9 < float(deaths.mean()) < 12, deaths.values
     assert deaths.diff("year").mean() > 0, deaths.values
+
+
+def _residents_digest(pop) -> str:
+    """Every column of the persons and households in use (what the census reads and more)."""
+    import hashlib
+
+    sha = hashlib.sha256()
+    for agents in (pop.persons, pop.households):
+        sha.update(str(agents.n).encode())
+        for name in agents.FIELDS:
+            sha.update(np.ascontiguousarray(getattr(agents, name)[: agents.n]).tobytes())
+    return sha.hexdigest()
+
+
+def test_steps_declared_to_keep_the_residents_change_no_person_and_no_household():
+    from sim.engine.run import build_model
+    from tests.regression.digests import case_config
+
+    # The stress scenario runs every intervention path (sim/engine/submodels/*: keeps_residents).
+    model = build_model(case_config("stress"))
+    keeping = [s.label for s, keeps in zip(model.plan, model._keeps, strict=True) if keeps]
+    assert "finance.step" in keeping and "culture.step" in keeping
+    for _ in range(6):
+        model.year += 1
+        model.pop.compact()
+        for step, run_step, keeps in zip(model.plan, model._run, model._keeps, strict=True):
+            before = _residents_digest(model.pop) if keeps else None
+            run_step(model, model.year)
+            assert not keeps or _residents_digest(model.pop) == before, f"{model.year} {step}"

@@ -33,6 +33,10 @@ class Submodel:
     name: ClassVar[str] = ""
     has_params: ClassVar[bool] = True
     steps: ClassVar[dict[str, str]] = {}
+    # The step methods that change no person and no household (what the census reads): within
+    # a run of such steps, and in the record after them, one census serves every submodel.
+    # tests/engine/test_model.py checks the declaration.
+    keeps_residents: ClassVar[frozenset[str]] = frozenset()
     results: ClassVar[tuple[Result, ...]] = ()
     static: ClassVar[tuple[Result, ...]] = ()
 

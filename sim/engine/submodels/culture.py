@@ -58,6 +58,7 @@ class Culture(Submodel):
 
     name = "culture"
     steps = {"culture": "step"}
+    keeps_residents = frozenset({"step"})
     results = (
         stock(
             "cultural_access",

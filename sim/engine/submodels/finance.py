@@ -30,6 +30,7 @@ class Finance(Submodel):
 
     name = "finance"
     steps = {"finance": "step"}
+    keeps_residents = frozenset({"step"})
     results = (
         flow("municipal_revenue", M, MSEK_PER_YEAR, "Municipal revenue: tax and state grants"),
         flow("municipal_tax_revenue", M, MSEK_PER_YEAR, "Municipal income tax revenue"),

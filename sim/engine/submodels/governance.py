@@ -68,6 +68,7 @@ class Governance(Submodel):
 
     name = "governance"
     steps = {"governance": "step"}
+    keeps_residents = frozenset({"step"})
     results = (
         flow("joint_decided", P, RATIO, "1 in the year a joint proposal is decided", flags=FLAGS),
         flow(

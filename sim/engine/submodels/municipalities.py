@@ -108,6 +108,7 @@ class Municipalities(Submodel):
         "plan_reserve": "decide_plan_reserve",
         "budget": "decide_budget",
     }
+    keeps_residents = frozenset({"decide_budget"})
     results = (
         flow("plan_reserve_released", M, DWELLINGS, "Decision: plan reserve released"),
         flow("tax_rate_change", M, PERCENTAGE_POINTS, "Decision: change of the municipal tax rate"),

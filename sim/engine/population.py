@@ -150,10 +150,13 @@ class AgentArrays:
 
     def drop_dead(self) -> None:
         """Keep only the living rows (in their order) and renumber them 0..n_alive-1."""
+        n_alive = int(np.count_nonzero(self.alive[: self.n]))
+        if n_alive == self.n:
+            return
         alive = self.alive[: self.n].copy()  # the column itself moves
         for name in self.FIELDS:
             keep_where(getattr(self, name), alive)
-        self.n = int(alive.sum())
+        self.n = n_alive
 
     def active(self) -> np.ndarray:
         """Ids of the agents that are alive."""

@@ -26,14 +26,16 @@ def promote_orphans(
     """
     has_adult = np.zeros(n_households, dtype=np.bool_)
     oldest = np.full(n_households, -1, dtype=np.int64)
+    oldest_age = np.full(n_households, -1, dtype=np.int64)
     for p in range(household.shape[0]):
         if not alive[p]:
             continue
+        # Branch-free: roles and ages vary from person to person, so branches mispredict.
         h = household[p]
-        if role[p] == 0:
-            has_adult[h] = True
-        if oldest[h] < 0 or age[p] > age[oldest[h]]:
-            oldest[h] = p
+        has_adult[h] |= role[p] == 0
+        older = age[p] > oldest_age[h]
+        oldest[h] = p if older else oldest[h]
+        oldest_age[h] = age[p] if older else oldest_age[h]
     out = role.copy()
     for h in range(n_households):
         if not has_adult[h] and oldest[h] >= 0:
@@ -71,7 +73,7 @@ def fertile_women(
     out = np.empty(alive.shape[0], dtype=np.int64)
     n = 0
     for p in range(alive.shape[0]):
-        if alive[p] and sex[p] == 1 and fertility[age[p]] > 0:
-            out[n] = p
-            n += 1
+        # Branch-free: every id is written, and kept when the person qualifies.
+        out[n] = p
+        n += alive[p] & (sex[p] == 1) & (fertility[age[p]] > 0)
     return out[:n]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.engine.kernels.housing import _utility, choose_dwellings, who_moves
+from sim.engine.kernels.housing import _terms, choose_dwellings, who_moves
 
 ARGS = (
     "mover_dwelling",
@@ -228,16 +228,15 @@ def test_utility_matches_reference():
     mk = make_market(0)
     for i in range(mk["mover_dwelling"].shape[0]):
         for d in range(mk["dwelling_muni"].shape[0]):
-            got = _utility(
-                d,
+            got = _terms(
+                mk["dwelling_cost"][d],
+                mk["dwelling_rooms"][d],
+                mk["dwelling_type"][d],
+                mk["dwelling_muni"][d],
                 mk["mover_income"][i],
                 mk["mover_size"][i],
                 mk["mover_children"][i],
                 mk["mover_work_node"][i],
-                mk["dwelling_muni"],
-                mk["dwelling_type"],
-                mk["dwelling_rooms"],
-                mk["dwelling_cost"],
                 mk["attractiveness"],
                 mk["travel"],
                 mk["weights"],
@@ -246,22 +245,21 @@ def test_utility_matches_reference():
 
 
 def test_utility_terms():
-    # One dwelling in municipality 1: 3 rooms, detached, cost 100; income 40 is floored at 50.
+    # A dwelling in municipality 1: 3 rooms, detached (type 0), cost 100; income 40 is floored
+    # at 50.
     weights = np.array([2.0, 0.1, 0.5, 0.3, 0.7])
-    args = (
-        np.array([1], np.int64),
-        np.array([0], np.int64),
-        np.array([3], np.int64),
-        np.array([100.0]),
-        np.array([0.0, 4.0]),
-        np.array([[0.0, 20.0], [20.0, 0.0]]),
-        weights,
-    )
+    attractiveness = np.array([0.0, 4.0])
+    travel = np.array([[0.0, 20.0], [20.0, 0.0]])
+    dwelling = (100.0, 3, 0, 1)  # cost, rooms, type, municipality
+
+    def utility(size, children, work_node):
+        return _terms(*dwelling, 40.0, size, children, work_node, attractiveness, travel, weights)
+
     base = -2.0 * 100.0 / 50.0 + 0.5 * 4.0
     # Size 2 wants 3 rooms; not working; no children.
-    assert _utility(0, 40.0, 2, False, -1, *args) == pytest.approx(base)
-    assert _utility(0, 40.0, 2, True, -1, *args) == pytest.approx(base + 0.7)
-    assert _utility(0, 40.0, 4, False, 0, *args) == pytest.approx(base - 0.1 * 20.0 - 0.3 * 2)
+    assert utility(2, False, -1) == pytest.approx(base)
+    assert utility(2, True, -1) == pytest.approx(base + 0.7)
+    assert utility(4, False, 0) == pytest.approx(base - 0.1 * 20.0 - 0.3 * 2)
 
 
 PARAMS = [

@@ -244,6 +244,10 @@ class RegionModel(mesa.Model):
         return self._shared_census
 
     def resident_counts(self) -> np.ndarray:
+        """Residents per municipality: from the census when one is taken or kept now, else
+        counted alone (a fifth of a census's cost)."""
+        if self._recorded_census is None and not self._census_shared:
+            return self.pop.resident_counts(self.n_muni)
         return self.census().residents
 
     def household_counts(self) -> np.ndarray:

@@ -20,7 +20,9 @@ from sim.engine.kernels.population import (
     household_members,
     household_summary,
     keep_where,
+    members_of,
     rehouse,
+    resident_counts,
     resident_municipality,
 )
 
@@ -295,6 +297,18 @@ class Population:
                 n_nodes,
             )
         )
+
+    def resident_counts(self, n_muni: int) -> np.ndarray:
+        """Residents per municipality (what ``census(...).residents`` counts, in one light pass)."""
+        p, h = self.persons, self.households
+        return resident_counts(
+            p.alive[: p.n], p.household[: p.n], h.municipality[: h.n], h.pending[: h.n], n_muni
+        )
+
+    def members(self, chosen: np.ndarray) -> np.ndarray:
+        """Ids of the living members of the households flagged in ``chosen``, in person order."""
+        p = self.persons
+        return members_of(p.alive[: p.n], p.household[: p.n], chosen)
 
     def household_sizes(self) -> np.ndarray:
         """Number of living members of every household."""

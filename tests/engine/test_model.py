@@ -156,3 +156,17 @@ def test_steps_declared_to_keep_the_residents_change_no_person_and_no_household(
             before = _residents_digest(model.pop) if keeps else None
             run_step(model, model.year)
             assert not keeps or _residents_digest(model.pop) == before, f"{model.year} {step}"
+
+
+def test_resident_counts_are_the_census_residents_after_every_step():
+    from sim.engine.run import build_model
+    from tests.regression.digests import case_config
+
+    model = build_model(case_config("stress"))
+    for _ in range(3):
+        model.year += 1
+        model.pop.compact()
+        for run_step in model._run:
+            run_step(model, model.year)
+            fresh = model.pop.census(model.n_muni, model.n_nodes).residents
+            np.testing.assert_array_equal(model.resident_counts(), fresh)

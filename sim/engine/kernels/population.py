@@ -35,6 +35,35 @@ def resident_municipality(
 
 
 @njit(cache=True)
+def resident_counts(
+    alive: np.ndarray,
+    household: np.ndarray,
+    household_muni: np.ndarray,
+    pending: np.ndarray,
+    n_muni: int,
+) -> np.ndarray:
+    """Residents of every municipality: the census's residents, without its other tallies."""
+    counts = np.zeros(n_muni, dtype=np.int64)
+    for p in range(alive.shape[0]):
+        h = household[p]
+        if alive[p] and h >= 0 and not pending[h]:
+            counts[household_muni[h]] += 1
+    return counts
+
+
+@njit(cache=True)
+def members_of(alive: np.ndarray, household: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Ids of the living persons whose household is ``chosen`` (a flag per household), in
+    person order (branch-free: every id is written, and kept when it qualifies)."""
+    out = np.empty(alive.shape[0], dtype=np.int64)
+    n = 0
+    for p in range(alive.shape[0]):
+        out[n] = p
+        n += alive[p] & chosen[household[p]]
+    return out[:n]
+
+
+@njit(cache=True)
 def household_members(alive: np.ndarray, household: np.ndarray, n_households: int) -> np.ndarray:
     """Number of living members of every household."""
     sizes = np.zeros(n_households, dtype=np.int32)
@@ -157,6 +186,27 @@ def adults_by_household(
             n += is_adult
             counts[household[p]] += is_adult
     return adults[:n], counts
+
+
+@njit(cache=True)
+def single_adults(
+    adults: np.ndarray,
+    household: np.ndarray,
+    age: np.ndarray,
+    adults_in: np.ndarray,
+    min_age: int,
+    max_age: int,
+) -> np.ndarray:
+    """Those of ``adults`` who are the only adult of their household (``adults_in`` counts them)
+    and aged ``min_age`` to ``max_age``, in order (branch-free)."""
+    out = np.empty(adults.shape[0], dtype=np.int64)
+    n = 0
+    for i in range(adults.shape[0]):
+        p = adults[i]
+        a = age[p]
+        out[n] = p
+        n += (adults_in[household[p]] == 1) & (a >= min_age) & (a <= max_age)
+    return out[:n]
 
 
 @njit(cache=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.kernels.demography import age_and_die, fertile_women, promote_orphans
-from sim.engine.kernels.population import adults_by_household
+from sim.engine.kernels.population import adults_by_household, single_adults
 from sim.engine.population import (
     CHILD,
     CHILD_AT_HOME,
@@ -290,9 +290,7 @@ class Demography(Submodel):
         adults, n_adults = adults_by_household(
             p.alive[: p.n], p.role[: p.n], p.household[: p.n], h.n
         )
-        age = p.age[adults]
-        single = (n_adults[p.household[adults]] == 1) & (age >= 20) & (age <= 69)
-        seekers = adults[single]
+        seekers = single_adults(adults, p.household[: p.n], p.age[: p.n], n_adults, 20, 69)
         seekers = seekers[rng.random(seekers.size) < self.params.couple_formation_rate]
         muni = h.municipality[p.household[seekers]]
         sex = p.sex[seekers]

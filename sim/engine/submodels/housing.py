@@ -192,7 +192,7 @@ class Housing(Submodel):
             return unmet
         is_failed = np.zeros(h.n, dtype=bool)
         is_failed[failed] = True
-        persons = np.flatnonzero(per.alive[: per.n] & is_failed[per.household[: per.n]])
+        persons = pop.members(is_failed)
         recruited = h.recruited[per.household[persons]]
         workers = persons[(per.firm[persons] >= 0) & recruited]
         np.add.at(pop.firms.filled_external, per.firm[workers], 1)

@@ -145,7 +145,7 @@ class Migration(Submodel):
         leaving = households[rng.random(households.size) < rate]
         is_leaving = np.zeros(pop.households.n, dtype=bool)
         is_leaving[leaving] = True
-        persons = np.flatnonzero(per.alive[: per.n] & is_leaving[per.household[: per.n]])
+        persons = pop.members(is_leaving)
         self.out_migration = np.bincount(
             pop.households.municipality[per.household[persons]], minlength=model.n_muni
         )

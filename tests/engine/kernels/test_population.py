@@ -13,8 +13,11 @@ from sim.engine.kernels.population import (
     household_members,
     household_summary,
     keep_where,
+    members_of,
     rehouse,
+    resident_counts,
     resident_municipality,
+    single_adults,
     sizes_and_oldest,
 )
 from sim.engine.population import EMPLOYED, GROUP_OF_AGE, UNEMPLOYED
@@ -119,6 +122,17 @@ def test_census_agrees_with_bincount(n):
     np.testing.assert_array_equal(commuting, np.bincount(cells, minlength=24).reshape(4, 6))
 
 
+@pytest.mark.parametrize("n", [0, 500])
+def test_resident_counts_are_the_census_residents(n):
+    args = census_inputs(n, n)
+    by_age = census(**args)[0]
+    counts = resident_counts(
+        args["alive"], args["household"], args["household_muni"], args["pending"], 4
+    )
+    np.testing.assert_array_equal(counts, by_age.sum(axis=1))
+    assert counts.dtype == by_age.sum(axis=1).dtype
+
+
 def test_census_is_the_same_for_any_number_of_threads():
     args = census_inputs(1, 3 * CHUNK + 11)
     before = numba.get_num_threads()
@@ -160,6 +174,17 @@ def test_household_passes_agree_with_numpy(seed):
     )
     np.testing.assert_array_equal(sizes, ref_sizes)
     np.testing.assert_array_equal(oldest, ref_oldest)
+
+    chosen = rng.random(nh) < 0.3
+    np.testing.assert_array_equal(
+        members_of(alive, household, chosen), np.flatnonzero(alive & chosen[household])
+    )
+
+    singles = single_adults(adults, household, age, counts, 20, 69)
+    a = age[adults]
+    expected = adults[(counts[household[adults]] == 1) & (a >= 20) & (a <= 69)]
+    np.testing.assert_array_equal(singles, expected)
+    assert singles.size > 0
 
     remap = rng.permutation(nh).astype(np.int32)
     moved = household.copy()

@@ -25,8 +25,12 @@ from omegaconf import OmegaConf
 
 from sim.config.params import Params
 from sim.config.scenario import Scenario
-from sim.engine.kernels.population import sizes_and_oldest
-from sim.engine.population import NO_ID, Census, Population
+from sim.engine.kernels.population import (
+    dwelling_counts,
+    resident_household_counts,
+    sizes_and_oldest,
+)
+from sim.engine.population import Census, Population
 from sim.engine.registry import PHASES, SUBMODELS, PlanStep, build_plan
 from sim.engine.rng import stream
 from sim.engine.shared import Requests, Shared
@@ -251,9 +255,11 @@ class RegionModel(mesa.Model):
         return self.census().residents
 
     def household_counts(self) -> np.ndarray:
+        """Resident households (living, not pending in-migrants) per municipality."""
         h = self.pop.households
-        ok = h.alive[: h.n] & ~h.pending[: h.n]
-        return np.bincount(h.municipality[: h.n][ok], minlength=self.n_muni)
+        return resident_household_counts(
+            h.alive[: h.n], h.pending[: h.n], h.municipality[: h.n], self.n_muni
+        )
 
     def unemployment_rate(self) -> np.ndarray:
         return self.census().unemployment_rate
@@ -261,15 +267,15 @@ class RegionModel(mesa.Model):
     def dwelling_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """(stock, vacant) per municipality and dwelling type."""
         d = self.pop.dwellings
-        alive = d.alive[: d.n]
-        cell = (
-            d.municipality[: d.n].astype(np.int64) * self.n_dwelling_types + d.dwelling_type[: d.n]
+        n = d.n
+        return dwelling_counts(
+            d.alive[:n],
+            d.municipality[:n],
+            d.dwelling_type[:n],
+            d.occupant[:n],
+            self.n_muni,
+            self.n_dwelling_types,
         )
-        size = self.n_muni * self.n_dwelling_types
-        shape = (self.n_muni, self.n_dwelling_types)
-        stock = np.bincount(cell[alive], minlength=size).reshape(shape)
-        vacant = np.bincount(cell[alive & (d.occupant[: d.n] == NO_ID)], minlength=size)
-        return stock, vacant.reshape(shape)
 
     def resident_households(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ids, age of the oldest member, members) of the resident households."""

@@ -64,6 +64,36 @@ def members_of(alive: np.ndarray, household: np.ndarray, chosen: np.ndarray) -> 
 
 
 @njit(cache=True)
+def dwelling_counts(
+    alive: np.ndarray,
+    municipality: np.ndarray,
+    dwelling_type: np.ndarray,
+    occupant: np.ndarray,
+    n_muni: int,
+    n_types: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Standing and vacant dwellings by municipality and type (branch-free on occupancy)."""
+    stock = np.zeros((n_muni, n_types), dtype=np.int64)
+    vacant = np.zeros((n_muni, n_types), dtype=np.int64)
+    for d in range(alive.shape[0]):
+        if alive[d]:
+            stock[municipality[d], dwelling_type[d]] += 1
+            vacant[municipality[d], dwelling_type[d]] += occupant[d] < 0
+    return stock, vacant
+
+
+@njit(cache=True)
+def resident_household_counts(
+    alive: np.ndarray, pending: np.ndarray, municipality: np.ndarray, n_muni: int
+) -> np.ndarray:
+    """Living households that are not pending in-migrants, per municipality."""
+    counts = np.zeros(n_muni, dtype=np.int64)
+    for h in range(alive.shape[0]):
+        counts[max(municipality[h], 0)] += alive[h] & ~pending[h]
+    return counts
+
+
+@njit(cache=True)
 def household_members(alive: np.ndarray, household: np.ndarray, n_households: int) -> np.ndarray:
     """Number of living members of every household."""
     sizes = np.zeros(n_households, dtype=np.int32)

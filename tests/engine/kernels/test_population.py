@@ -10,12 +10,14 @@ from sim.engine.kernels.population import (
     CHUNK,
     adults_by_household,
     census,
+    dwelling_counts,
     household_members,
     household_summary,
     keep_where,
     members_of,
     rehouse,
     resident_counts,
+    resident_household_counts,
     resident_municipality,
     single_adults,
     sizes_and_oldest,
@@ -190,3 +192,24 @@ def test_household_passes_agree_with_numpy(seed):
     moved = household.copy()
     rehouse(alive, moved, remap)
     np.testing.assert_array_equal(moved, np.where(alive, remap[household], household))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dwelling_and_household_counts_agree_with_bincount(seed):
+    rng = np.random.default_rng(seed)
+    n, n_muni, n_types = 300, 4, 3
+    alive = rng.random(n) < 0.9
+    muni = np.where(alive, rng.integers(0, n_muni, n), -1).astype(np.int16)
+    kind = rng.integers(0, n_types, n).astype(np.int8)
+    occupant = np.where(rng.random(n) < 0.7, rng.integers(0, 50, n), -1).astype(np.int32)
+    stock, vacant = dwelling_counts(alive, muni, kind, occupant, n_muni, n_types)
+    cell = muni.astype(np.int64) * n_types + kind
+    size = n_muni * n_types
+    expected_stock = np.bincount(cell[alive], minlength=size).reshape(n_muni, n_types)
+    expected_vacant = np.bincount(cell[alive & (occupant < 0)], minlength=size)
+    np.testing.assert_array_equal(stock, expected_stock)
+    np.testing.assert_array_equal(vacant, expected_vacant.reshape(n_muni, n_types))
+
+    pending = rng.random(n) < 0.2
+    counts = resident_household_counts(alive, pending, muni, n_muni)
+    np.testing.assert_array_equal(counts, np.bincount(muni[alive & ~pending], minlength=n_muni))

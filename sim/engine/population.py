@@ -102,7 +102,10 @@ class AgentArrays:
     """A struct of arrays with geometric capacity growth.
 
     Subclasses declare ``FIELDS``: a mapping of attribute name to ``(dtype, fill value)``. The
-    attribute ``x.age`` is the full-capacity array; only ``x.age[: x.n]`` is in use.
+    attribute ``x.age`` is the full-capacity array; only ``x.age[: x.n]`` is in use, and the
+    rows beyond ``x.n`` hold no defined values (``add`` sets every field of the rows it adds,
+    with the fill value where none is given): capacity is not written until it is used, so it
+    costs neither time nor resident memory.
 
     Examples
     --------
@@ -117,8 +120,8 @@ class AgentArrays:
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
         self._capacity = max(int(capacity), 16)
-        for name, (dtype, fill) in self.FIELDS.items():
-            setattr(self, name, np.full(self._capacity, fill, dtype=dtype))
+        for name, (dtype, _) in self.FIELDS.items():
+            setattr(self, name, np.empty(self._capacity, dtype=dtype))
 
     def __len__(self) -> int:
         return self.n
@@ -129,9 +132,9 @@ class AgentArrays:
             new_capacity *= 2
         if new_capacity == self._capacity:
             return
-        for name, (dtype, fill) in self.FIELDS.items():
+        for name, (dtype, _) in self.FIELDS.items():
             old = getattr(self, name)
-            new = np.full(new_capacity, fill, dtype=dtype)
+            new = np.empty(new_capacity, dtype=dtype)
             new[: self.n] = old[: self.n]
             setattr(self, name, new)
         self._capacity = new_capacity

@@ -93,3 +93,37 @@ def test_rows_added_after_compaction_get_fill_values():
     new = pop.persons.add(1, age=5)
     assert pop.persons.firm[new[0]] == NO_ID
     assert pop.persons.household[new[0]] == NO_ID
+
+
+def _fill_unused_rows(pop: Population, garbage: bool) -> None:
+    """Write zeros, or values no agent could have, into every row beyond ``n`` of every table."""
+    for table in (pop.persons, pop.households, pop.dwellings, pop.firms, pop.facilities):
+        for name in table.FIELDS:
+            column = getattr(table, name)[table.n :]
+            if column.dtype.kind == "b":
+                column[:] = garbage  # "alive" rows that were never added
+            elif column.dtype.kind == "f":
+                column[:] = np.nan if garbage else 0.0
+            else:
+                column[:] = np.iinfo(column.dtype).max if garbage else 0
+
+
+def test_no_result_depends_on_the_rows_beyond_n():
+    from sim.engine.run import build_model
+    from tests.regression.digests import case_config
+
+    # Capacity is np.empty: whatever its rows hold, the run is the same.
+    models = []
+    for garbage in (False, True):
+        model = build_model(case_config("stress"))
+        model.pop.persons._grow(2 * model.pop.persons._capacity)  # room the run will not use up
+        _fill_unused_rows(model.pop, garbage)
+        for _ in range(3):
+            model.step()
+        models.append(model)
+    clean, dirty = (m.pop for m in models)
+    for table in ("persons", "households", "dwellings", "firms"):
+        a, b = getattr(clean, table), getattr(dirty, table)
+        assert a.n == b.n
+        for name in a.FIELDS:
+            np.testing.assert_array_equal(a.column(name), b.column(name), err_msg=name)

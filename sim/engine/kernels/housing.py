@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.engine.kernels.search import first_above
+
 
 @njit(cache=True)
 def _terms(
@@ -181,9 +183,7 @@ def choose_dwellings(
 
     chosen = np.full(n_movers, -1, dtype=np.int64)
     # Cumulative weights of the municipalities, summed in order; a binary search in them finds
-    # the municipality the cumulative scan would (log n_muni per candidate, not n_muni). It is
-    # written out: numba's np.searchsorted took 15 % longer over the whole market at 285
-    # municipalities.
+    # the municipality the cumulative scan would (log n_muni per candidate, not n_muni).
     cumulative = np.empty(n_muni, dtype=np.float64)
     for i in range(n_movers):
         if rng is not None:
@@ -208,15 +208,7 @@ def choose_dwellings(
             else:
                 if total <= 0.0:
                     continue
-                target = draws[k, 1] * total
-                lo, hi = 0, n_muni  # the first municipality whose cumulative exceeds target
-                while lo < hi:
-                    mid = (lo + hi) >> 1
-                    if cumulative[mid] <= target:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                m = min(lo, n_muni - 1)
+                m = min(first_above(cumulative, n_muni, draws[k, 1] * total), n_muni - 1)
             if count[m] == 0:
                 continue
             s = start[m] + min(int(draws[k, 2] * count[m]), count[m] - 1)

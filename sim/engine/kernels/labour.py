@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from sim.engine.kernels.search import first_above
+
 
 @njit(cache=True)
 def match_jobs(
@@ -80,30 +82,26 @@ def match_jobs(
 
     firm_out = np.full(n_seekers, -1, dtype=np.int64)
     node_out = np.full(n_seekers, -1, dtype=np.int64)
-    weights = np.empty(n_nodes, dtype=np.float64)
+    # Running sums of the destinations' weights, in node order: the binary search in them
+    # finds the destination the cumulative scan would, without a second pass over the nodes.
+    cumulative = np.empty(n_nodes, dtype=np.float64)
     for i in range(n_seekers):
         if uniforms[i, 0] >= efficiency:
             continue
         o = seeker_node[i]
         total = 0.0
         for d in range(n_muni):
-            weights[d] = muni_vacancies[d] * decay[o, d]
-            total += weights[d]
+            total += muni_vacancies[d] * decay[o, d]
+            cumulative[d] = total
         for e in range(n_nodes - n_muni):
-            weights[n_muni + e] = external_openings[e] * decay[o, n_muni + e]
-            total += weights[n_muni + e]
+            total += external_openings[e] * decay[o, n_muni + e]
+            cumulative[n_muni + e] = total
         if total <= 0.0:
             continue
         target = uniforms[i, 1] * (total + reservation)
         if target >= total:
             continue
-        d = n_nodes - 1
-        acc = 0.0
-        for k in range(n_nodes):
-            acc += weights[k]
-            if target < acc:
-                d = k
-                break
+        d = min(first_above(cumulative, n_nodes, target), n_nodes - 1)
         node_out[i] = d
         if d >= n_muni:
             external_openings[d - n_muni] = max(external_openings[d - n_muni] - 1.0, 0.0)

@@ -19,11 +19,13 @@ from sim.engine.kernels.population import (
     census,
     household_members,
     household_summary,
+    households_with_activity,
     keep_where,
     members_of,
     rehouse,
     resident_counts,
     resident_municipality,
+    residents_in_activity,
 )
 
 # Activity codes of persons.
@@ -277,6 +279,34 @@ class Population:
         p, h = self.persons, self.households
         return resident_municipality(
             p.alive[: p.n], p.household[: p.n], h.municipality[: h.n], h.pending[: h.n]
+        )
+
+    def resident_municipality_of(self, person_ids: np.ndarray) -> np.ndarray:
+        """What ``resident_municipality()[person_ids]`` gives, reading only those persons."""
+        p, h = self.persons, self.households
+        household = p.household[person_ids]
+        known = household >= 0
+        muni = np.where(known, h.municipality[: h.n][np.maximum(household, 0)], NO_ID)
+        resident = p.alive[person_ids] & known & ~h.pending[: h.n][np.maximum(household, 0)]
+        return np.where(resident, muni, NO_ID).astype(np.int16)
+
+    def residents_in(self, activity: int) -> tuple[np.ndarray, np.ndarray]:
+        """Ids of the residents in ``activity``, in person order, and their municipalities."""
+        p, h = self.persons, self.households
+        return residents_in_activity(
+            p.alive[: p.n],
+            p.household[: p.n],
+            h.municipality[: h.n],
+            h.pending[: h.n],
+            p.activity[: p.n],
+            activity,
+        )
+
+    def households_with(self, activity: int) -> np.ndarray:
+        """True for every household with a living member in ``activity``."""
+        p = self.persons
+        return households_with_activity(
+            p.alive[: p.n], p.household[: p.n], p.activity[: p.n], activity, self.households.n
         )
 
     def census(self, n_muni: int, n_nodes: int) -> Census:

@@ -127,3 +127,14 @@ def test_no_result_depends_on_the_rows_beyond_n():
         assert a.n == b.n
         for name in a.FIELDS:
             np.testing.assert_array_equal(a.column(name), b.column(name), err_msg=name)
+
+
+def test_resident_municipality_of_some_persons_is_that_of_all():
+    pop = small_population()
+    pop.households.add(1, municipality=1, pending=True)
+    pop.persons.add(2, household=np.array([2, 2]), age=np.array([30, 2]))
+    pop.persons.alive[1] = False
+    ids = np.array([4, 0, 1, 3, 2])
+    expected = pop.resident_municipality()[ids]
+    assert expected.tolist() == [-1, 0, -1, -1, 0]
+    np.testing.assert_array_equal(pop.resident_municipality_of(ids), expected)

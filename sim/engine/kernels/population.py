@@ -94,6 +94,63 @@ def resident_household_counts(
 
 
 @njit(cache=True)
+def residents_in_activity(
+    alive: np.ndarray,
+    household: np.ndarray,
+    household_muni: np.ndarray,
+    pending: np.ndarray,
+    activity: np.ndarray,
+    code: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of the residents (living, in a household that is not pending) whose activity is
+    ``code``, in person order, and their municipalities."""
+    ids = np.empty(alive.shape[0], dtype=np.int64)
+    munis = np.empty(alive.shape[0], dtype=np.int16)
+    n = 0
+    for p in range(alive.shape[0]):
+        h = household[p]
+        if alive[p] and activity[p] == code and h >= 0 and not pending[h]:
+            ids[n] = p
+            munis[n] = household_muni[h]
+            n += 1
+    return ids[:n], munis[:n]
+
+
+@njit(cache=True)
+def households_with_activity(
+    alive: np.ndarray, household: np.ndarray, activity: np.ndarray, code: int, n_households: int
+) -> np.ndarray:
+    """True for every household with a living member whose activity is ``code``."""
+    found = np.zeros(n_households, dtype=np.bool_)
+    for p in range(alive.shape[0]):
+        if alive[p] and activity[p] == code:
+            found[household[p]] = True
+    return found
+
+
+@njit(cache=True)
+def leaving_home_candidates(
+    alive: np.ndarray,
+    role: np.ndarray,
+    age: np.ndarray,
+    activity: np.ndarray,
+    child_role: int,
+    student_code: int,
+    min_age: int,
+) -> np.ndarray:
+    """Ids of the living children at home aged ``min_age`` or more who are not students, in
+    person order (branch-free)."""
+    out = np.empty(alive.shape[0], dtype=np.int64)
+    n = 0
+    for p in range(alive.shape[0]):
+        out[n] = p
+        n += (
+            alive[p] & (role[p] == child_role) & (age[p] >= min_age) & (activity[p] != student_code)
+        )
+    return out[:n]
+
+
+@njit(cache=True)
 def household_members(alive: np.ndarray, household: np.ndarray, n_households: int) -> np.ndarray:
     """Number of living members of every household."""
     sizes = np.zeros(n_households, dtype=np.int32)

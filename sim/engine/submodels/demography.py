@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.kernels.demography import age_and_die, fertile_women, promote_orphans
-from sim.engine.kernels.population import adults_by_household, single_adults
+from sim.engine.kernels.population import (
+    adults_by_household,
+    leaving_home_candidates,
+    single_adults,
+)
 from sim.engine.population import (
     CHILD,
     CHILD_AT_HOME,
@@ -220,7 +224,8 @@ class Demography(Submodel):
         # Ageing and deaths at the new age: one draw per living person.
         u = rng.random(int(np.count_nonzero(p.alive[:n])))
         dead = age_and_die(p.alive[:n], p.sex[:n], p.age[:n], self.q, MAX_AGE, u)
-        self.deaths = np.bincount(pop.resident_municipality()[dead], minlength=model.n_muni)
+        muni = pop.resident_municipality_of(dead)
+        self.deaths = np.bincount(muni[muni >= 0], minlength=model.n_muni)
         pop.remove_persons(dead)
 
         # Births to surviving women of fertile age.
@@ -256,11 +261,14 @@ class Demography(Submodel):
     def _leave_home(self, model: RegionModel, rng: np.random.Generator) -> None:
         p = model.pop.persons
         # Students stay at home (or leave the region, see migration) until they finish.
-        at_home = np.flatnonzero(
-            p.alive[: p.n]
-            & (p.role[: p.n] == CHILD_AT_HOME)
-            & (p.age[: p.n] >= 18)
-            & (p.activity[: p.n] != STUDENT)
+        at_home = leaving_home_candidates(
+            p.alive[: p.n],
+            p.role[: p.n],
+            p.age[: p.n],
+            p.activity[: p.n],
+            CHILD_AT_HOME,
+            STUDENT,
+            18,
         )
         leavers = at_home[rng.random(at_home.size) < self.params.leave_home_rate]
         model.pop.split_off(leavers)

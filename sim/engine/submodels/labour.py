@@ -293,12 +293,8 @@ def match_residents(
     reserved: np.ndarray | None = None,
 ) -> None:
     """Match the region's unemployed residents to vacancies, in a random order."""
-    per = pop.persons
-    muni = pop.resident_municipality()
-    seekers = np.flatnonzero((muni >= 0) & (per.activity[: per.n] == UNEMPLOYED))
-    match_persons(
-        pop, p, rng, seekers, muni[seekers], decay, external_openings, efficiency, reserved
-    )
+    seekers, home = pop.residents_in(UNEMPLOYED)
+    match_persons(pop, p, rng, seekers, home, decay, external_openings, efficiency, reserved)
 
 
 def match_persons(

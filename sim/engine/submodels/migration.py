@@ -122,14 +122,11 @@ class Migration(Submodel):
     ) -> np.ndarray:
         p = self.params
         pop = model.pop
-        per = pop.persons
         muni = pop.households.municipality[households]
         base = np.asarray(p.out_rate_by_age)[OLDEST_GROUP_OF_AGE[oldest]]
         push = np.exp(p.unemployment_push * (self.last_unemployment - self.base_unemployment))
         # Households with an unemployed member are more likely to leave.
-        with_unemployed = np.zeros(pop.households.n, dtype=bool)
-        unemployed = per.alive[: per.n] & (per.activity[: per.n] == UNEMPLOYED)
-        with_unemployed[per.household[: per.n][unemployed]] = True
+        with_unemployed = pop.households_with(UNEMPLOYED)
         personal = np.where(with_unemployed[households], p.unemployed_factor, 1.0)
         return base * personal * (push / pull)[muni]
 

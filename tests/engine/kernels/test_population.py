@@ -13,12 +13,15 @@ from sim.engine.kernels.population import (
     dwelling_counts,
     household_members,
     household_summary,
+    households_with_activity,
     keep_where,
+    leaving_home_candidates,
     members_of,
     rehouse,
     resident_counts,
     resident_household_counts,
     resident_municipality,
+    residents_in_activity,
     single_adults,
     sizes_and_oldest,
 )
@@ -213,3 +216,29 @@ def test_dwelling_and_household_counts_agree_with_bincount(seed):
     pending = rng.random(n) < 0.2
     counts = resident_household_counts(alive, pending, muni, n_muni)
     np.testing.assert_array_equal(counts, np.bincount(muni[alive & ~pending], minlength=n_muni))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_activity_passes_agree_with_numpy(seed):
+    args = census_inputs(seed, 700)
+    alive, household, activity = args["alive"], args["household"], args["activity"]
+    muni = resident_municipality(alive, household, args["household_muni"], args["pending"])
+
+    ids, munis = residents_in_activity(
+        alive, household, args["household_muni"], args["pending"], activity, UNEMPLOYED
+    )
+    expected = np.flatnonzero((muni >= 0) & (activity == UNEMPLOYED))
+    np.testing.assert_array_equal(ids, expected)
+    np.testing.assert_array_equal(munis, muni[expected])
+    assert ids.size > 0
+
+    housed = alive & (household >= 0)  # the kernel's callers have no person without a household
+    flags = households_with_activity(housed, household, activity, UNEMPLOYED, 80)
+    with_code = housed & (activity == UNEMPLOYED)
+    np.testing.assert_array_equal(flags, np.bincount(household[with_code], minlength=80) > 0)
+
+    role = (np.arange(700) % 3 == 0).astype(np.int8)
+    age = args["age"]
+    got = leaving_home_candidates(alive, role, age, activity, 1, 1, 18)
+    expected = np.flatnonzero(alive & (role == 1) & (age >= 18) & (activity != 1))
+    np.testing.assert_array_equal(got, expected)

@@ -21,11 +21,13 @@ from sim.engine.kernels.population import (
     household_summary,
     households_with_activity,
     keep_where,
+    keep_where_renumbered,
     members_of,
     rehouse,
     resident_counts,
     resident_municipality,
     residents_in_activity,
+    with_living_members,
 )
 
 # Activity codes of persons.
@@ -93,10 +95,14 @@ def within_group(sizes: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
 
 
-def _renumbering(alive: np.ndarray) -> np.ndarray:
-    """New id of every row once the dead rows are dropped (NO_ID for the dead)."""
+def _renumbering(alive: np.ndarray) -> np.ndarray | None:
+    """New id of every row once the dead rows are dropped (NO_ID for the dead); None when no
+    row is dead (the ids do not change)."""
+    n_alive = int(np.count_nonzero(alive))
+    if n_alive == alive.size:
+        return None
     new_id = np.full(alive.size, NO_ID, dtype=np.int32)
-    new_id[alive] = np.arange(int(alive.sum()), dtype=np.int32)
+    new_id[alive] = np.arange(n_alive, dtype=np.int32)
     return new_id
 
 
@@ -155,14 +161,21 @@ class AgentArrays:
             self.alive[start : self.n] = True
         return np.arange(start, self.n, dtype=np.int64)
 
-    def drop_dead(self) -> None:
-        """Keep only the living rows (in their order) and renumber them 0..n_alive-1."""
-        n_alive = int(np.count_nonzero(self.alive[: self.n]))
-        if n_alive == self.n:
-            return
-        alive = self.alive[: self.n].copy()  # the column itself moves
+    def drop_dead(self, renumbered: dict[str, np.ndarray | None] | None = None) -> None:
+        """Keep only the living rows (in their order) and renumber them 0..n_alive-1.
+
+        ``renumbered`` maps a column of references to another table's new ids (see
+        :func:`_renumbering`; None when that table's ids did not change): its references are
+        renumbered in the same pass."""
+        renumbered = {k: v for k, v in (renumbered or {}).items() if v is not None}
+        n = self.n
+        n_alive = int(np.count_nonzero(self.alive[:n]))
+        keep = self.alive[:n] if n_alive == n else self.alive[:n].copy()  # the column moves
         for name in self.FIELDS:
-            keep_where(getattr(self, name), alive)
+            if name in renumbered:
+                keep_where_renumbered(getattr(self, name), keep, renumbered[name])
+            elif n_alive < n:
+                keep_where(getattr(self, name), keep)
         self.n = n_alive
 
     def active(self) -> np.ndarray:
@@ -263,16 +276,11 @@ class Population:
         """Drop the rows of dead persons, dissolved households and demolished dwellings; the
         survivors keep their order and the references between them are renumbered."""
         p, h, d = self.persons, self.households, self.dwellings
-        p.drop_dead()
         household_id = _renumbering(h.alive[: h.n])
         dwelling_id = _renumbering(d.alive[: d.n])
-        h.drop_dead()
-        d.drop_dead()
-        p.household[: p.n] = household_id[p.household[: p.n]]
-        housed = h.dwelling[: h.n] >= 0
-        h.dwelling[: h.n][housed] = dwelling_id[h.dwelling[: h.n][housed]]
-        occupied = d.occupant[: d.n] >= 0
-        d.occupant[: d.n][occupied] = household_id[d.occupant[: d.n][occupied]]
+        p.drop_dead({"household": household_id})
+        h.drop_dead({"dwelling": dwelling_id})
+        d.drop_dead({"occupant": household_id})
 
     def resident_municipality(self) -> np.ndarray:
         """Municipality index of every person (NO_ID for the dead, gone or not yet arrived)."""
@@ -400,8 +408,11 @@ class Population:
 
     def dissolve_empty(self, candidates: np.ndarray) -> None:
         """Dissolve those of the candidate households that have no living member."""
-        sizes = self.household_sizes()
-        empty = candidates[sizes[candidates] == 0]
+        asked = np.zeros(self.households.n, dtype=bool)
+        asked[candidates] = True
+        p = self.persons
+        occupied = with_living_members(p.alive[: p.n], p.household[: p.n], asked)
+        empty = candidates[~occupied[candidates]]
         self.vacate(empty)
         self.households.alive[empty] = False
 

@@ -20,6 +20,18 @@ def keep_where(column: np.ndarray, keep: np.ndarray) -> int:
     return out
 
 
+@njit(cache=True)
+def keep_where_renumbered(column: np.ndarray, keep: np.ndarray, new_id: np.ndarray) -> int:
+    """:func:`keep_where` for a column of references: each kept reference ``r >= 0`` becomes
+    ``new_id[r]`` in the same pass (no reference, ``r < 0``, stays as it is)."""
+    out = 0
+    for i in range(keep.shape[0]):
+        r = column[i]
+        column[out] = new_id[r] if r >= 0 else r
+        out += keep[i]
+    return out
+
+
 @njit(cache=True, parallel=True)
 def resident_municipality(
     alive: np.ndarray, household: np.ndarray, household_muni: np.ndarray, pending: np.ndarray
@@ -148,6 +160,19 @@ def leaving_home_candidates(
             alive[p] & (role[p] == child_role) & (age[p] >= min_age) & (activity[p] != student_code)
         )
     return out[:n]
+
+
+@njit(cache=True)
+def with_living_members(alive: np.ndarray, household: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """True for each household flagged in ``asked`` that has a living member. Only the asked
+    households are written, so the pass over persons mostly reads (a count of every household's
+    members writes all over the household table)."""
+    found = np.zeros(asked.shape[0], dtype=np.bool_)
+    for p in range(alive.shape[0]):
+        h = household[p]
+        if alive[p] and asked[h]:
+            found[h] = True
+    return found
 
 
 @njit(cache=True)

@@ -15,6 +15,7 @@ from sim.engine.kernels.population import (
     household_summary,
     households_with_activity,
     keep_where,
+    keep_where_renumbered,
     leaving_home_candidates,
     members_of,
     rehouse,
@@ -157,6 +158,14 @@ def test_keep_where_moves_kept_values_forward_in_order():
     kept = keep_where(column, np.array([False, True, False, True, True]))
     assert kept == 3
     assert column[:3].tolist() == [6, 8, 9]
+
+
+def test_keep_where_renumbered_moves_and_renumbers_references_in_one_pass():
+    column = np.array([3, -1, 0, 2, 3], dtype=np.int32)  # references into a table of 4 rows
+    new_id = np.array([0, -1, 1, 2], dtype=np.int32)  # its row 1 is dropped
+    kept = keep_where_renumbered(column, np.array([True, True, False, True, True]), new_id)
+    assert kept == 4
+    assert column[:4].tolist() == [2, -1, 1, 2]
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -25,8 +25,8 @@ def promote_orphans(
     role : int8 array, a copy with promotions applied (0 adult, 1 child at home)
     """
     has_adult = np.zeros(n_households, dtype=np.bool_)
-    oldest = np.full(n_households, -1, dtype=np.int64)
-    oldest_age = np.full(n_households, -1, dtype=np.int64)
+    oldest = np.full(n_households, -1, dtype=np.int32)
+    oldest_age = np.full(n_households, -1, dtype=np.int16)
     for p in range(household.shape[0]):
         if not alive[p]:
             continue

@@ -197,12 +197,14 @@ def household_summary(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per household: members, total income, has children at home, age of the oldest member,
     and the workplace node of the top earner among its workers (-1 if none; ties: the first)."""
+    # The stored dtypes (ages int16, nodes int16, incomes float32): at national scale the
+    # household table is far larger than the cache, and every byte per household is traffic.
     sizes = np.zeros(n_households, dtype=np.int32)
     total = np.zeros(n_households, dtype=np.float64)
     children = np.zeros(n_households, dtype=np.bool_)
-    oldest = np.zeros(n_households, dtype=np.int64)
-    main_work = np.full(n_households, -1, dtype=np.int64)
-    top = np.full(n_households, -1.0, dtype=np.float64)
+    oldest = np.zeros(n_households, dtype=np.int16)
+    main_work = np.full(n_households, -1, dtype=np.int16)
+    top = np.full(n_households, -1.0, dtype=np.float32)
     for p in range(alive.shape[0]):
         if not alive[p]:
             continue
@@ -288,7 +290,7 @@ def adults_by_household(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The living adults (role 0), in person order, and the number of them in every household."""
     adults = np.empty(alive.shape[0], dtype=np.int64)
-    counts = np.zeros(n_households, dtype=np.int64)
+    counts = np.zeros(n_households, dtype=np.int16)
     n = 0
     for p in range(alive.shape[0]):
         if alive[p]:
@@ -335,7 +337,7 @@ def sizes_and_oldest(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Living members and the age of the oldest member of every household."""
     sizes = np.zeros(n_households, dtype=np.int32)
-    oldest = np.zeros(n_households, dtype=np.int64)
+    oldest = np.zeros(n_households, dtype=np.int16)
     for p in range(alive.shape[0]):
         if alive[p]:
             h = household[p]

@@ -121,6 +121,18 @@ def match_jobs(
 
 
 @njit(cache=True)
+def external_jobs_held(
+    alive: np.ndarray, work_node: np.ndarray, n_muni: int, n_nodes: int
+) -> np.ndarray:
+    """Living persons working in each external labour market (nodes ``n_muni`` and above)."""
+    held = np.zeros(n_nodes - n_muni, dtype=np.int64)
+    for p in range(alive.shape[0]):
+        if alive[p] and work_node[p] >= n_muni:
+            held[work_node[p] - n_muni] += 1
+    return held
+
+
+@njit(cache=True)
 def _fenwick_build(tree: np.ndarray, base: int, size: int) -> None:
     """Turn ``tree[base : base + size]`` (values) into a Fenwick tree of their prefix sums."""
     for i in range(1, size + 1):

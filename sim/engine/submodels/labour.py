@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.kernels.labour import activity_transitions, incomes, lay_off, match_jobs
+from sim.engine.kernels.labour import (
+    activity_transitions,
+    external_jobs_held,
+    incomes,
+    lay_off,
+    match_jobs,
+)
 from sim.engine.population import (
     NO_ID,
     UNEMPLOYED,
@@ -276,9 +282,8 @@ def external_positions(inputs: RegionInputs, p) -> np.ndarray:
 def external_vacancies(model: RegionModel) -> np.ndarray:
     """Open external positions: positions minus those held by the region's residents."""
     per = model.pop.persons
-    node = per.work_node[: per.n][per.alive[: per.n]].astype(np.int64)
-    held = np.bincount(
-        node[node >= model.n_muni] - model.n_muni, minlength=model.n_nodes - model.n_muni
+    held = external_jobs_held(
+        per.alive[: per.n], per.work_node[: per.n], model.n_muni, model.n_nodes
     )
     return np.maximum(external_positions(model.inputs, model.params.labour) - held, 0.0)
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engine.kernels.labour import activity_transitions, incomes, lay_off, match_jobs
+from sim.engine.kernels.labour import (
+    activity_transitions,
+    external_jobs_held,
+    incomes,
+    lay_off,
+    match_jobs,
+)
 
 # --------------------------------------------------------------------------------------------
 # Reference implementations (plain numpy / Python, consuming the same draws as the kernels).
@@ -423,3 +429,12 @@ def test_incomes_by_activity_wage_and_education():
     income = np.full(7, -1.0, dtype=np.float32)
     incomes(activity, education, firm, wage, 350.0, factor, 150.0, 200.0, 100.0, 50.0, income)
     assert income.tolist() == [0.0, 100.0, 500.0, 350.0, 150.0, 200.0, 50.0]
+
+
+def test_external_jobs_held_counts_the_living_in_each_external_market():
+    rng = np.random.default_rng(3)
+    alive = rng.random(500) < 0.9
+    work_node = rng.integers(-1, 8, 500).astype(np.int16)  # made up: 5 municipalities, 3 markets
+    held = external_jobs_held(alive, work_node, 5, 8)
+    node = work_node[alive]
+    np.testing.assert_array_equal(held, np.bincount(node[node >= 5] - 5, minlength=3))

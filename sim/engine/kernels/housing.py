@@ -136,8 +136,8 @@ def choose_dwellings(
     n_slots = max(start[n_muni], 1)
     slot_id = np.empty(n_slots, dtype=np.int64)
     slot_cost = np.empty(n_slots, dtype=np.float64)
-    slot_rooms = np.empty(n_slots, dtype=np.int64)
-    slot_type = np.empty(n_slots, dtype=np.int64)
+    slot_rooms = np.empty(n_slots, dtype=dwelling_rooms.dtype)
+    slot_type = np.empty(n_slots, dtype=dwelling_type.dtype)
 
     def put(s: int, d: int, cost: float, rooms: int, kind: int) -> None:
         """Put vacant dwelling ``d`` in slot ``s`` of the vacant lists, with its attributes."""
@@ -155,10 +155,10 @@ def choose_dwellings(
     # The movers' own dwellings, and the utility of staying in them less its noise, are read in
     # one short loop before the market opens: those dwellings lie anywhere in the arrays, and
     # here the reads of one mover overlap with the next one's instead of stalling its turn.
-    old_muni = np.empty(n_movers, dtype=np.int64)
+    old_muni = np.empty(n_movers, dtype=dwelling_muni.dtype)
     old_cost = np.empty(n_movers, dtype=np.float64)
-    old_rooms = np.empty(n_movers, dtype=np.int64)
-    old_type = np.empty(n_movers, dtype=np.int64)
+    old_rooms = np.empty(n_movers, dtype=dwelling_rooms.dtype)
+    old_type = np.empty(n_movers, dtype=dwelling_type.dtype)
     stay_terms = np.empty(n_movers, dtype=np.float64)
     for i in range(n_movers):
         old = mover_dwelling[i]

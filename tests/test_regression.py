@@ -42,3 +42,17 @@ def test_fingerprints_ignore_last_bit_noise_but_catch_any_real_change():
     nan_moved = values[[2, 1, 0, 3, 4]]
     for changed in (one_more, swapped, nan_moved, values[:4]):
         assert not same(fingerprint(changed), stored), changed
+
+
+def test_the_exact_check_writes_then_tells_identical_from_changed(tmp_path, monkeypatch, capsys):
+    from tests.regression import digests
+
+    hashes = {"population": "aa", "label": "bb"}  # made-up digests, as exact_digests gives
+    monkeypatch.setattr(digests, "exact_digests", lambda case: dict(hashes))
+    path = tmp_path / "before.json"
+    assert digests.main(["--exact", str(path)]) == 0 and path.exists()
+    assert digests.main(["--exact", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "identical"
+    hashes["population"] = "ab"
+    assert digests.main(["--exact", str(path)]) == 1
+    assert "baseline.population" in capsys.readouterr().out

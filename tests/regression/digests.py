@@ -8,6 +8,13 @@ them in its own commit, saying why::
 
     .venv/bin/python -m tests.regression.digests --update
 
+An optimisation meant to leave results bit-identical (not only within the tolerance) is checked
+with ``--exact FILE``: the first call writes a sha256 of every variable's bytes to ``FILE`` (run
+it on the code before the change), later calls compare with it::
+
+    .venv/bin/python -m tests.regression.digests --exact /tmp/before.json   # before the change
+    .venv/bin/python -m tests.regression.digests --exact /tmp/before.json   # after: "identical"
+
 A fingerprint holds a variable's dimensions and shape, a sha256 of where it is NaN (or of its text,
 for labels), and three sums of its finite values: plain, and weighted by two fixed sequences that
 tell values apart by position. Two results match when the sums agree to ``RELATIVE_TOLERANCE`` of
@@ -107,6 +114,40 @@ def case_digests(case: str) -> dict[str, dict]:
             return dataset_digests(ds.load())
 
 
+def exact_digests(case: str) -> dict[str, str]:
+    """A sha256 of the bytes of every data variable of a case's ``results.nc`` (of its text, for
+    labels), by name: equal only when the results are bit-identical."""
+    from sim.engine.run import simulate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        simulate(case_config(case, [f"output_dir={tmp}"]))
+        with xr.open_dataset(Path(tmp) / "results.nc") as ds:
+            found = {}
+            for name in sorted(ds.data_vars):
+                values = ds[name].values
+                data = values.astype(str) if values.dtype.kind == "O" else values
+                found[name] = hashlib.sha256(np.ascontiguousarray(data).tobytes()).hexdigest()
+            return found
+
+
+def exact_check(path: Path) -> int:
+    """Write the exact digests of every case to ``path``, or compare with those it holds."""
+    current = {case: exact_digests(case) for case in CASES}
+    if not path.exists():
+        path.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
+        print(f"wrote {path}")
+        return 0
+    before = json.loads(path.read_text())
+    changed = [
+        f"{case}.{name}"
+        for case in CASES
+        for name in sorted(set(current[case]) | set(before.get(case, {})))
+        if current[case].get(name) != before.get(case, {}).get(name)
+    ]
+    print("identical" if not changed else "not identical: " + ", ".join(changed))
+    return 1 if changed else 0
+
+
 def changed_variables(current: dict[str, dict], stored: dict[str, dict]) -> list[str]:
     """Names of the variables whose fingerprints differ, or that are in only one of the two."""
     names = sorted(set(current) | set(stored))
@@ -120,7 +161,15 @@ def stored_digests() -> dict[str, dict[str, dict]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--update", action="store_true", help="rewrite digests.json")
+    parser.add_argument(
+        "--exact",
+        type=Path,
+        metavar="FILE",
+        help="write every variable's sha256 to FILE, or compare with FILE if it exists",
+    )
     args = parser.parse_args(argv)
+    if args.exact is not None:
+        return exact_check(args.exact)
     current = {case: case_digests(case) for case in CASES}
     if args.update:
         DIGEST_FILE.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")

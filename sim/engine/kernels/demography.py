@@ -77,3 +77,33 @@ def fertile_women(
         out[n] = p
         n += alive[p] & (sex[p] == 1) & (fertility[age[p]] > 0)
     return out[:n]
+
+
+@njit(cache=True)
+def expected_births_and_deaths(
+    alive: np.ndarray,
+    household: np.ndarray,
+    household_muni: np.ndarray,
+    pending: np.ndarray,
+    sex: np.ndarray,
+    age: np.ndarray,
+    q: np.ndarray,
+    fertility: np.ndarray,
+    max_age: int,
+    n_muni: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected births and deaths per municipality in one year: every resident's probability of
+    dying at its next age, ``q[sex, age + 1]``, and every resident woman's fertility at it, summed
+    in person order (what ``np.bincount`` with these weights sums)."""
+    births = np.zeros(n_muni, dtype=np.float64)
+    deaths = np.zeros(n_muni, dtype=np.float64)
+    for p in range(alive.shape[0]):
+        h = household[p]
+        if not alive[p] or h < 0 or pending[h]:
+            continue
+        m = household_muni[h]
+        a = min(age[p] + 1, max_age)
+        deaths[m] += q[sex[p], a]
+        if sex[p] == 1:
+            births[m] += fertility[a]
+    return births, deaths

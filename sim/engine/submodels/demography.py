@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.kernels.demography import age_and_die, fertile_women, promote_orphans
+from sim.engine.kernels.demography import (
+    age_and_die,
+    expected_births_and_deaths,
+    fertile_women,
+    promote_orphans,
+)
 from sim.engine.kernels.population import (
     adults_by_household,
     leaving_home_candidates,
@@ -177,14 +182,18 @@ class LifeTable:
 
     def expected_natural_change(self, pop: Population, n_muni: int) -> np.ndarray:
         """Expected births minus deaths per municipality in one year at the current structure."""
-        p = pop.persons
-        muni = pop.resident_municipality()
-        ok = muni >= 0
-        age = np.minimum(p.age[: p.n][ok] + 1, MAX_AGE)
-        sex = p.sex[: p.n][ok]
-        deaths = np.bincount(muni[ok], weights=self.q[sex, age], minlength=n_muni)
-        births = np.bincount(
-            muni[ok], weights=np.where(sex == 1, self.fertility[age], 0.0), minlength=n_muni
+        p, h = pop.persons, pop.households
+        births, deaths = expected_births_and_deaths(
+            p.alive[: p.n],
+            p.household[: p.n],
+            h.municipality[: h.n],
+            h.pending[: h.n],
+            p.sex[: p.n],
+            p.age[: p.n],
+            self.q,
+            self.fertility,
+            MAX_AGE,
+            n_muni,
         )
         return births - deaths
 

@@ -1,11 +1,16 @@
-"""Tests for sim.engine.kernels.demography.promote_orphans against a plain numpy reference."""
+"""Tests for sim.engine.kernels.demography against plain numpy references."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.engine.kernels.demography import age_and_die, fertile_women, promote_orphans
+from sim.engine.kernels.demography import (
+    age_and_die,
+    expected_births_and_deaths,
+    fertile_women,
+    promote_orphans,
+)
 
 ADULT, CHILD = 0, 1
 
@@ -109,3 +114,25 @@ def test_fertile_women_are_the_living_women_of_fertile_ages():
     fertility = np.zeros(106)
     fertility[15:50] = 0.05
     assert fertile_women(alive, sex, age, fertility).tolist() == [0, 4]
+
+
+def test_expected_births_and_deaths_are_the_bincounts_bit_for_bit():
+    rng = np.random.default_rng(5)
+    n, nh, n_muni, max_age = 3000, 900, 4, 105  # a made-up population
+    alive = rng.random(n) < 0.95
+    household = rng.integers(0, nh, n).astype(np.int32)
+    household_muni = rng.integers(0, n_muni, nh).astype(np.int16)
+    pending = rng.random(nh) < 0.05
+    sex = rng.integers(0, 2, n).astype(np.int8)
+    age = rng.integers(0, max_age + 1, n).astype(np.int16)
+    q = rng.random((2, max_age + 1)) * 0.1
+    fertility = np.where((np.arange(max_age + 1) >= 15) & (np.arange(max_age + 1) < 50), 0.05, 0.0)
+    births, deaths = expected_births_and_deaths(
+        alive, household, household_muni, pending, sex, age, q, fertility, max_age, n_muni
+    )
+    ok = alive & ~pending[household]
+    muni = household_muni[household[ok]]
+    a = np.minimum(age[ok] + 1, max_age)
+    np.testing.assert_array_equal(deaths, np.bincount(muni, weights=q[sex[ok], a], minlength=4))
+    women = np.where(sex[ok] == 1, fertility[a], 0.0)
+    np.testing.assert_array_equal(births, np.bincount(muni, weights=women, minlength=4))

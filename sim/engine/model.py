@@ -169,9 +169,15 @@ class RegionModel(mesa.Model):
         for _ in range(years):
             self.step()
             # References are re-taken every year, so migration keeps each municipality on its
-            # trend while the markets settle, rather than react to the settling itself.
-            for submodel in self.submodels.values():
-                submodel.on_base_year(self)
+            # trend while the markets settle, rather than react to the settling itself. The
+            # hooks change no person and no household: they share the census of the year's end.
+            self._census_shared = True
+            try:
+                for submodel in self.submodels.values():
+                    submodel.on_base_year(self)
+            finally:
+                self._census_shared = False
+                self._shared_census = None
 
     def step(self) -> None:
         """Simulate one year: every step of the plan, in order, each timed."""

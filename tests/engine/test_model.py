@@ -156,6 +156,11 @@ def test_steps_declared_to_keep_the_residents_change_no_person_and_no_household(
             before = _residents_digest(model.pop) if keeps else None
             run_step(model, model.year)
             assert not keeps or _residents_digest(model.pop) == before, f"{model.year} {step}"
+        # The base-year hooks of the warm start share a census too (RegionModel.warm_start).
+        before = _residents_digest(model.pop)
+        for submodel in model.submodels.values():
+            submodel.on_base_year(model)
+        assert _residents_digest(model.pop) == before, f"{model.year} on_base_year"
 
 
 def test_resident_counts_are_the_census_residents_after_every_step():

@@ -124,12 +124,13 @@ def choose_dwellings(
     # now and those its movers may leave (a mover moves at most once). A slot holds the
     # dwelling's cost, rooms, type and id side by side: a candidate is one read from a short
     # list, which stays in cache however many dwellings the region has.
+    # A dwelling without a municipality (none in a consistent population) is never listed.
     room = np.zeros(n_muni + 1, dtype=np.int64)
     for d in range(n_dwellings):
-        if dwelling_vacant[d]:
+        if dwelling_vacant[d] and dwelling_muni[d] >= 0:
             room[dwelling_muni[d] + 1] += 1
     for i in range(n_movers):
-        if mover_dwelling[i] >= 0:
+        if mover_dwelling[i] >= 0 and dwelling_muni[mover_dwelling[i]] >= 0:
             room[dwelling_muni[mover_dwelling[i]] + 1] += 1
     start = np.cumsum(room)
     count = np.zeros(n_muni, dtype=np.int64)
@@ -147,7 +148,7 @@ def choose_dwellings(
         slot_type[s] = kind
 
     for d in range(n_dwellings):
-        if dwelling_vacant[d]:
+        if dwelling_vacant[d] and dwelling_muni[d] >= 0:
             m = dwelling_muni[d]
             put(start[m] + count[m], d, dwelling_cost[d], dwelling_rooms[d], dwelling_type[d])
             count[m] += 1
@@ -249,10 +250,11 @@ def choose_dwellings(
         dwelling_vacant[best] = False
         chosen[i] = best
         if old >= 0:
-            mo = old_muni[i]
-            put(start[mo] + count[mo], old, old_cost[i], old_rooms[i], old_type[i])
-            count[mo] += 1
             dwelling_vacant[old] = True
+            mo = old_muni[i]
+            if mo >= 0:
+                put(start[mo] + count[mo], old, old_cost[i], old_rooms[i], old_type[i])
+                count[mo] += 1
     return chosen
 
 

@@ -64,7 +64,7 @@ def match_jobs(
     muni_vacancies = np.zeros(n_muni, dtype=np.float64)
     for f in range(n_firms):
         counts[firm_node[f] + 1] += 1
-        muni_vacancies[firm_node[f]] += firm_vacancies[f]
+        muni_vacancies[firm_node[f]] += max(firm_vacancies[f], 0)  # weights >= 0: first_above
     start = np.cumsum(counts)
     fill = start[:-1].copy()
     firms_by_muni = np.empty(n_firms, dtype=np.int64)

@@ -322,6 +322,13 @@ def test_choose_dwellings_edge_cases():
     np.testing.assert_array_equal(vacant_after, ref_vacant_after)
     check_valid(mk, chosen, vacant_after)
 
+    # A vacant dwelling without a municipality (inconsistent input) is never offered.
+    mk = make_market(5)
+    lost = np.flatnonzero(mk["dwelling_vacant"])[0]
+    mk["dwelling_muni"][lost] = -1
+    chosen, vacant_after = run_kernel(mk)
+    assert lost not in chosen and vacant_after[lost]
+
 
 def chain_market(**overrides):
     """Two municipalities, one dwelling each: dwelling 0 (muni 0) occupied by mover 0, dwelling

@@ -147,6 +147,17 @@ def test_match_jobs_matches_reference(seed):
     check_consistent(market, kf, kn, kv, ke)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_firm_with_negative_vacancies_weighs_as_one_with_none(seed):
+    # Over-filled firms (made up): their municipality's weight is that of the firms with room.
+    market = make_market(seed)
+    market["firm_vacancies"][::3] = -2
+    clamped = dict(market, firm_vacancies=np.maximum(market["firm_vacancies"], 0))
+    got, expected = run_both(market)[0], run_both(clamped)[0]
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_match_jobs_matches_reference_when_vacancies_run_out(seed):
     # Many eager seekers, few vacancies and no reservation: vacancies and openings get exhausted.

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim.analysis.compare import REGION, CompareError, compare, indicator_values
+from sim.analysis.compare import (
+    REGION,
+    CompareError,
+    compare,
+    indicator_values,
+    replicate_quantiles,
+)
 from sim.analysis.goals import Goal, GoalSet, evaluate_goals, load_goals
 from sim.io.atomic import check_published
 from tests.helpers import NO_WARM_START, run_sweep, sim_cli
@@ -235,3 +241,16 @@ def test_the_t_factor_is_scipys_student_t_quantile():
     n = np.array([0, 1, 2, 3, 5, 10, 30, 1000])
     expected = np.where(n >= 2, stats.t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)
     np.testing.assert_array_equal(t_quantile(0.95, n), expected)
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_replicate_quantiles_are_those_that_skip_missing_replicates(partial):
+    rng = np.random.default_rng(2)
+    values = xr.DataArray(rng.normal(size=(3, 6, 9)), dims=["scenario", "year", "replicate"])
+    values[:, 0, :] = np.nan  # made up: a flow with no value in the base year
+    if partial:
+        values[1, 3, 2] = np.nan  # one replicate missing where the others are there
+    got = replicate_quantiles(values, [0.05, 0.95])
+    expected = values.quantile([0.05, 0.95], dim="replicate", skipna=True)
+    np.testing.assert_array_equal(got.values, expected.values)
+    assert np.isnan(got.values[:, :, 0]).all() and not np.isnan(got.values[:, :, 1:]).any()

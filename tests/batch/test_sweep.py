@@ -35,10 +35,31 @@ def sweep(tmp: Path, name: str, *launcher: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> xr.Dataset:
-    """The ensemble of an uninterrupted sweep with the basic (sequential) launcher."""
-    tmp = tmp_path_factory.mktemp("basic")
-    return xr.open_zarr(collect(sweep(tmp, "sweep", "hydra/launcher=basic"))).load()
+def reference_sweep(tmp_path_factory) -> Path:
+    """An uninterrupted sweep with the basic (sequential) launcher."""
+    return sweep(tmp_path_factory.mktemp("basic"), "sweep", "hydra/launcher=basic")
+
+
+@pytest.fixture(scope="module")
+def reference(reference_sweep) -> xr.Dataset:
+    """The ensemble of the reference sweep."""
+    return xr.open_zarr(collect(reference_sweep)).load()
+
+
+def test_a_large_ensemble_is_written_chunk_by_chunk_with_the_same_data_and_chunks(
+    tmp_path, reference_sweep, reference, monkeypatch
+):
+    import zarr
+
+    import sim.batch.collect as collect_module
+
+    monkeypatch.setattr(collect_module, "IN_MEMORY_BYTES", 0)  # every ensemble is "large"
+    lazy = collect(reference_sweep, tmp_path / "lazy.zarr")
+    xr.testing.assert_identical(xr.open_zarr(lazy).load(), reference)
+    in_memory, chunked = zarr.open(reference_sweep / "ensemble.zarr"), zarr.open(lazy)
+    for name in in_memory.array_keys():
+        if in_memory[name].size:  # an empty variable has no chunk to compare
+            assert in_memory[name].chunks == chunked[name].chunks, name
 
 
 def test_joblib_and_basic_launchers_give_identical_ensembles(tmp_path, reference):

@@ -292,11 +292,9 @@ class Population:
     def resident_municipality_of(self, person_ids: np.ndarray) -> np.ndarray:
         """What ``resident_municipality()[person_ids]`` gives, reading only those persons."""
         p, h = self.persons, self.households
-        household = p.household[person_ids]
-        known = household >= 0
-        muni = np.where(known, h.municipality[: h.n][np.maximum(household, 0)], NO_ID)
-        resident = p.alive[person_ids] & known & ~h.pending[: h.n][np.maximum(household, 0)]
-        return np.where(resident, muni, NO_ID).astype(np.int16)
+        return resident_municipality(
+            p.alive[person_ids], p.household[person_ids], h.municipality[: h.n], h.pending[: h.n]
+        )
 
     def residents_in(self, activity: int) -> tuple[np.ndarray, np.ndarray]:
         """Ids of the residents in ``activity``, in person order, and their municipalities."""

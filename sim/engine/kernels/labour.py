@@ -18,6 +18,7 @@ def match_jobs(
     reservation: float,
     efficiency: float,
     uniforms: np.ndarray,
+    rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Match job seekers one by one to vacancies anywhere in the region or outside it.
 
@@ -28,6 +29,13 @@ def match_jobs(
     firm in ``d`` with probability proportional to its vacancies. Vacancies and external openings
     are used up as seekers take them, so the order of seekers matters: callers pass them in a
     random order.
+
+    The destination is drawn without a pass over the nodes per seeker: each origin keeps the
+    running sums of its weights as they were when last built, which bound the weights now
+    (vacancies only fall). A draw from them is kept when it falls within the destination's
+    weight now and drawn again (from ``rng``) otherwise, which gives exactly the gravity
+    probabilities above (rejection sampling); an origin's sums are built again after
+    ``n_nodes // 8 + 4`` rejections, so the redraws cost no more than the rebuilds they save.
 
     Parameters
     ----------
@@ -47,6 +55,8 @@ def match_jobs(
         Probability that a seeker searches successfully this year.
     uniforms : float array (n_seekers, 3)
         Uniform draws on [0, 1): search success, destination, firm.
+    rng : numpy Generator
+        The destination's redraws, taken as they are needed.
 
     Returns
     -------
@@ -82,26 +92,39 @@ def match_jobs(
 
     firm_out = np.full(n_seekers, -1, dtype=np.int64)
     node_out = np.full(n_seekers, -1, dtype=np.int64)
-    # Running sums of the destinations' weights, in node order: the binary search in them
-    # finds the destination the cumulative scan would, without a second pass over the nodes.
-    cumulative = np.empty(n_nodes, dtype=np.float64)
+    # Per origin, the running sums of the destinations' weights when last built (rows built
+    # when an origin's first seeker comes).
+    sums = np.empty((n_nodes, n_nodes), dtype=np.float64)
+    built = np.zeros(n_nodes, dtype=np.bool_)
+    rejections = np.zeros(n_nodes, dtype=np.int64)
+    rebuild_after = n_nodes // 8 + 4
     for i in range(n_seekers):
         if uniforms[i, 0] >= efficiency:
             continue
         o = seeker_node[i]
-        total = 0.0
-        for d in range(n_muni):
-            total += muni_vacancies[d] * decay[o, d]
-            cumulative[d] = total
-        for e in range(n_nodes - n_muni):
-            total += external_openings[e] * decay[o, n_muni + e]
-            cumulative[n_muni + e] = total
-        if total <= 0.0:
+        u = uniforms[i, 1]
+        d = -1
+        while True:
+            if not built[o] or rejections[o] >= rebuild_after:
+                _gravity_sums(sums[o], muni_vacancies, external_openings, decay[o], n_muni)
+                built[o] = True
+                rejections[o] = 0
+            total = sums[o, n_nodes - 1]
+            if total <= 0.0:
+                break
+            target = u * (total + reservation)
+            if target >= total:  # declined every offer
+                break
+            d = min(first_above(sums[o], n_nodes, target), n_nodes - 1)
+            below = sums[o, d - 1] if d > 0 else 0.0
+            now = muni_vacancies[d] if d < n_muni else external_openings[d - n_muni]
+            if target - below < now * decay[o, d]:
+                break
+            d = -1
+            rejections[o] += 1
+            u = rng.random()
+        if d < 0:
             continue
-        target = uniforms[i, 1] * (total + reservation)
-        if target >= total:
-            continue
-        d = min(first_above(cumulative, n_nodes, target), n_nodes - 1)
         node_out[i] = d
         if d >= n_muni:
             external_openings[d - n_muni] = max(external_openings[d - n_muni] - 1.0, 0.0)
@@ -118,6 +141,25 @@ def match_jobs(
         muni_vacancies[d] -= 1.0
         firm_out[i] = chosen
     return firm_out, node_out
+
+
+@njit(cache=True)
+def _gravity_sums(
+    out: np.ndarray,
+    muni_vacancies: np.ndarray,
+    external_openings: np.ndarray,
+    decay_row: np.ndarray,
+    n_muni: int,
+) -> None:
+    """Running sums, in node order, of one origin's destination weights: vacancies (then
+    external openings) times the decay from the origin."""
+    total = 0.0
+    for d in range(n_muni):
+        total += muni_vacancies[d] * decay_row[d]
+        out[d] = total
+    for e in range(external_openings.shape[0]):
+        total += external_openings[e] * decay_row[n_muni + e]
+        out[n_muni + e] = total
 
 
 @njit(cache=True)

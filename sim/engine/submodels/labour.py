@@ -331,6 +331,7 @@ def match_persons(
         p.reservation_weight,
         p.matching_efficiency if efficiency is None else efficiency,
         rng.random((seekers.size, 3)),
+        rng,
     )
     got = node >= 0
     pop.employ(seekers[got], firm[got].astype(np.int32), node[got].astype(np.int16))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -19,26 +21,53 @@ from sim.engine.kernels.labour import (
 
 
 def ref_match_jobs(
-    seeker_node, firm_node, firm_vacancies, decay, external_openings, reservation, efficiency, u
+    seeker_node,
+    firm_node,
+    firm_vacancies,
+    decay,
+    external_openings,
+    reservation,
+    efficiency,
+    u,
+    rng,
 ):
-    """Sequential gravity matching; mutates firm_vacancies and external_openings like the kernel."""
+    """Sequential gravity matching drawing destinations as the kernel does: from each origin's
+    running sums as last built, drawn again from ``rng`` when the draw falls beyond the
+    destination's weight now, the sums rebuilt after ``n_nodes // 8 + 4`` such redraws;
+    mutates firm_vacancies and external_openings like the kernel."""
     n_nodes = decay.shape[0]
     n_muni = n_nodes - external_openings.shape[0]
     muni_vac = np.bincount(firm_node, weights=firm_vacancies, minlength=n_muni).astype(float)
     firm_out = np.full(seeker_node.shape[0], -1, dtype=np.int64)
     node_out = np.full(seeker_node.shape[0], -1, dtype=np.int64)
+    sums, rejections = {}, {}
     for i, o in enumerate(seeker_node):
         if not u[i, 0] < efficiency:
             continue
-        w = np.concatenate([muni_vac * decay[o, :n_muni], external_openings * decay[o, n_muni:]])
-        cum = np.cumsum(w)
-        total = cum[-1]
-        if total <= 0.0:
+        draw, d = u[i, 1], -1
+        while True:
+            if o not in sums or rejections[o] >= n_nodes // 8 + 4:
+                w = np.concatenate(
+                    [muni_vac * decay[o, :n_muni], external_openings * decay[o, n_muni:]]
+                )
+                sums[o], rejections[o] = np.cumsum(w), 0
+            cum = sums[o]
+            total = cum[-1]
+            if total <= 0.0:
+                break
+            target = draw * (total + reservation)
+            if target >= total:  # declined every offer
+                break
+            d = int(np.searchsorted(cum, target, side="right"))
+            below = cum[d - 1] if d > 0 else 0.0
+            now = muni_vac[d] if d < n_muni else external_openings[d - n_muni]
+            if target - below < now * decay[o, d]:
+                break
+            d = -1
+            rejections[o] += 1
+            draw = rng.random()
+        if d < 0:
             continue
-        target = u[i, 1] * (total + reservation)
-        if target >= total:  # declined every offer
-            continue
-        d = int(np.searchsorted(cum, target, side="right"))
         node_out[i] = d
         if d >= n_muni:
             e = d - n_muni
@@ -52,6 +81,30 @@ def ref_match_jobs(
         muni_vac[d] -= 1.0
         firm_out[i] = f
     return firm_out, node_out
+
+
+def scan_match_jobs(
+    seeker_node, firm_node, firm_vacancies, decay, external_openings, reservation, rng
+):
+    """The gravity rule by its definition, every seeker searching: the weights of every
+    destination now, summed in full for each seeker. Returns each seeker's workplace node."""
+    n_nodes = decay.shape[0]
+    n_muni = n_nodes - external_openings.shape[0]
+    vac = np.bincount(firm_node, weights=firm_vacancies, minlength=n_muni).astype(float)
+    ext = external_openings.astype(float).copy()
+    node_out = np.full(seeker_node.shape[0], -1, dtype=np.int64)
+    for i, o in enumerate(seeker_node):
+        w = np.concatenate([vac * decay[o, :n_muni], ext * decay[o, n_muni:]])
+        p = np.append(w, reservation) / (w.sum() + reservation)
+        d = int(rng.choice(n_nodes + 1, p=p))
+        if d == n_nodes:
+            continue
+        node_out[i] = d
+        if d < n_muni:
+            vac[d] -= 1.0
+        else:
+            ext[d - n_muni] = max(ext[d - n_muni] - 1.0, 0.0)
+    return node_out
 
 
 def ref_lay_off(worker_firm, excess):
@@ -88,6 +141,7 @@ def make_market(seed, n_muni=4, n_ext=2, n_firms=10, n_seekers=25, max_vac=4):
         reservation=float(rng.uniform(0.0, 3.0)),
         efficiency=float(rng.uniform(0.5, 1.0)),
         uniforms=rng.random((n_seekers, 3)),
+        rng=np.random.default_rng(1000 + seed),  # the destination's redraws
     )
 
 
@@ -100,6 +154,7 @@ ARGS = (
     "reservation",
     "efficiency",
     "uniforms",
+    "rng",
 )
 
 
@@ -107,7 +162,7 @@ def run_both(market):
     """Run kernel and reference on separate copies; return both results and mutated arrays."""
     results = []
     for fn in (match_jobs, ref_match_jobs):
-        m = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in market.items()}
+        m = {k: copy.deepcopy(v) for k, v in market.items()}
         firm, node = fn(*(m[k] for k in ARGS))
         results.append((firm, node, m["firm_vacancies"], m["external_openings"]))
     return results
@@ -172,6 +227,47 @@ def test_match_jobs_matches_reference_when_vacancies_run_out(seed):
     assert kv.sum() == 0 and ke.sum() == 0  # everything was taken
 
 
+def test_destinations_whose_vacancies_ran_out_are_drawn_again():
+    # Eager seekers exhaust the vacancies: the kernel's rejected draws took numbers from rng.
+    market = make_market(104, n_firms=6, n_seekers=40, max_vac=2)
+    market.update(efficiency=1.0, reservation=0.0)
+    fresh = copy.deepcopy(market["rng"])
+    match_jobs(*(market[k] for k in ARGS))
+    assert market["rng"].random() != fresh.random()
+
+
+def test_destinations_follow_the_gravity_rule_as_vacancies_run_out():
+    # Made-up market of 3 municipalities and 1 external market with 7 vacancies and 1.5
+    # openings for 8 seekers: over 6,000 replications each seeker's workplace has the
+    # distribution of the rule's definition (every weight summed now), late seekers included.
+    decay = np.exp(
+        -0.05 * np.array([[0, 20, 40, 30], [20, 0, 25, 50], [40, 25, 0, 35], [30, 50, 35, 0]])
+    )
+    firm_node = np.array([0, 0, 1, 2], np.int64)
+    firm_vac = np.array([2, 1, 3, 1], np.int64)
+    seekers = np.array([0, 1, 2, 0, 1, 2, 0, 0], np.int64)
+    reps, n_nodes = 6000, decay.shape[0]
+    got = np.zeros((seekers.size, n_nodes + 1))
+    want = np.zeros((seekers.size, n_nodes + 1))
+    draws = np.random.default_rng(2024)
+    for _ in range(reps):
+        _, node = match_jobs(
+            seekers,
+            firm_node,
+            firm_vac.copy(),
+            decay,
+            np.array([1.5]),
+            0.5,
+            1.0,
+            draws.random((seekers.size, 3)),
+            draws,
+        )
+        got[np.arange(seekers.size), node] += 1  # -1 (none) counts in the last column
+        node = scan_match_jobs(seekers, firm_node, firm_vac, decay, np.array([1.5]), 0.5, draws)
+        want[np.arange(seekers.size), node] += 1
+    np.testing.assert_allclose(got / reps, want / reps, atol=0.035)  # a wrong rule: 0.05
+
+
 def test_match_jobs_hand_made_edge_cases():
     decay = np.array([[1.0, 0.5, 0.2], [0.5, 1.0, 0.2], [0.2, 0.2, 1.0]])
     empty_u = np.zeros((0, 3))
@@ -185,6 +281,7 @@ def test_match_jobs_hand_made_edge_cases():
         0.0,
         1.0,
         empty_u,
+        np.random.default_rng(0),
     )
     assert firm.shape == (0,) and node.shape == (0,)
 
@@ -198,6 +295,7 @@ def test_match_jobs_hand_made_edge_cases():
         reservation=0.0,
         efficiency=1.0,
         uniforms=np.full((4, 3), 0.3),
+        rng=np.random.default_rng(0),
     )
     (kf, kn, kv, ke), ref = run_both(market)
     np.testing.assert_array_equal(kf, [-1, -1, -1, -1])
@@ -216,6 +314,7 @@ def test_match_jobs_hand_made_edge_cases():
         reservation=0.0,
         efficiency=1.0,
         uniforms=np.array([[0.0, 0.0, 0.0], [0.0, 0.0, np.nextafter(1.0, 0.0)]]),
+        rng=np.random.default_rng(0),
     )
     (kf, kn, kv, ke), ref = run_both(market)
     np.testing.assert_array_equal(kf, [1, 3])
@@ -237,7 +336,15 @@ def test_vacancies_are_used_up_in_seeker_order():
     ext = np.zeros(0)
     rng = np.random.default_rng(1)
     firm, node = match_jobs(
-        seekers, np.zeros(3, np.int64), vac, np.ones((1, 1)), ext, 0.0, 1.0, rng.random((10, 3))
+        seekers,
+        np.zeros(3, np.int64),
+        vac,
+        np.ones((1, 1)),
+        ext,
+        0.0,
+        1.0,
+        rng.random((10, 3)),
+        rng,
     )
     np.testing.assert_array_equal(node, [0, 0, 0] + [-1] * 7)
     assert sorted(firm[:3]) == [0, 0, 2]
@@ -287,7 +394,7 @@ def test_nearer_municipalities_get_more_matches():
         vac = np.full(firm_node.size, 100_000, np.int64)
         seekers = np.full(n_seekers, home, np.int64)
         firm, node = match_jobs(
-            seekers, firm_node, vac, decay, np.zeros(0), 1.0, 1.0, rng.random((n_seekers, 3))
+            seekers, firm_node, vac, decay, np.zeros(0), 1.0, 1.0, rng.random((n_seekers, 3)), rng
         )
         counts = np.bincount(node[node >= 0], minlength=n_muni)
         by_distance = counts[np.argsort(minutes[home], kind="stable")]
@@ -310,6 +417,7 @@ def test_firm_choice_is_proportional_to_vacancies():
         0.0,
         1.0,
         rng.random((2000, 3)),
+        rng,
     )
     counts = np.bincount(firm, minlength=3)
     assert counts[2] == 0

@@ -212,6 +212,19 @@ def _fenwick_find(tree: np.ndarray, base: int, size: int, target: float) -> int:
 
 
 @njit(cache=True)
+def workers_of(alive: np.ndarray, firm: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The living persons employed by a firm ``f`` with ``wanted[f]``, in person order (one
+    branch-free pass: every id is written, the count advances by the condition)."""
+    out = np.empty(alive.shape[0] + 1, dtype=np.int64)
+    n = 0
+    for p in range(alive.shape[0]):
+        f = firm[p]
+        out[n] = p
+        n += alive[p] & (f >= 0) & wanted[max(f, 0)]
+    return out[:n]
+
+
+@njit(cache=True)
 def lay_off(worker_firm: np.ndarray, excess: np.ndarray) -> np.ndarray:
     """Choose workers to lay off until each firm's excess of workers over positions is gone.
 

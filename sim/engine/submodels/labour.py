@@ -18,6 +18,7 @@ from sim.engine.kernels.labour import (
     incomes,
     lay_off,
     match_jobs,
+    workers_of,
 )
 from sim.engine.population import (
     NO_ID,
@@ -156,8 +157,10 @@ class Labour(Submodel):
         f.filled_external[: f.n] -= external_cut
         excess -= external_cut
         if excess.any():
+            # Only the workers of firms with an excess can be laid off: a random order of them
+            # (not of every worker) gives each such firm a uniformly drawn set of leavers.
             per = model.pop.persons
-            workers = np.flatnonzero(per.alive[: per.n] & (per.firm[: per.n] >= 0))
+            workers = workers_of(per.alive[: per.n], per.firm[: per.n], excess > 0)
             workers = rng.permutation(workers)
             laid_off = workers[lay_off(per.firm[workers].astype(np.int64), excess.astype(np.int64))]
             model.pop.release_jobs(laid_off)

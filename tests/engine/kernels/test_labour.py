@@ -13,6 +13,7 @@ from sim.engine.kernels.labour import (
     incomes,
     lay_off,
     match_jobs,
+    workers_of,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -455,6 +456,20 @@ def test_lay_off_removes_min_of_excess_and_workers_first_met(seed):
     for f in range(n_firms):
         mine = np.flatnonzero(worker_firm == f)
         np.testing.assert_array_equal(laid[mine], np.arange(mine.size) < excess[f])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_workers_of_keeps_the_living_employed_of_the_wanted_firms_in_order(seed):
+    # Made-up persons: alive or not, employed by one of 12 firms or by none (-1).
+    rng = np.random.default_rng(seed)
+    n = 500
+    alive = rng.random(n) < 0.8
+    firm = np.where(rng.random(n) < 0.6, rng.integers(0, 12, n), -1).astype(np.int32)
+    wanted = rng.random(12) < 0.3
+    expected = np.flatnonzero(alive & (firm >= 0) & wanted[np.maximum(firm, 0)])
+    np.testing.assert_array_equal(workers_of(alive, firm, wanted), expected)
+    assert workers_of(alive, firm, np.zeros(12, bool)).size == 0
+    assert workers_of(alive[:0], firm[:0], wanted).size == 0
 
 
 def test_lay_off_edge_cases():

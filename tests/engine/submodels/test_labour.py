@@ -97,3 +97,14 @@ def test_with_separation_rate_one_and_no_search_the_workers_lose_their_jobs():
         p.unemployed_income,
         p.student_income,
     ]
+
+
+def test_a_firm_left_with_fewer_positions_than_workers_lays_off_its_own_workers_only():
+    model = mock_model(Labour, overrides=[*STILL, "params.labour.matching_efficiency=0.0"])
+    per, f = model.pop.persons, model.pop.firms
+    f.base_positions[0] = 0  # firm 0 (p0's) loses its positions; firm 1 (p5's) keeps them
+    step(model, "labour.step")
+    assert f.positions[0] == 0
+    assert per.activity[0] == UNEMPLOYED and per.firm[0] == NO_ID and per.work_node[0] == NO_ID
+    assert per.activity[5] == EMPLOYED and per.firm[5] == 1
+    assert f.filled[:3].tolist() == filled_by_residents(model)

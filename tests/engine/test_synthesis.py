@@ -109,3 +109,29 @@ def test_unemployment_starts_near_skaraborgs(baseline):
         baseline["unemployed_residents"] + baseline["employed_residents"]
     ).sum("municipality")
     assert (0.05 < rate.sel(year=[2024, 2025])).all() and (rate.sel(year=[2024, 2025]) < 0.08).all()
+
+
+def test_weighted_sample_draws_successively_in_proportion_to_the_weights():
+    from itertools import permutations
+
+    from sim.engine.synthesis import weighted_sample
+
+    # Made-up weights of 4 items, 2 drawn: each item's inclusion probability by enumerating the
+    # successive draws, against 20,000 samples.
+    weights = np.array([1.0, 2.0, 3.0, 6.0])
+    exact = np.zeros(4)
+    for a, b in permutations(range(4), 2):
+        p = weights[a] / weights.sum() * weights[b] / (weights.sum() - weights[a])
+        exact[[a, b]] += p
+    rng = np.random.default_rng(7)
+    items = np.arange(10, 14)
+    counts = np.zeros(4)
+    for _ in range(20_000):
+        drawn = weighted_sample(rng, items, 2, weights)
+        assert drawn.size == 2 and np.unique(drawn).size == 2
+        counts[drawn - 10] += 1
+    np.testing.assert_allclose(counts / 20_000, exact, atol=0.012)
+    # Asking for all or more takes every item; asking for none takes none.
+    np.testing.assert_array_equal(np.sort(weighted_sample(rng, items, 4, weights)), items)
+    np.testing.assert_array_equal(np.sort(weighted_sample(rng, items, 9, weights)), items)
+    assert weighted_sample(rng, items, 0, weights).size == 0

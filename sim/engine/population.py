@@ -71,6 +71,17 @@ class Census:
         return self.unemployed / np.maximum(self.employed + self.unemployed, 1)
 
 
+def add_counts(counts: np.ndarray, ids: np.ndarray, sign: int) -> None:
+    """Add ``sign`` to ``counts[i]`` once for every ``i`` in ``ids``, in place. Few ids (a
+    municipality's recruits among all the region's firms) are added one by one, many by one
+    count over the whole array: either way the cost follows the larger of the two, not the
+    number of calls times the array."""
+    if ids.size * 8 < counts.size:
+        np.add.at(counts, ids, sign)
+    else:
+        counts += (sign * np.bincount(ids, minlength=counts.size)).astype(counts.dtype)
+
+
 def group_by(key: np.ndarray, n_groups: int) -> list[np.ndarray]:
     """The positions of each value ``0..n_groups-1`` of ``key``, ascending (what
     ``np.flatnonzero(key == g)`` gives for every ``g``, in one sort instead of ``n_groups``
@@ -375,7 +386,7 @@ class Population:
         """End the jobs of these persons: their firms' filled positions fall."""
         p, f = self.persons, self.firms
         firm = p.firm[person_ids]
-        f.filled[: f.n] -= np.bincount(firm[firm >= 0], minlength=f.n).astype(np.int32)
+        add_counts(f.filled[: f.n], firm[firm >= 0], -1)
         p.firm[person_ids] = NO_ID
         p.work_node[person_ids] = NO_ID
 
@@ -383,7 +394,7 @@ class Population:
         """Give these persons jobs (firm NO_ID with an external node: a job outside the region)."""
         p = self.persons
         f = self.firms
-        f.filled[: f.n] += np.bincount(firm_ids[firm_ids >= 0], minlength=f.n).astype(np.int32)
+        add_counts(f.filled[: f.n], firm_ids[firm_ids >= 0], 1)
         p.firm[person_ids] = firm_ids
         p.work_node[person_ids] = nodes
         p.activity[person_ids] = EMPLOYED

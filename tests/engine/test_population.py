@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engine.population import NO_ID, Persons, Population
+from sim.engine.population import NO_ID, Persons, Population, add_counts
 
 
 def test_add_grows_and_keeps_values():
@@ -138,3 +138,17 @@ def test_resident_municipality_of_some_persons_is_that_of_all():
     expected = pop.resident_municipality()[ids]
     assert expected.tolist() == [-1, 0, -1, -1, 0]
     np.testing.assert_array_equal(pop.resident_municipality_of(ids), expected)
+
+
+@pytest.mark.parametrize("n_ids", [0, 3, 40, 5_000])
+@pytest.mark.parametrize("sign", [1, -1])
+def test_add_counts_adds_once_per_id_whether_few_or_many(n_ids, sign):
+    # Made-up counts over 1,000 firms and ids with repeats: few ids go one by one, many by one
+    # count over the array; both give the tally.
+    rng = np.random.default_rng(n_ids)
+    counts = rng.integers(0, 50, 1_000).astype(np.int32)
+    ids = rng.integers(0, 1_000, n_ids)
+    expected = counts.astype(np.int64) + sign * np.bincount(ids, minlength=1_000)
+    add_counts(counts, ids, sign)
+    assert counts.dtype == np.int32
+    np.testing.assert_array_equal(counts, expected)

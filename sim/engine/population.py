@@ -413,10 +413,11 @@ class Population:
             return
         self.release_jobs(person_ids)
         self.persons.alive[person_ids] = False
-        self.dissolve_empty(np.unique(self.persons.household[person_ids]))
+        self.dissolve_empty(self.persons.household[person_ids])
 
     def dissolve_empty(self, candidates: np.ndarray) -> None:
-        """Dissolve those of the candidate households that have no living member."""
+        """Dissolve those of the candidate households that have no living member (a candidate
+        may be named more than once: dissolving is the same however often it is asked)."""
         asked = np.zeros(self.households.n, dtype=bool)
         asked[candidates] = True
         p = self.persons
@@ -435,7 +436,7 @@ class Population:
         new = h.add(person_ids.size, municipality=h.municipality[old], dwelling=NO_ID)
         p.household[person_ids] = new
         p.role[person_ids] = ADULT
-        self.dissolve_empty(np.unique(old))
+        self.dissolve_empty(old)
         return new
 
     def merge_households(self, guests: np.ndarray, hosts: np.ndarray) -> None:

@@ -43,6 +43,18 @@ def test_remove_last_member_dissolves_household_and_frees_dwelling():
     assert pop.households.alive[0]
 
 
+def test_removing_every_member_of_a_household_at_once_dissolves_it_once():
+    # Household 0's two members leave together (their household is named twice); household 1
+    # keeps its member and its dwelling.
+    pop = small_population()
+    pop.employ(np.array([0, 1]), np.array([0, 0], dtype=np.int32), np.array([0, 0], dtype=np.int16))
+    pop.remove_persons(np.array([0, 1]))
+    assert not pop.households.alive[0] and pop.households.dwelling[0] == NO_ID
+    assert pop.dwellings.occupant.tolist()[:2] == [NO_ID, 1]
+    assert pop.households.alive[1] and pop.households.dwelling[1] == 1
+    assert pop.firms.filled[0] == 0
+
+
 def test_split_off_and_merge():
     pop = small_population()
     new = pop.split_off(np.array([1]))

@@ -269,6 +269,68 @@ def test_destinations_follow_the_gravity_rule_as_vacancies_run_out():
     np.testing.assert_allclose(got / reps, want / reps, atol=0.035)  # a wrong rule: 0.05
 
 
+def exact_workplace_law(seeker_node, muni_vac, decay, external_openings, reservation):
+    """Probability of every sequence of the seekers' workplace nodes (-1: none), every seeker
+    searching, by the gravity rule's definition (each seeker weighs every destination now)."""
+    n_muni = muni_vac.size
+    law = {}
+
+    def visit(i, vac, ext, outcome, p):
+        if i == seeker_node.size:
+            law[outcome] = law.get(outcome, 0.0) + p
+            return
+        o = seeker_node[i]
+        w = np.concatenate([vac * decay[o, :n_muni], ext * decay[o, n_muni:]])
+        if w.sum() <= 0.0:
+            visit(i + 1, vac, ext, (*outcome, -1), p)
+            return
+        z = w.sum() + reservation
+        if reservation > 0.0:
+            visit(i + 1, vac, ext, (*outcome, -1), p * reservation / z)
+        for d in np.flatnonzero(w > 0.0):
+            vac2, ext2 = vac.copy(), ext.copy()
+            if d < n_muni:
+                vac2[d] -= 1.0
+            else:
+                ext2[d - n_muni] = max(ext2[d - n_muni] - 1.0, 0.0)
+            visit(i + 1, vac2, ext2, (*outcome, int(d)), p * w[d] / z)
+
+    visit(0, muni_vac.astype(float), external_openings.astype(float), (), 1.0)
+    return law
+
+
+def test_the_sequence_of_workplaces_has_the_gravity_rules_exact_law():
+    # Made-up market: 2 municipalities with 2 and 1 vacancies and half an external opening for
+    # 4 eager seekers; 20,000 matchings against the enumerated law of whole sequences (chi-square).
+    from scipy.stats import chisquare
+
+    decay = np.exp(-0.05 * np.array([[0.0, 30.0, 45.0], [30.0, 0.0, 20.0], [45.0, 20.0, 0.0]]))
+    seekers = np.array([0, 1, 0, 1], np.int64)
+    firm_node, firm_vac, ext = np.array([0, 0, 1], np.int64), np.array([1, 1, 1], np.int64), 0.5
+    law = exact_workplace_law(seekers, np.array([2.0, 1.0]), decay, np.array([ext]), 0.3)
+    draws = np.random.default_rng(11)
+    counts = dict.fromkeys(law, 0)
+    reps = 20_000
+    for _ in range(reps):
+        _, node = match_jobs(
+            seekers,
+            firm_node,
+            firm_vac.copy(),
+            decay,
+            np.array([ext]),
+            0.3,
+            1.0,
+            draws.random((seekers.size, 3)),
+            draws,
+        )
+        counts[tuple(int(d) for d in node)] += 1  # KeyError: a sequence the rule never gives
+    outcomes = sorted(law)
+    observed = np.array([counts[k] for k in outcomes])
+    expected = reps * np.array([law[k] for k in outcomes])
+    assert len(outcomes) > 20 and expected.sum() == pytest.approx(reps)
+    assert chisquare(observed, expected).pvalue > 1e-4
+
+
 def test_match_jobs_hand_made_edge_cases():
     decay = np.array([[1.0, 0.5, 0.2], [0.5, 1.0, 0.2], [0.2, 0.2, 1.0]])
     empty_u = np.zeros((0, 3))

@@ -92,12 +92,11 @@ def match_jobs(
 
     firm_out = np.full(n_seekers, -1, dtype=np.int64)
     node_out = np.full(n_seekers, -1, dtype=np.int64)
-    # Per origin, the running sums of the destinations' weights when last built (rows built
-    # when an origin's first seeker comes).
+    # Per origin, the running sums of the destinations' weights when last built, and the
+    # redraws since; an origin starts at the limit, so its sums are built for its first seeker.
     sums = np.empty((n_nodes, n_nodes), dtype=np.float64)
-    built = np.zeros(n_nodes, dtype=np.bool_)
-    rejections = np.zeros(n_nodes, dtype=np.int64)
     rebuild_after = n_nodes // 8 + 4
+    rejections = np.full(n_nodes, rebuild_after, dtype=np.int64)
     for i in range(n_seekers):
         if uniforms[i, 0] >= efficiency:
             continue
@@ -105,9 +104,8 @@ def match_jobs(
         u = uniforms[i, 1]
         d = -1
         while True:
-            if not built[o] or rejections[o] >= rebuild_after:
+            if rejections[o] >= rebuild_after:
                 _gravity_sums(sums[o], muni_vacancies, external_openings, decay[o], n_muni)
-                built[o] = True
                 rejections[o] = 0
             total = sums[o, n_nodes - 1]
             if total <= 0.0:

@@ -237,6 +237,23 @@ def test_destinations_whose_vacancies_ran_out_are_drawn_again():
     assert market["rng"].random() != fresh.random()
 
 
+def match_eagerly(seekers, firm_node, firm_vac, decay, external_openings, reservation, draws):
+    """Every seeker searches (efficiency 1) on copies of the vacancies; each seeker's workplace
+    node, with the draws and redraws from ``draws``."""
+    _, node = match_jobs(
+        seekers,
+        firm_node,
+        firm_vac.copy(),
+        decay,
+        external_openings.copy(),
+        reservation,
+        1.0,
+        draws.random((seekers.size, 3)),
+        draws,
+    )
+    return node
+
+
 def test_destinations_follow_the_gravity_rule_as_vacancies_run_out():
     # Made-up market of 3 municipalities and 1 external market with 7 vacancies and 1.5
     # openings for 8 seekers: over 6,000 replications each seeker's workplace has the
@@ -252,17 +269,7 @@ def test_destinations_follow_the_gravity_rule_as_vacancies_run_out():
     want = np.zeros((seekers.size, n_nodes + 1))
     draws = np.random.default_rng(2024)
     for _ in range(reps):
-        _, node = match_jobs(
-            seekers,
-            firm_node,
-            firm_vac.copy(),
-            decay,
-            np.array([1.5]),
-            0.5,
-            1.0,
-            draws.random((seekers.size, 3)),
-            draws,
-        )
+        node = match_eagerly(seekers, firm_node, firm_vac, decay, np.array([1.5]), 0.5, draws)
         got[np.arange(seekers.size), node] += 1  # -1 (none) counts in the last column
         node = scan_match_jobs(seekers, firm_node, firm_vac, decay, np.array([1.5]), 0.5, draws)
         want[np.arange(seekers.size), node] += 1
@@ -312,17 +319,7 @@ def test_the_sequence_of_workplaces_has_the_gravity_rules_exact_law():
     counts = dict.fromkeys(law, 0)
     reps = 20_000
     for _ in range(reps):
-        _, node = match_jobs(
-            seekers,
-            firm_node,
-            firm_vac.copy(),
-            decay,
-            np.array([ext]),
-            0.3,
-            1.0,
-            draws.random((seekers.size, 3)),
-            draws,
-        )
+        node = match_eagerly(seekers, firm_node, firm_vac, decay, np.array([ext]), 0.3, draws)
         counts[tuple(int(d) for d in node)] += 1  # KeyError: a sequence the rule never gives
     outcomes = sorted(law)
     observed = np.array([counts[k] for k in outcomes])
